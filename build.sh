@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# sitemirror build, test and benchmark entry point.
+#
+#   ./build.sh          bootstrap what is missing, build dist/extension (+ zip) and dist/worker
+#   ./build.sh test     the above, then every test layer: fmt, clippy, native, wasm-in-Chromium, end-to-end
+#   ./build.sh bench    the above build, then the benchmarks (results printed, see BENCHMARKS.md)
+#   ./build.sh demo     build, then show the engine working in the built extension (headless Chromium)
+#
+# Idempotent: every bootstrap step checks first and says what it installs.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+
+# Must equal the `wasm-bindgen = "=…"` pin in Cargo.toml: the CLI only accepts wasm built by the same version.
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\(.*\)"/\1/p' Cargo.toml)"
+WASM_TARGET=wasm32-unknown-unknown
+DIST="$ROOT/dist"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+export PATH="$HOME/.cargo/bin:$PATH"
+
+bootstrap() {
+  command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs) first."
+  command -v node >/dev/null && command -v npm >/dev/null || die "node and npm not found: install Node.js 20+."
+
+  if ! rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"; then
+    say "Installing the Rust target $WASM_TARGET"
+    rustup target add "$WASM_TARGET"
+  fi
+
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ] ||
+     ! command -v wasm-bindgen-test-runner >/dev/null; then
+    say "Installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes on 2 cores)"
+    # No --locked: a dependency version recorded in the CLI's lock file is no longer on the registry.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "Installing Debian's chromium and chromium-driver (tests drive this browser; none is downloaded)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      echo "build.sh: chromium and chromedriver are needed for the browser tests." >&2
+      echo "          On Debian/Ubuntu: sudo apt-get install chromium chromium-driver" >&2
+      [ "${1:-}" = need-browser ] && exit 1
+    fi
+  fi
+
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "Installing npm packages (playwright-core, binaryen, benchmark peers)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+build() {
+  say "Building the engine for $WASM_TARGET (release)"
+  cargo build --release --target "$WASM_TARGET" -p sitemirror
+  local raw="target/$WASM_TARGET/release/sitemirror.wasm"
+  local gen="target/pkg"
+  rm -rf "$gen" && mkdir -p "$gen/web" "$gen/no-modules"
+  # The extension loads ES modules; a site's service worker must stay classic (importScripts) to run everywhere.
+  wasm-bindgen --target web --no-typescript --out-dir "$gen/web" --out-name sitemirror "$raw"
+  wasm-bindgen --target no-modules --no-typescript --out-dir "$gen/no-modules" --out-name sitemirror "$raw"
+  for dir in web no-modules; do
+    # npm binaryen: Debian's binaryen 108 emits a wasm that fails at runtime (Table.set).
+    node node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      "$gen/$dir/sitemirror_bg.wasm" -o "$gen/$dir/sitemirror_bg.wasm"
+  done
+
+  say "Assembling dist/extension and dist/worker"
+  rm -rf "$DIST/extension" "$DIST/worker" "$DIST/sitemirror-extension.zip"
+  mkdir -p "$DIST"
+  cp -r extension "$DIST/extension"
+  rm -rf "$DIST/extension/pkg" && mkdir -p "$DIST/extension/pkg"
+  cp "$gen/web/sitemirror.js" "$gen/web/sitemirror_bg.wasm" "$DIST/extension/pkg/"
+  cp -r worker "$DIST/worker"
+  rm -rf "$DIST/worker/pkg" "$DIST/worker/README.md" && mkdir -p "$DIST/worker/pkg"
+  cp "$gen/no-modules/sitemirror.js" "$gen/no-modules/sitemirror_bg.wasm" "$DIST/worker/pkg/"
+  (cd "$DIST/extension" && python3 -m zipfile -c ../sitemirror-extension.zip ./*)
+  local size gz
+  size=$(stat -c %s "$DIST/extension/pkg/sitemirror_bg.wasm")
+  gz=$(gzip -9 -c "$DIST/extension/pkg/sitemirror_bg.wasm" | wc -c)
+  say "Built: dist/extension (load unpacked), dist/sitemirror-extension.zip, dist/worker — wasm ${size} B raw, ${gz} B gzip"
+}
+
+# Test tally: every layer adds its counts; the last line of `./build.sh test` is "N passed, N failed".
+PASSED=0
+FAILED=0
+LAYER_FAILED=()
+count_cargo() { # $1 = log file
+  local p f
+  p=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+}
+count_node() {
+  local p f
+  p=$(grep -E '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  f=$(grep -E '^# fail [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
+  PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
+}
+layer() { # $1 = name, $2 = counter (cargo|node|none), rest = command
+  local name=$1 counter=$2; shift 2
+  local log="target/test-logs/$name.log"
+  mkdir -p target/test-logs
+  say "Test layer: $name"
+  set +e
+  "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  case $counter in
+    cargo) count_cargo "$log" ;;
+    node) count_node "$log" ;;
+  esac
+  if [ "$rc" != 0 ]; then
+    LAYER_FAILED+=("$name")
+    # A layer that fails before its runner counts anything still counts as one failure.
+    [ "$counter" = none ] || grep -qE '[0-9]+ failed|^# fail [1-9]' "$log" || FAILED=$((FAILED + 1))
+    [ "$counter" = none ] && FAILED=$((FAILED + 1))
+  fi
+  return 0
+}
+
+run_tests() {
+  export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+  export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
+  layer fmt none cargo fmt --all -- --check
+  layer clippy-native none cargo clippy --workspace --all-targets -- -D warnings
+  layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
+  layer native cargo cargo test --workspace
+  layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker
+  layer e2e node node --test --test-concurrency=1 tests/e2e/
+  echo
+  if [ ${#LAYER_FAILED[@]} -gt 0 ]; then
+    echo "Failed layers: ${LAYER_FAILED[*]}"
+  fi
+  echo "tests: $PASSED passed, $FAILED failed"
+  [ ${#LAYER_FAILED[@]} -eq 0 ]
+}
+
+run_bench() {
+  say "Benchmark: rewrite throughput (WASM vs parse5 vs htmlparser2 vs native lol_html)"
+  cargo build --profile bench-native --example bench_native -p sitemirror
+  node tests/bench/rewrite.mjs --native "target/bench-native/examples/bench_native"
+}
+
+run_demo() {
+  say "Demo: the built extension in headless Chromium"
+  node tests/e2e/demo.mjs
+}
+
+cmd="${1:-build}"
+case "$cmd" in
+  build) bootstrap; build ;;
+  test) bootstrap need-browser; build; run_tests ;;
+  bench) bootstrap need-browser; build; run_bench ;;
+  demo) bootstrap need-browser; build; run_demo ;;
+  -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$cmd' (use: build, test, bench, demo)" ;;
+esac

@@ -1,0 +1,113 @@
+//! Errors of the engine, one enum per module, each variant with a stable code.
+//!
+//! The code (`"area/what"`) is the contract with JavaScript: `crate::wasm` turns every error into a JS `Error`
+//! whose `code` property is this string, and the extension branches on it. Messages are for people and may change;
+//! codes may not.
+
+use std::fmt;
+
+/// Anything with a stable machine-readable code.
+pub trait ErrorCode: std::error::Error {
+    /// The stable code, e.g. `"rewrite/memory-limit"`.
+    fn code(&self) -> &'static str;
+}
+
+/// Errors from URL parsing and the original ⇄ mirror mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// The text is not a URL that can be parsed.
+    Invalid { input: String, reason: String },
+    /// The URL parsed, but only http(s) URLs can be mirrored.
+    NotMirrorable { url: String },
+    /// The mirror prefix is not an absolute URL ending in `/`.
+    BadPrefix { prefix: String },
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::Invalid { input, reason } => write!(f, "Not a valid URL: {input:?} ({reason})."),
+            UrlError::NotMirrorable { url } => write!(f, "Only http and https URLs can be mirrored, not {url:?}."),
+            UrlError::BadPrefix { prefix } => {
+                write!(f, "The mirror prefix must be an absolute URL ending in '/', not {prefix:?}.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for UrlError {}
+
+impl ErrorCode for UrlError {
+    fn code(&self) -> &'static str {
+        match self {
+            UrlError::Invalid { .. } => "url/invalid",
+            UrlError::NotMirrorable { .. } => "url/not-mirrorable",
+            UrlError::BadPrefix { .. } => "options/invalid",
+        }
+    }
+}
+
+/// Errors from rewriting or scanning a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RewriteError {
+    /// The document needs more parser memory than the limit allows (hostile or pathological input).
+    MemoryLimit { limit: usize },
+    /// The HTML rewriter stopped for another reason.
+    Failed { reason: String },
+    /// The options given to the rewriter are unusable.
+    Options(UrlError),
+}
+
+impl fmt::Display for RewriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RewriteError::MemoryLimit { limit } => write!(
+                f,
+                "The document needs more than {limit} bytes of parser memory; it was not rewritten."
+            ),
+            RewriteError::Failed { reason } => write!(f, "The document could not be rewritten: {reason}."),
+            RewriteError::Options(e) => write!(f, "Bad rewrite options: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for RewriteError {}
+
+impl ErrorCode for RewriteError {
+    fn code(&self) -> &'static str {
+        match self {
+            RewriteError::MemoryLimit { .. } => "rewrite/memory-limit",
+            RewriteError::Failed { .. } => "rewrite/failed",
+            RewriteError::Options(e) => e.code(),
+        }
+    }
+}
+
+impl From<UrlError> for RewriteError {
+    fn from(e: UrlError) -> Self {
+        RewriteError::Options(e)
+    }
+}
+
+/// Options passed across the JS boundary that don't have the expected shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct OptionsError {
+    pub reason: String,
+}
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Invalid options: {}.", self.reason.trim_end_matches('.'))
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+impl ErrorCode for OptionsError {
+    fn code(&self) -> &'static str {
+        "options/invalid"
+    }
+}

@@ -1,0 +1,15 @@
+//! sitemirror's engine: canonical URLs and the mirror URL mapping (`url`), rewriting mirrored pages for safe
+//! replay and extracting their links (`rewrite`), with errors that carry stable codes (`error`).
+//!
+//! Pure Rust that builds and tests natively; `wasm` (compiled for wasm32 only) is the only place that knows
+//! about JavaScript, and it holds conversions, not logic.
+
+pub mod error;
+pub mod rewrite;
+pub mod url;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// The engine's version, as shown by the extension and the site worker.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

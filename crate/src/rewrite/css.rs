@@ -1,0 +1,219 @@
+//! URLs in CSS: `url()`, `@import` (string and url forms) and `image-set()`, found with the `cssparser`
+//! tokenizer so comments, strings and escapes mean what they mean to the browser (no regex over CSS).
+//!
+//! Used for stylesheets, `<style>` contents and `style=""` values alike. Everything that isn't a URL is copied
+//! through byte for byte.
+
+use cssparser::{ParseError, Parser, Token};
+use std::borrow::Cow;
+
+/// Where a URL sits in the source, and the URL as CSS means it (escapes resolved).
+struct Span {
+    start: usize,
+    end: usize,
+    value: String,
+    /// The span is a whole `url(...)` token (unquoted form) rather than a quoted string.
+    whole_url_token: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// Ordinary tokens: only `url(…)` tokens and `@import "…"` hold URLs.
+    Plain,
+    /// Inside `url(`/`src(` with a quoted argument: the string is the URL.
+    UrlFunction,
+    /// Inside `image-set(`: bare strings are image URLs.
+    ImageSet,
+}
+
+/// Calls `map` for each URL in `css`; where it returns a new URL, the output has it instead (as a CSS string).
+/// Returns the input unchanged (borrowed) when nothing was replaced.
+pub fn rewrite<'a>(css: &'a str, map: &mut dyn FnMut(&str) -> Option<String>) -> Cow<'a, str> {
+    if !may_hold_urls(css) {
+        return Cow::Borrowed(css);
+    }
+    let spans = url_spans(css);
+    let mut out = String::new();
+    let mut copied = 0;
+    for span in spans {
+        let Some(new) = map(&span.value) else { continue };
+        if out.is_empty() {
+            out.reserve(css.len() + 64);
+        }
+        out.push_str(&css[copied..span.start]);
+        if span.whole_url_token {
+            out.push_str("url(");
+            push_css_string(&new, &mut out);
+            out.push(')');
+        } else {
+            push_css_string(&new, &mut out);
+        }
+        copied = span.end;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(css);
+    }
+    out.push_str(&css[copied..]);
+    Cow::Owned(out)
+}
+
+/// Every URL in `css`, in source order.
+pub fn urls(css: &str) -> Vec<String> {
+    if !may_hold_urls(css) {
+        return Vec::new();
+    }
+    url_spans(css).into_iter().map(|s| s.value).collect()
+}
+
+/// Cheap pre-check: without `url(`, `@import` or `image-set(` there is nothing to find (case-insensitively, and
+/// CSS escapes could spell them other ways, hence the backslash check).
+fn may_hold_urls(css: &str) -> bool {
+    css.bytes().any(|b| matches!(b, b'(' | b'@' | b'\\'))
+}
+
+fn url_spans(css: &str) -> Vec<Span> {
+    let mut parser = Parser::new(css);
+    let mut spans = Vec::new();
+    walk(&mut parser, Context::Plain, &mut spans);
+    spans
+}
+
+fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
+    // `@import` is followed by its URL (after optional whitespace and comments); `@namespace url(…)` names a
+    // namespace and is never fetched, so it must not be touched.
+    let mut after_import = false;
+    let mut in_namespace = false;
+    loop {
+        let start = p.position().byte_index();
+        let token = match p.next_including_whitespace_and_comments() {
+            Ok(t) => t.clone(),
+            Err(_) => return,
+        };
+        let end = p.position().byte_index();
+        let is_url_string = after_import || matches!(context, Context::UrlFunction | Context::ImageSet);
+        match token {
+            Token::WhiteSpace(_) | Token::Comment(_) => continue,
+            Token::UnquotedUrl(ref value) if !in_namespace => spans.push(Span {
+                start,
+                end,
+                value: value.to_string(),
+                whole_url_token: true,
+            }),
+            Token::QuotedString(ref value) if is_url_string && !in_namespace => spans.push(Span {
+                start,
+                end,
+                value: value.to_string(),
+                whole_url_token: false,
+            }),
+            Token::AtKeyword(ref name) => {
+                after_import = name.eq_ignore_ascii_case("import");
+                in_namespace = name.eq_ignore_ascii_case("namespace");
+                continue;
+            }
+            Token::Semicolon | Token::CurlyBracketBlock => {
+                in_namespace = false;
+                if matches!(token, Token::CurlyBracketBlock) {
+                    nested(p, Context::Plain, spans);
+                }
+            }
+            Token::Function(ref name) => {
+                let inner = if in_namespace {
+                    Context::Plain
+                } else if name.eq_ignore_ascii_case("url") || name.eq_ignore_ascii_case("src") {
+                    Context::UrlFunction
+                } else if name.eq_ignore_ascii_case("image-set") || name.eq_ignore_ascii_case("-webkit-image-set") {
+                    Context::ImageSet
+                } else {
+                    Context::Plain
+                };
+                if in_namespace {
+                    // Skip the block without looking inside.
+                    let _ = p.parse_nested_block(|_| Ok::<(), ParseError<()>>(()));
+                } else {
+                    nested(p, inner, spans);
+                }
+            }
+            Token::ParenthesisBlock | Token::SquareBracketBlock => nested(p, Context::Plain, spans),
+            _ => {}
+        }
+        after_import = false;
+    }
+}
+
+fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
+    // Errors here are CSS error recovery (an unclosed block at EOF, too-deep nesting): the browser would drop
+    // the same tokens, so they hold no URL it loads.
+    let _ = p.parse_nested_block(|p| {
+        walk(p, context, spans);
+        Ok::<(), ParseError<()>>(())
+    });
+}
+
+/// Writes `value` as a double-quoted CSS string.
+fn push_css_string(value: &str, out: &mut String) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\a "),
+            '\r' => out.push_str("\\d "),
+            '\x0c' => out.push_str("\\c "),
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(css: &str) -> Vec<String> {
+        urls(css)
+    }
+
+    #[test]
+    fn finds_every_url_form() {
+        let css = r#"@import "a.css"; @import url(b.css) screen; @import url("c.css");
+            body { background: url( d.png ) , url('e.png'); }
+            .x { background-image: image-set("f.png" 1x, url(g.png) 2x); }
+            @font-face { src: url(h.woff2) format("woff2"); }"#;
+        assert_eq!(all(css), ["a.css", "b.css", "c.css", "d.png", "e.png", "f.png", "g.png", "h.woff2"]);
+    }
+
+    #[test]
+    fn ignores_comments_strings_and_namespaces() {
+        let css = r#"/* url(no.png) */ .a::after { content: "url(no2.png)"; }
+            @namespace svg url(http://www.w3.org/2000/svg); .b { background: url(yes.png) }"#;
+        assert_eq!(all(css), ["yes.png"]);
+    }
+
+    #[test]
+    fn resolves_escapes() {
+        assert_eq!(all(r#"a { b: url(sp\ ace.png) }"#), ["sp ace.png"]);
+        assert_eq!(all(r#"a { b: u\72l(esc.png) }"#), ["esc.png"]);
+    }
+
+    #[test]
+    fn rewrites_in_place_and_copies_the_rest() {
+        let css = "a{b:url(x.png)} /*c*/ @import 'y.css';";
+        let out = rewrite(css, &mut |u| Some(format!("M/{u}")));
+        assert_eq!(out, r#"a{b:url("M/x.png")} /*c*/ @import "M/y.css";"#);
+        let same = rewrite(css, &mut |_| None);
+        assert!(matches!(same, Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn quotes_and_newlines_in_new_urls_are_escaped() {
+        let out = rewrite("a{b:url(x)}", &mut |_| Some("q\"\\\n".into()));
+        assert_eq!(out, r#"a{b:url("q\"\\\a ")}"#);
+    }
+
+    #[test]
+    fn deep_nesting_does_not_overflow() {
+        let css = "(".repeat(100_000) + "url(x.png)";
+        let _ = all(&css);
+    }
+}

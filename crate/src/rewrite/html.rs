@@ -1,0 +1,508 @@
+//! The lol_html pass over a document: one element handler driven by `rules::RULES`, plus the behaviour that
+//! isn't "an attribute holds a URL" — scripts, `<base>`, `<meta>`, `<link rel>`, lazy images, `<noscript>`,
+//! `<style>`, `srcdoc`, targets and the banner.
+//!
+//! The same pass serves replay (attributes rewritten into the mirror) and crawling (URLs collected, output
+//! discarded), so what the crawler fetches is what replay points at.
+
+use super::entities::{decode_attr, escape_attr};
+use super::rules::{self, Kind, LinkRel};
+use super::{css, srcset, Links, Mode};
+use crate::error::RewriteError;
+use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
+use lol_html::errors::RewritingError;
+use lol_html::html_content::{ContentType, Element, TextChunk};
+use lol_html::{element, end, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
+use std::cell::{Cell, RefCell};
+
+/// Parser memory a single document may use. Real pages need a few hundred KB at most (the biggest buffered
+/// thing is one start tag split across input chunks); hostile input hits this and fails cleanly.
+pub const MEMORY_LIMIT: usize = 32 << 20;
+/// How much `<style>` or `<noscript>` text is collected for rewriting; beyond this it passes through as is.
+const MAX_COLLECTED_TEXT: usize = 16 << 20;
+/// How deep `<noscript>` and `srcdoc` documents nest before their content is left alone.
+const MAX_NESTING: u8 = 4;
+
+/// What a pass does besides reading: rewrite for replay, or only collect links.
+pub(crate) struct Job<'a> {
+    /// `Some` when rewriting for replay.
+    pub map: Option<&'a MirrorMap>,
+    pub mode: Mode,
+    /// Where found URLs go (crawling); `None` while rewriting, which doesn't need them.
+    pub links: Option<&'a RefCell<Links>>,
+    pub banner: Option<&'a str>,
+}
+
+/// State of one pass over one document (nested documents get their own).
+struct Pass<'a> {
+    job: &'a Job<'a>,
+    base: RefCell<Url>,
+    base_seen: Cell<bool>,
+    banner_done: Cell<bool>,
+    depth: u8,
+    style: RefCell<Held>,
+    noscript: RefCell<Held>,
+}
+
+/// What to do with one attribute.
+enum Change {
+    Set(String),
+    Remove,
+}
+
+/// Runs one pass over `chunks` (UTF-8), writing output through `sink`.
+pub(crate) fn run(
+    job: &Job<'_>,
+    document_url: &Url,
+    chunks: impl IntoIterator<Item = impl AsRef<[u8]>>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), RewriteError> {
+    run_at_depth(job, document_url.clone(), 0, chunks, sink)
+}
+
+fn run_at_depth(
+    job: &Job<'_>,
+    base: Url,
+    depth: u8,
+    chunks: impl IntoIterator<Item = impl AsRef<[u8]>>,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), RewriteError> {
+    let pass = Pass {
+        job,
+        base: RefCell::new(base),
+        base_seen: Cell::new(false),
+        banner_done: Cell::new(depth > 0),
+        depth,
+        style: RefCell::default(),
+        noscript: RefCell::default(),
+    };
+    let settings = Settings::new()
+        .with_strict(false)
+        .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(MEMORY_LIMIT))
+        .append_element_content_handler(element!("*", |el| pass.element(el)))
+        .append_element_content_handler(text!("style", |t| pass.style_text(t)))
+        .append_element_content_handler(text!("noscript", |t| pass.noscript_text(t)))
+        .append_document_content_handler(end!(|end| {
+            if let (Some(banner), false) = (job.banner, pass.banner_done.get()) {
+                end.append(banner, ContentType::Html);
+            }
+            Ok(())
+        }));
+    let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
+    for chunk in chunks {
+        rewriter.write(chunk.as_ref()).map_err(error)?;
+    }
+    rewriter.end().map_err(error)
+}
+
+fn error(e: RewritingError) -> RewriteError {
+    match e {
+        RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit { limit: MEMORY_LIMIT },
+        RewritingError::ContentHandlerError(inner) => match inner.downcast::<RewriteError>() {
+            Ok(e) => *e,
+            Err(other) => RewriteError::Failed { reason: other.to_string() },
+        },
+        other => RewriteError::Failed { reason: other.to_string() },
+    }
+}
+
+impl Pass<'_> {
+    fn rewriting(&self) -> bool {
+        self.job.map.is_some()
+    }
+
+    fn static_rewrite(&self) -> bool {
+        self.rewriting() && self.job.mode == Mode::Static
+    }
+
+    fn element(&self, el: &mut Element<'_, '_>) -> HandlerResult {
+        let tag = el.tag_name();
+        match tag.as_str() {
+            "script" if self.static_rewrite() => {
+                el.remove();
+                return Ok(());
+            }
+            "base" => self.base(el),
+            "meta" => {
+                self.meta(el);
+                if el.removed() {
+                    return Ok(());
+                }
+            }
+            "link" => {
+                let rel = el.get_attribute("rel").unwrap_or_default();
+                if rules::link_rel_kind(&rel) == LinkRel::Drop && self.static_rewrite() {
+                    el.remove();
+                    return Ok(());
+                }
+            }
+            // Static replay runs without scripts, so the browser would show <noscript> content anyway; unwrapping
+            // it keeps that true however the page is framed. Its text is rewritten as HTML by `noscript_text`.
+            "noscript" if self.static_rewrite() => el.remove_and_keep_content(),
+            "body" if !self.banner_done.get() => {
+                if let Some(banner) = self.job.banner {
+                    el.prepend(banner, ContentType::Html);
+                    self.banner_done.set(true);
+                }
+            }
+            _ => {}
+        }
+        self.attributes(&tag, el)
+    }
+
+    fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
+        let has_rules = rules::has_rules(tag);
+        let mut changes: Vec<(String, Change)> = Vec::new();
+        for attr in el.attributes() {
+            let name = attr.name();
+            let change = match name.as_str() {
+                n if n.starts_with("on") && self.static_rewrite() => Some(Change::Remove),
+                "style" => self.style_attribute(&attr.value()),
+                "integrity" | "ping" if self.rewriting() => Some(Change::Remove),
+                "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
+                "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
+                "href" if tag == "base" => None,
+                _ if has_rules => match rules::kind_of(tag, &name) {
+                    Some(Kind::LinkRel) => {
+                        let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
+                            LinkRel::Resource => Kind::Resource,
+                            LinkRel::Page => Kind::Page,
+                            LinkRel::Reference | LinkRel::Drop => Kind::Reference,
+                        };
+                        self.url_attribute(&attr.value(), kind)
+                    }
+                    Some(kind) => self.url_attribute(&attr.value(), kind),
+                    None => None,
+                },
+                // SVG animation can set an href to a javascript: URL; static replay has no use for it.
+                "to" | "values" | "from" if self.static_rewrite() && (tag == "set" || tag == "animate") => {
+                    is_javascript(&decode_attr(&attr.value())).then_some(Change::Remove)
+                }
+                _ => None,
+            };
+            if let Some(change) = change {
+                changes.push((name, change));
+            }
+        }
+        if self.rewriting() && has_rules {
+            self.promote_lazy(el, &mut changes);
+        }
+        for (name, change) in changes {
+            match change {
+                Change::Set(value) => el.set_attribute(&name, &value)?,
+                Change::Remove => el.remove_attribute(&name),
+            }
+        }
+        Ok(())
+    }
+
+    /// A URL-holding attribute: record it (crawl) and point it into the mirror (replay).
+    fn url_attribute(&self, raw: &str, kind: Kind) -> Option<Change> {
+        let value = decode_attr(raw);
+        if kind == Kind::Srcset {
+            return self.srcset(&value);
+        }
+        match self.url(value.trim_matches(is_html_space), kind) {
+            Mapped::Keep => None,
+            Mapped::Drop => Some(Change::Remove),
+            Mapped::To(new) => Some(Change::Set(escape_attr(&new).into_owned())),
+        }
+    }
+
+    fn srcset(&self, value: &str) -> Option<Change> {
+        let mut out = String::new();
+        let mut copied = 0;
+        for (start, end) in srcset::url_spans(value) {
+            if let Mapped::To(new) = self.url(&value[start..end], Kind::Resource) {
+                out.push_str(&value[copied..start]);
+                out.push_str(&new);
+                copied = end;
+            }
+        }
+        if !self.rewriting() || copied == 0 {
+            return None;
+        }
+        out.push_str(&value[copied..]);
+        Some(Change::Set(escape_attr(&out).into_owned()))
+    }
+
+    /// What one URL (already decoded and trimmed) becomes.
+    fn url(&self, value: &str, kind: Kind) -> Mapped {
+        // Empty and fragment-only URLs stay in the document itself.
+        if value.is_empty() || value.starts_with('#') {
+            return Mapped::Keep;
+        }
+        let Some(url) = resolve(&self.base.borrow(), value) else {
+            return Mapped::Keep;
+        };
+        if is_mirrorable(&url) {
+            self.record(&url, kind);
+            return match self.job.map {
+                Some(map) => {
+                    let mut out = String::new();
+                    map.push_mirror(&url, &mut out);
+                    Mapped::To(out)
+                }
+                None => Mapped::Keep,
+            };
+        }
+        if !self.rewriting() {
+            return Mapped::Keep;
+        }
+        match url.scheme() {
+            "data" | "blob" | "about" => Mapped::Keep,
+            "mailto" | "tel" | "sms" if kind == Kind::Page => Mapped::Keep,
+            "javascript" if self.job.mode == Mode::Interactive => Mapped::Keep,
+            // javascript: in static replay, and anything that would leave the mirror (ftp:, file:, ws:,
+            // chrome-extension: pages of this or another extension…).
+            _ => Mapped::Drop,
+        }
+    }
+
+    fn record(&self, url: &Url, kind: Kind) {
+        if let Some(links) = self.job.links {
+            let mut links = links.borrow_mut();
+            match kind {
+                Kind::Page => links.add_page(url),
+                Kind::Resource | Kind::Srcset => links.add_resource(url),
+                Kind::Reference | Kind::LinkRel => {}
+            }
+        }
+    }
+
+    /// `style=""`: CSS declarations.
+    fn style_attribute(&self, raw: &str) -> Option<Change> {
+        let value = decode_attr(raw);
+        match self.css(&value) {
+            std::borrow::Cow::Owned(new) if self.rewriting() => Some(Change::Set(escape_attr(&new).into_owned())),
+            _ => None,
+        }
+    }
+
+    /// Rewrites (or scans) CSS text; borrowed back when nothing changed.
+    fn css<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
+        css::rewrite(text, &mut |u| match self.url(u.trim_matches(is_html_space), Kind::Resource) {
+            Mapped::To(new) => Some(new),
+            // A url() that would leave the mirror points nowhere instead.
+            Mapped::Drop => Some(String::new()),
+            Mapped::Keep => None,
+        })
+    }
+
+    /// `<base href>` sets the base for every later URL, then is neutralised so it can't redirect the mirror.
+    fn base(&self, el: &mut Element<'_, '_>) {
+        if self.base_seen.get() {
+            return;
+        }
+        let Some(href) = el.get_attribute("href") else { return };
+        self.base_seen.set(true);
+        let href = decode_attr(&href);
+        let resolved = resolve(&self.base.borrow(), href.trim_matches(is_html_space));
+        if let Some(url) = resolved.filter(is_mirrorable) {
+            *self.base.borrow_mut() = url;
+        }
+        if self.rewriting() {
+            el.remove_attribute("href");
+        }
+    }
+
+    fn meta(&self, el: &mut Element<'_, '_>) {
+        if el.has_attribute("charset") && self.rewriting() {
+            // The rewriter's output is always UTF-8.
+            let _ = el.set_attribute("charset", "utf-8");
+        }
+        let Some(equiv) = el.get_attribute("http-equiv") else { return };
+        match equiv.trim().to_ascii_lowercase().as_str() {
+            "refresh" => self.meta_refresh(el),
+            "content-security-policy" | "content-security-policy-report-only" | "set-cookie"
+                if self.rewriting() =>
+            {
+                el.remove()
+            }
+            "content-type" if self.rewriting() => {
+                let _ = el.set_attribute("content", "text/html; charset=utf-8");
+            }
+            _ => {}
+        }
+    }
+
+    /// `<meta http-equiv=refresh content="5; url=…">`: keep the refresh inside the mirror, or drop it.
+    fn meta_refresh(&self, el: &mut Element<'_, '_>) {
+        let content = decode_attr(&el.get_attribute("content").unwrap_or_default()).into_owned();
+        let Some((delay, url_at)) = refresh_url(&content) else { return };
+        let target = &content[url_at..];
+        let target = target.trim_end_matches(is_html_space);
+        let target = match target.as_bytes().first() {
+            Some(q @ (b'"' | b'\'')) => target[1..].split(*q as char).next().unwrap_or(""),
+            _ => target,
+        };
+        match self.url(target, Kind::Page) {
+            Mapped::Keep => {}
+            Mapped::Drop => el.remove(),
+            Mapped::To(new) => {
+                let _ = el.set_attribute("content", &escape_attr(&format!("{delay}; url={new}")));
+            }
+        }
+    }
+
+    /// `srcdoc`: a whole document in an attribute, rewritten like any other (its URLs resolve against ours).
+    fn srcdoc(&self, raw: &str) -> Result<Option<Change>, RewriteError> {
+        if self.depth >= MAX_NESTING {
+            return Ok(self.rewriting().then_some(Change::Remove));
+        }
+        let html = decode_attr(raw);
+        let out = self.nested(&html)?;
+        Ok(self.rewriting().then(|| Change::Set(escape_attr(&out).into_owned())))
+    }
+
+    fn nested(&self, html: &str) -> Result<String, RewriteError> {
+        let job = Job { banner: None, ..*self.job };
+        let mut out = Vec::with_capacity(html.len() + html.len() / 4);
+        run_at_depth(&job, self.base.borrow().clone(), self.depth + 1, [html.as_bytes()], &mut |b| {
+            out.extend_from_slice(b)
+        })?;
+        Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    }
+
+    /// If a lazy-loading attribute holds the real image, make it the one the browser loads.
+    fn promote_lazy(&self, el: &Element<'_, '_>, changes: &mut Vec<(String, Change)>) {
+        for (lazy, real) in rules::LAZY {
+            let Some(new) = changes.iter().find_map(|(n, c)| match c {
+                Change::Set(v) if n == lazy => Some(v.clone()),
+                _ => None,
+            }) else {
+                continue;
+            };
+            let placeholder = match el.get_attribute(real) {
+                None => true,
+                Some(v) => {
+                    let v = v.trim();
+                    v.is_empty()
+                        || v.starts_with("data:")
+                        || el.get_attribute("class").is_some_and(|c| c.contains("lazy"))
+                }
+            };
+            if placeholder {
+                changes.retain(|(n, _)| n != real);
+                changes.push((real.to_string(), Change::Set(new)));
+            }
+        }
+    }
+
+    fn style_text(&self, chunk: &mut TextChunk<'_>) -> HandlerResult {
+        self.collect(chunk, &self.style, |text| Ok(self.css(text).into_owned()))
+    }
+
+    fn noscript_text(&self, chunk: &mut TextChunk<'_>) -> HandlerResult {
+        if self.depth >= MAX_NESTING {
+            return Ok(());
+        }
+        self.collect(chunk, &self.noscript, |text| self.nested(text))
+    }
+
+    /// Gathers a raw-text element's chunks, then replaces them with `process(all text)` at the last one.
+    fn collect(
+        &self,
+        chunk: &mut TextChunk<'_>,
+        held: &RefCell<Held>,
+        process: impl FnOnce(&str) -> Result<String, RewriteError>,
+    ) -> HandlerResult {
+        let mut held = held.borrow_mut();
+        let last = chunk.last_in_text_node();
+        if held.overflowed || held.text.len() + chunk.as_str().len() > MAX_COLLECTED_TEXT {
+            // Too big to hold: what was held goes out unchanged, and so does the rest of this element.
+            if !held.text.is_empty() {
+                chunk.before(&std::mem::take(&mut held.text), ContentType::Html);
+            }
+            held.overflowed = !last;
+            return Ok(());
+        }
+        held.text.push_str(chunk.as_str());
+        if !last {
+            chunk.remove();
+            return Ok(());
+        }
+        let text = std::mem::take(&mut held.text);
+        drop(held);
+        let out = process(&text)?;
+        chunk.replace(&out, ContentType::Html);
+        Ok(())
+    }
+}
+
+/// Text of a raw-text element (`<style>`, `<noscript>`) being gathered across chunks.
+#[derive(Default)]
+struct Held {
+    text: String,
+    overflowed: bool,
+}
+
+enum Mapped {
+    Keep,
+    Drop,
+    To(String),
+}
+
+/// `target=_blank` (or any `_name` that isn't a keyword) opens a popup, which sandboxed replay forbids: the link
+/// would do nothing. It opens in place instead.
+fn retarget(raw: &str) -> Option<Change> {
+    let t = raw.trim();
+    if t.starts_with('_') && !["_self", "_parent", "_top"].iter().any(|k| t.eq_ignore_ascii_case(k)) {
+        Some(Change::Set("_self".into()))
+    } else {
+        None
+    }
+}
+
+fn is_javascript(value: &str) -> bool {
+    let compact: String =
+        value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).take(11).collect();
+    compact.len() >= 11 && compact[..11].eq_ignore_ascii_case("javascript:")
+}
+
+fn is_html_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r')
+}
+
+/// In a refresh `content`, the delay text and the byte offset of the URL (HTML's "shared declarative refresh
+/// steps"), or `None` when it only reloads.
+fn refresh_url(content: &str) -> Option<(&str, usize)> {
+    let s = content.trim_start_matches(is_html_space);
+    let lead = content.len() - s.len();
+    let delay_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let delay = &s[..delay_len];
+    let mut rest = &s[delay_len..];
+    rest = rest.trim_start_matches(is_html_space);
+    rest = rest.strip_prefix([';', ',']).unwrap_or(rest);
+    rest = rest.trim_start_matches(is_html_space);
+    if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("url") {
+        let after = rest[3..].trim_start_matches(is_html_space);
+        if let Some(after) = after.strip_prefix('=') {
+            rest = after.trim_start_matches(is_html_space);
+        }
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    Some((if delay.is_empty() { "0" } else { delay }, lead + (s.len() - rest.len())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refresh_content_forms() {
+        let url = |c: &str| refresh_url(c).map(|(d, at)| (d.to_owned(), c[at..].to_owned()));
+        assert_eq!(url("5; url=/next"), Some(("5".into(), "/next".into())));
+        assert_eq!(url("0;URL='a.html'"), Some(("0".into(), "'a.html'".into())));
+        assert_eq!(url(" 3 , other.html"), Some(("3".into(), "other.html".into())));
+        assert_eq!(url("10"), None);
+    }
+
+    #[test]
+    fn javascript_detection_ignores_case_and_spaces() {
+        assert!(is_javascript(" JaVa\tScRiPt:alert(1)"));
+        assert!(!is_javascript("https://x/javascript:"));
+    }
+}

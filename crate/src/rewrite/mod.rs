@@ -1,0 +1,203 @@
+//! Rewriting mirrored documents for replay, and extracting their links for the crawler.
+//!
+//! Streaming on lol_html (HTML) and the cssparser tokenizer (CSS). Bodies are stored raw and rewritten at serve
+//! time, so everything here is a pure function of (bytes, options). Output is always UTF-8.
+//!
+//! - `rules`: the table of URL-holding attributes, shared by rewriting and extraction;
+//! - `html`: the lol_html pass; `css`: URLs in CSS; `srcset`: URLs in srcset lists;
+//! - `charset`: which encoding a body is in; `entities`: character references in attribute values.
+
+mod charset;
+mod css;
+mod entities;
+mod html;
+pub mod rules;
+mod srcset;
+
+use crate::error::RewriteError;
+use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+pub use html::MEMORY_LIMIT;
+
+/// How replay treats the page's own code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// No script of the page runs: `<script>`, `on*` handlers and `javascript:` URLs are removed, `<noscript>`
+    /// is shown, link hints that open connections are dropped. The default, and the only mode that may be
+    /// served from the extension's origin.
+    #[default]
+    Static,
+    /// Scripts are kept (URLs still rewritten); only for a sandboxed, unique-origin viewer.
+    Interactive,
+}
+
+/// Everything a rewrite needs besides the body.
+#[derive(Debug, Clone)]
+pub struct RewriteOptions {
+    /// The document's original URL: the base for its relative URLs.
+    pub url: Url,
+    /// Where mirrored URLs live.
+    pub map: MirrorMap,
+    pub mode: Mode,
+    /// The stored response's Content-Type, for its charset.
+    pub content_type: Option<String>,
+    /// HTML inserted at the start of `<body>` (at the end of the document when it has no `<body>` tag).
+    pub banner: Option<String>,
+}
+
+/// URLs found in a document: absolute, http(s), fragment dropped, each once, in document order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Links {
+    /// Navigation targets: other pages.
+    pub pages: Vec<String>,
+    /// What the document loads to render: images, stylesheets, scripts, fonts, frames, media.
+    pub resources: Vec<String>,
+    #[serde(skip)]
+    seen_pages: HashSet<String>,
+    #[serde(skip)]
+    seen_resources: HashSet<String>,
+}
+
+impl Links {
+    fn add_page(&mut self, url: &Url) {
+        let key = crate::url::canonical_key(url);
+        if self.seen_pages.insert(key.clone()) {
+            self.pages.push(key);
+        }
+    }
+
+    fn add_resource(&mut self, url: &Url) {
+        let key = crate::url::canonical_key(url);
+        if self.seen_resources.insert(key.clone()) {
+            self.resources.push(key);
+        }
+    }
+}
+
+/// Rewrites an HTML document for replay from the mirror.
+pub fn rewrite_html(body: &[u8], options: &RewriteOptions) -> Result<Vec<u8>, RewriteError> {
+    let encoding = charset::sniff_html(body, options.content_type.as_deref());
+    let text = charset::decode(body, encoding);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 4);
+    html::run(&replay_job(options), &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
+    Ok(out)
+}
+
+/// The same as [`rewrite_html`], for a body that arrives in chunks; the output is identical however the body is
+/// split. Output goes to `sink` as it is produced.
+pub fn rewrite_html_chunks<'c>(
+    chunks: impl IntoIterator<Item = &'c [u8]>,
+    options: &RewriteOptions,
+    sink: &mut dyn FnMut(&[u8]),
+) -> Result<(), RewriteError> {
+    let decoded = Decoded {
+        chunks: chunks.into_iter(),
+        content_type: options.content_type.as_deref(),
+        sniff: charset::sniff_html,
+        decoder: None,
+        done: false,
+    };
+    html::run(&replay_job(options), &options.url, decoded, sink)
+}
+
+fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
+    html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
+}
+
+/// Rewrites a stylesheet for replay from the mirror.
+pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
+    let encoding = charset::sniff_css(body, options.content_type.as_deref());
+    let text = charset::decode(body, encoding);
+    let out = css::rewrite(&text, &mut |u| {
+        let u = u.trim();
+        if u.is_empty() || u.starts_with('#') {
+            return None;
+        }
+        let url = resolve(&options.url, u)?;
+        if is_mirrorable(&url) {
+            options.map.to_mirror(&url).ok()
+        } else if matches!(url.scheme(), "data" | "blob" | "about") {
+            None
+        } else {
+            Some(String::new())
+        }
+    });
+    out.into_owned().into_bytes()
+}
+
+/// The links of an HTML document (what the crawler follows and fetches).
+pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Result<Links, RewriteError> {
+    let encoding = charset::sniff_html(body, content_type);
+    let text = charset::decode(body, encoding);
+    let links = RefCell::new(Links::default());
+    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None };
+    html::run(&job, url, [text.as_bytes()], &mut |_| {})?;
+    Ok(links.into_inner())
+}
+
+/// The links of a stylesheet: everything it loads is a resource.
+pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Links {
+    let encoding = charset::sniff_css(body, content_type);
+    let text = charset::decode(body, encoding);
+    let mut links = Links::default();
+    for u in css::urls(&text) {
+        if let Some(resolved) = resolve(url, u.trim()).filter(is_mirrorable) {
+            links.add_resource(&resolved);
+        }
+    }
+    links
+}
+
+/// Decodes chunks to UTF-8 text chunks, choosing the encoding from the first [`charset::SNIFF_BYTES`] bytes
+/// whatever the chunk sizes.
+struct Decoded<'a, I> {
+    chunks: I,
+    content_type: Option<&'a str>,
+    sniff: fn(&[u8], Option<&str>) -> &'static encoding_rs::Encoding,
+    decoder: Option<encoding_rs::Decoder>,
+    done: bool,
+}
+
+impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Decoded<'a, I> {
+    fn decode(&mut self, bytes: &[u8], last: bool) -> String {
+        let decoder = self.decoder.as_mut().expect("decoder is set after sniffing");
+        let mut out = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3));
+        let _ = decoder.decode_to_string(bytes, &mut out, last);
+        out
+    }
+}
+
+impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Iterator for Decoded<'a, I> {
+    type Item = String;
+
+    fn next(&mut self) -> Option<String> {
+        if self.done {
+            return None;
+        }
+        if self.decoder.is_none() {
+            // Gather the head first: the encoding must not depend on how the body was split.
+            let mut head = Vec::new();
+            while head.len() < charset::SNIFF_BYTES {
+                match self.chunks.next() {
+                    Some(c) => head.extend_from_slice(c),
+                    None => break,
+                }
+            }
+            self.decoder = Some((self.sniff)(&head, self.content_type).new_decoder_with_bom_removal());
+            let last = head.len() < charset::SNIFF_BYTES;
+            self.done = last;
+            return Some(self.decode(&head, last));
+        }
+        match self.chunks.next() {
+            Some(c) => Some(self.decode(c, false)),
+            None => {
+                self.done = true;
+                Some(self.decode(&[], true))
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The one table of which element attributes hold URLs, and what each URL is.
+//!
+//! Both the rewriter (replay) and the link extractor (crawl) read this table, so a URL the crawler fetches is
+//! exactly a URL the replay points into the mirror. Behaviour that isn't "an attribute holds a URL" (scripts,
+//! `<base>`, `<meta>`, lazy images, `<noscript>`, `srcdoc`) lives in `html.rs`, next to the handler using it.
+
+/// What a URL in an attribute is, which decides how it is extracted and rewritten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A navigation target (`<a href>`): extracted as a page, rewritten to stay inside the mirror.
+    Page,
+    /// Something the document needs to render (image, stylesheet, frame, media): extracted as a resource.
+    Resource,
+    /// A `srcset`-style list of image candidates: each URL extracted as a resource.
+    Srcset,
+    /// A URL the document mentions but neither loads nor shows (`cite`, form actions): rewritten, not extracted.
+    Reference,
+    /// `<link href>`: the kind depends on `rel` (stylesheet → resource, next → page, preconnect → dropped).
+    LinkRel,
+}
+
+/// One row of the table: on `element`, the attribute `attribute` holds a URL of kind `kind`.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub element: &'static str,
+    pub attribute: &'static str,
+    pub kind: Kind,
+}
+
+const fn rule(element: &'static str, attribute: &'static str, kind: Kind) -> Rule {
+    Rule { element, attribute, kind }
+}
+
+use Kind::*;
+
+/// Element and attribute names are lower case, as lol_html reports them (SVG's `feImage` is `feimage`).
+pub const RULES: &[Rule] = &[
+    rule("a", "href", Page),
+    rule("a", "xlink:href", Page),
+    rule("area", "href", Page),
+    rule("link", "href", LinkRel),
+    rule("link", "imagesrcset", Srcset),
+    rule("img", "src", Resource),
+    rule("img", "srcset", Srcset),
+    rule("img", "longdesc", Reference),
+    rule("picture", "src", Resource),
+    rule("source", "src", Resource),
+    rule("source", "srcset", Srcset),
+    rule("video", "src", Resource),
+    rule("video", "poster", Resource),
+    rule("audio", "src", Resource),
+    rule("track", "src", Resource),
+    rule("iframe", "src", Resource),
+    rule("frame", "src", Resource),
+    rule("embed", "src", Resource),
+    rule("object", "data", Resource),
+    rule("input", "src", Resource),
+    rule("script", "src", Resource),
+    rule("body", "background", Resource),
+    rule("table", "background", Resource),
+    rule("td", "background", Resource),
+    rule("th", "background", Resource),
+    rule("tr", "background", Resource),
+    rule("form", "action", Reference),
+    rule("button", "formaction", Reference),
+    rule("input", "formaction", Reference),
+    rule("blockquote", "cite", Reference),
+    rule("q", "cite", Reference),
+    rule("del", "cite", Reference),
+    rule("ins", "cite", Reference),
+    rule("image", "href", Resource),
+    rule("image", "xlink:href", Resource),
+    rule("use", "href", Resource),
+    rule("use", "xlink:href", Resource),
+    rule("feimage", "href", Resource),
+    rule("feimage", "xlink:href", Resource),
+    // Lazy-loading conventions: the real image waits in a data attribute for a script that static replay never
+    // runs, so these are fetched by the crawler and promoted to src/srcset by the rewriter.
+    rule("img", "data-src", Resource),
+    rule("img", "data-srcset", Srcset),
+    rule("img", "data-lazy-src", Resource),
+    rule("img", "data-original", Resource),
+    rule("source", "data-src", Resource),
+    rule("source", "data-srcset", Srcset),
+    rule("iframe", "data-src", Resource),
+    rule("video", "data-src", Resource),
+    rule("video", "data-poster", Resource),
+];
+
+/// The lazy-loading attributes and the attribute each one stands in for.
+pub const LAZY: &[(&str, &str)] = &[
+    ("data-src", "src"),
+    ("data-lazy-src", "src"),
+    ("data-original", "src"),
+    ("data-srcset", "srcset"),
+    ("data-poster", "poster"),
+];
+
+/// The URL kind of `attribute` on `element`, if the table lists it.
+pub fn kind_of(element: &str, attribute: &str) -> Option<Kind> {
+    RULES.iter().find(|r| r.attribute == attribute && r.element == element).map(|r| r.kind)
+}
+
+/// Whether any rule mentions this element (lets the rewriter skip attribute scans on most elements).
+pub fn has_rules(element: &str) -> bool {
+    RULES.iter().any(|r| r.element == element)
+}
+
+/// What a `<link rel=…>` is, from its space-separated, case-insensitive `rel` tokens.
+pub fn link_rel_kind(rel: &str) -> LinkRel {
+    let mut kind = LinkRel::Reference;
+    for token in rel.split_ascii_whitespace() {
+        let token = token.to_ascii_lowercase();
+        match token.as_str() {
+            // These open connections or fetch things no CSP rule reliably stops (preconnect opens a TCP
+            // connection to the live site), and replay needs none of them.
+            "preconnect" | "dns-prefetch" | "prefetch" | "prerender" => return LinkRel::Drop,
+            "stylesheet" | "icon" | "shortcut" | "apple-touch-icon" | "apple-touch-icon-precomposed"
+            | "mask-icon" | "preload" | "modulepreload" | "manifest" | "image_src" => kind = LinkRel::Resource,
+            "next" | "prev" | "previous" if kind == LinkRel::Reference => kind = LinkRel::Page,
+            _ => {}
+        }
+    }
+    kind
+}
+
+/// The outcome of [`link_rel_kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkRel {
+    /// Loaded to render the page.
+    Resource,
+    /// Another page of the site (pagination).
+    Page,
+    /// Metadata only (canonical, alternate, author…).
+    Reference,
+    /// Removed in static replay.
+    Drop,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_lower_case_and_unique() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert_eq!(r.element, r.element.to_ascii_lowercase());
+            assert_eq!(r.attribute, r.attribute.to_ascii_lowercase());
+            assert!(
+                !RULES[..i].iter().any(|o| o.element == r.element && o.attribute == r.attribute),
+                "duplicate rule {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn lazy_attributes_are_all_in_the_table() {
+        for (lazy, _) in LAZY {
+            assert!(RULES.iter().any(|r| r.attribute == *lazy), "{lazy} has no rule");
+        }
+    }
+
+    #[test]
+    fn link_rel_decides_the_kind() {
+        assert_eq!(link_rel_kind("Stylesheet"), LinkRel::Resource);
+        assert_eq!(link_rel_kind("shortcut icon"), LinkRel::Resource);
+        assert_eq!(link_rel_kind("next"), LinkRel::Page);
+        assert_eq!(link_rel_kind("canonical"), LinkRel::Reference);
+        assert_eq!(link_rel_kind("preconnect"), LinkRel::Drop);
+        assert_eq!(link_rel_kind("stylesheet prefetch"), LinkRel::Drop);
+    }
+}

@@ -1,0 +1,116 @@
+//! The JavaScript API (see docs/engine-api.md): conversions only. Plain data crosses with serde-wasm-bindgen,
+//! bodies as `Uint8Array`, and every error becomes a JS `Error` named `SitemirrorError` with a stable `code`.
+
+use crate::error::{ErrorCode, OptionsError};
+use crate::rewrite::{self, Mode, RewriteOptions};
+use crate::url::{self, MirrorMap};
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+/// Options object shared by the rewrite and extract functions (camelCase in JS).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsOptions {
+    url: String,
+    #[serde(default)]
+    mirror_prefix: Option<String>,
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default)]
+    content_type: Option<String>,
+    #[serde(default)]
+    banner: Option<String>,
+    #[serde(default)]
+    at: Option<String>,
+    #[serde(default)]
+    kind: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsOriginal {
+    url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at: Option<String>,
+}
+
+fn to_js(e: &dyn ErrorCode) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("SitemirrorError");
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
+    err.into()
+}
+
+fn options(value: JsValue) -> Result<JsOptions, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+}
+
+fn rewrite_options(value: JsValue) -> Result<RewriteOptions, JsValue> {
+    let o = options(value)?;
+    let prefix =
+        o.mirror_prefix.ok_or_else(|| to_js(&OptionsError { reason: "mirrorPrefix is required".into() }))?;
+    Ok(RewriteOptions {
+        url: url::parse(&o.url).map_err(|e| to_js(&e))?,
+        map: MirrorMap::new(&prefix, o.at.as_deref()).map_err(|e| to_js(&e))?,
+        mode: o.mode,
+        content_type: o.content_type,
+        banner: o.banner,
+    })
+}
+
+/// The engine's version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
+
+/// Rewrites a mirrored HTML document for replay; returns UTF-8 bytes.
+#[wasm_bindgen(js_name = rewriteHtml)]
+pub fn rewrite_html(body: &[u8], opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let options = rewrite_options(opts)?;
+    rewrite::rewrite_html(body, &options).map_err(|e| to_js(&e))
+}
+
+/// Rewrites a mirrored stylesheet for replay; returns UTF-8 bytes.
+#[wasm_bindgen(js_name = rewriteCss)]
+pub fn rewrite_css(body: &[u8], opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let options = rewrite_options(opts)?;
+    Ok(rewrite::rewrite_css(body, &options))
+}
+
+/// The pages and resources a document links to: `{pages: string[], resources: string[]}`.
+#[wasm_bindgen(js_name = extractLinks)]
+pub fn extract_links(body: &[u8], opts: JsValue) -> Result<JsValue, JsValue> {
+    let o = options(opts)?;
+    let base = url::parse(&o.url).map_err(|e| to_js(&e))?;
+    let links = match o.kind.as_deref() {
+        None | Some("html") => rewrite::extract_links(body, &base, o.content_type.as_deref()).map_err(|e| to_js(&e))?,
+        Some("css") => rewrite::extract_css_links(body, &base, o.content_type.as_deref()),
+        Some(other) => return Err(to_js(&OptionsError { reason: format!("kind must be \"html\" or \"css\", not {other:?}") })),
+    };
+    serde_wasm_bindgen::to_value(&links).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+}
+
+/// The mirror URL of an original http(s) URL.
+#[wasm_bindgen(js_name = mirrorUrl)]
+pub fn mirror_url(original: &str, mirror_prefix: &str, at: Option<String>) -> Result<String, JsValue> {
+    let map = MirrorMap::new(mirror_prefix, at.as_deref()).map_err(|e| to_js(&e))?;
+    let url = url::parse(original).map_err(|e| to_js(&e))?;
+    map.to_mirror(&url).map_err(|e| to_js(&e))
+}
+
+/// The original URL (and capture time) of a mirror URL, or `undefined`.
+#[wasm_bindgen(js_name = originalUrl)]
+pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValue> {
+    let map = MirrorMap::new(mirror_prefix, None).map_err(|e| to_js(&e))?;
+    match map.to_original(mirror) {
+        Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal { url: url.into(), at })
+            .map_err(|e| to_js(&OptionsError { reason: e.to_string() })),
+        None => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// The store key of a URL: normalised, fragment dropped.
+#[wasm_bindgen(js_name = canonicalKey)]
+pub fn canonical_key(input: &str) -> Result<String, JsValue> {
+    url::parse(input).map(|u| url::canonical_key(&u)).map_err(|e| to_js(&e))
+}
