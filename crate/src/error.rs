@@ -27,10 +27,17 @@ pub enum UrlError {
 impl fmt::Display for UrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            UrlError::Invalid { input, reason } => write!(f, "Not a valid URL: {input:?} ({reason})."),
-            UrlError::NotMirrorable { url } => write!(f, "Only http and https URLs can be mirrored, not {url:?}."),
+            UrlError::Invalid { input, reason } => {
+                write!(f, "Not a valid URL: {input:?} ({reason}).")
+            }
+            UrlError::NotMirrorable { url } => {
+                write!(f, "Only http and https URLs can be mirrored, not {url:?}.")
+            }
             UrlError::BadPrefix { prefix } => {
-                write!(f, "The mirror prefix must be an absolute URL ending in '/', not {prefix:?}.")
+                write!(
+                    f,
+                    "The mirror prefix must be an absolute URL ending in '/', not {prefix:?}."
+                )
             }
         }
     }
@@ -67,7 +74,9 @@ impl fmt::Display for RewriteError {
                 f,
                 "The document needs more than {limit} bytes of parser memory; it was not rewritten."
             ),
-            RewriteError::Failed { reason } => write!(f, "The document could not be rewritten: {reason}."),
+            RewriteError::Failed { reason } => {
+                write!(f, "The document could not be rewritten: {reason}.")
+            }
             RewriteError::Options(e) => write!(f, "Bad rewrite options: {e}"),
         }
     }

@@ -8,8 +8,9 @@ pub mod error;
 pub mod rewrite;
 pub mod url;
 
+/// The JavaScript API; public so the wasm tests call exactly what JS calls.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 /// The engine's version, as shown by the extension and the site worker.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

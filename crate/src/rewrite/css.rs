@@ -14,6 +14,8 @@ struct Span {
     value: String,
     /// The span is a whole `url(...)` token (unquoted form) rather than a quoted string.
     whole_url_token: bool,
+    /// A malformed `url(` token (the browser ignores its declaration); replay blanks it so nothing of it remains.
+    bad: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -36,7 +38,13 @@ pub fn rewrite<'a>(css: &'a str, map: &mut dyn FnMut(&str) -> Option<String>) ->
     let mut out = String::new();
     let mut copied = 0;
     for span in spans {
-        let Some(new) = map(&span.value) else { continue };
+        let new = if span.bad {
+            String::new()
+        } else if let Some(new) = map(&span.value) {
+            new
+        } else {
+            continue;
+        };
         if out.is_empty() {
             out.reserve(css.len() + 64);
         }
@@ -62,7 +70,11 @@ pub fn urls(css: &str) -> Vec<String> {
     if !may_hold_urls(css) {
         return Vec::new();
     }
-    url_spans(css).into_iter().map(|s| s.value).collect()
+    url_spans(css)
+        .into_iter()
+        .filter(|s| !s.bad)
+        .map(|s| s.value)
+        .collect()
 }
 
 /// Cheap pre-check: without `url(`, `@import` or `image-set(` there is nothing to find (case-insensitively, and
@@ -90,7 +102,8 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
             Err(_) => return,
         };
         let end = p.position().byte_index();
-        let is_url_string = after_import || matches!(context, Context::UrlFunction | Context::ImageSet);
+        let is_url_string =
+            after_import || matches!(context, Context::UrlFunction | Context::ImageSet);
         match token {
             Token::WhiteSpace(_) | Token::Comment(_) => continue,
             Token::UnquotedUrl(ref value) if !in_namespace => spans.push(Span {
@@ -98,12 +111,21 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
                 end,
                 value: value.to_string(),
                 whole_url_token: true,
+                bad: false,
+            }),
+            Token::BadUrl(_) => spans.push(Span {
+                start,
+                end,
+                value: String::new(),
+                whole_url_token: true,
+                bad: true,
             }),
             Token::QuotedString(ref value) if is_url_string && !in_namespace => spans.push(Span {
                 start,
                 end,
                 value: value.to_string(),
                 whole_url_token: false,
+                bad: false,
             }),
             Token::AtKeyword(ref name) => {
                 after_import = name.eq_ignore_ascii_case("import");
@@ -121,7 +143,9 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
                     Context::Plain
                 } else if name.eq_ignore_ascii_case("url") || name.eq_ignore_ascii_case("src") {
                     Context::UrlFunction
-                } else if name.eq_ignore_ascii_case("image-set") || name.eq_ignore_ascii_case("-webkit-image-set") {
+                } else if name.eq_ignore_ascii_case("image-set")
+                    || name.eq_ignore_ascii_case("-webkit-image-set")
+                {
                     Context::ImageSet
                 } else {
                     Context::Plain
@@ -180,7 +204,10 @@ mod tests {
             body { background: url( d.png ) , url('e.png'); }
             .x { background-image: image-set("f.png" 1x, url(g.png) 2x); }
             @font-face { src: url(h.woff2) format("woff2"); }"#;
-        assert_eq!(all(css), ["a.css", "b.css", "c.css", "d.png", "e.png", "f.png", "g.png", "h.woff2"]);
+        assert_eq!(
+            all(css),
+            ["a.css", "b.css", "c.css", "d.png", "e.png", "f.png", "g.png", "h.woff2"]
+        );
     }
 
     #[test]

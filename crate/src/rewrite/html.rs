@@ -7,21 +7,34 @@
 
 use super::entities::{decode_attr, escape_attr};
 use super::rules::{self, Kind, LinkRel};
-use super::{css, srcset, Links, Mode};
+use super::{css, noscript, srcset, Links, Mode};
 use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
 use lol_html::html_content::{ContentType, Element, TextChunk};
-use lol_html::{element, end, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
+use lol_html::{element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
 use std::cell::{Cell, RefCell};
 
 /// Parser memory a single document may use. Real pages need a few hundred KB at most (the biggest buffered
 /// thing is one start tag split across input chunks); hostile input hits this and fails cleanly.
 pub const MEMORY_LIMIT: usize = 32 << 20;
-/// How much `<style>` or `<noscript>` text is collected for rewriting; beyond this it passes through as is.
+/// How much `<style>` text is collected for rewriting; beyond this it passes through as is.
 const MAX_COLLECTED_TEXT: usize = 16 << 20;
-/// How deep `<noscript>` and `srcdoc` documents nest before their content is left alone.
+/// How deep `srcdoc` documents nest before their content is left alone.
 const MAX_NESTING: u8 = 4;
+
+/// Attributes outside the rules table that could still carry a `javascript:` URL.
+const JS_PRONE: &[&str] = &[
+    "href",
+    "src",
+    "xlink:href",
+    "action",
+    "formaction",
+    "data",
+    "to",
+    "values",
+    "from",
+];
 
 /// What a pass does besides reading: rewrite for replay, or only collect links.
 pub(crate) struct Job<'a> {
@@ -41,7 +54,6 @@ struct Pass<'a> {
     banner_done: Cell<bool>,
     depth: u8,
     style: RefCell<Held>,
-    noscript: RefCell<Held>,
 }
 
 /// What to do with one attribute.
@@ -74,35 +86,45 @@ fn run_at_depth(
         banner_done: Cell::new(depth > 0),
         depth,
         style: RefCell::default(),
-        noscript: RefCell::default(),
     };
     let settings = Settings::new()
         .with_strict(false)
         .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(MEMORY_LIMIT))
         .append_element_content_handler(element!("*", |el| pass.element(el)))
-        .append_element_content_handler(text!("style", |t| pass.style_text(t)))
-        .append_element_content_handler(text!("noscript", |t| pass.noscript_text(t)))
-        .append_document_content_handler(end!(|end| {
-            if let (Some(banner), false) = (job.banner, pass.banner_done.get()) {
-                end.append(banner, ContentType::Html);
-            }
-            Ok(())
-        }));
+        .append_element_content_handler(text!("style", |t| pass.style_text(t)));
     let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
-    for chunk in chunks {
-        rewriter.write(chunk.as_ref()).map_err(error)?;
+    // Interactive replay runs scripts, so there the browser too treats <noscript> as raw text.
+    if job.mode == Mode::Interactive && job.map.is_some() {
+        for chunk in chunks {
+            rewriter.write(chunk.as_ref()).map_err(error)?;
+        }
+    } else {
+        let mut renamer = noscript::Renamer::default();
+        let mut write = |b: &[u8]| rewriter.write(b);
+        for chunk in chunks {
+            renamer
+                .feed(chunk.as_ref(), false, &mut write)
+                .map_err(error)?;
+        }
+        renamer.feed(&[], true, &mut write).map_err(error)?;
     }
     rewriter.end().map_err(error)
 }
 
 fn error(e: RewritingError) -> RewriteError {
     match e {
-        RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit { limit: MEMORY_LIMIT },
+        RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit {
+            limit: MEMORY_LIMIT,
+        },
         RewritingError::ContentHandlerError(inner) => match inner.downcast::<RewriteError>() {
             Ok(e) => *e,
-            Err(other) => RewriteError::Failed { reason: other.to_string() },
+            Err(other) => RewriteError::Failed {
+                reason: other.to_string(),
+            },
         },
-        other => RewriteError::Failed { reason: other.to_string() },
+        other => RewriteError::Failed {
+            reason: other.to_string(),
+        },
     }
 }
 
@@ -136,25 +158,62 @@ impl Pass<'_> {
                     return Ok(());
                 }
             }
-            // Static replay runs without scripts, so the browser would show <noscript> content anyway; unwrapping
-            // it keeps that true however the page is framed. Its text is rewritten as HTML by `noscript_text`.
-            "noscript" if self.static_rewrite() => el.remove_and_keep_content(),
-            "body" if !self.banner_done.get() => {
-                if let Some(banner) = self.job.banner {
-                    el.prepend(banner, ContentType::Html);
-                    self.banner_done.set(true);
-                }
-            }
+            // Renamed <noscript> (see noscript.rs): static replay shows its content, which was parsed as markup.
+            noscript::RENAMED if self.static_rewrite() => el.remove_and_keep_content(),
             _ => {}
         }
+        if !self.banner_done.get() {
+            self.banner(&tag, el);
+        }
         self.attributes(&tag, el)
+    }
+
+    /// The banner goes at the start of `<body>`, or — without a body tag — just before the first element that
+    /// starts the body. Never at the end of the document: a document may end inside an unfinished tag, and the
+    /// banner would become that tag's attributes.
+    fn banner(&self, tag: &str, el: &mut Element<'_, '_>) {
+        let Some(banner) = self.job.banner else {
+            return;
+        };
+        match tag {
+            "body" => el.prepend(banner, ContentType::Html),
+            // These don't start the body (frameset documents have none: no banner there).
+            "html"
+            | "head"
+            | "title"
+            | "meta"
+            | "link"
+            | "style"
+            | "script"
+            | "base"
+            | "noscript"
+            | noscript::RENAMED
+            | "template"
+            | "frameset"
+            | "frame"
+            | "noframes" => {
+                if tag == "frameset" {
+                    self.banner_done.set(true);
+                }
+                return;
+            }
+            _ => el.before(banner, ContentType::Html),
+        }
+        self.banner_done.set(true);
     }
 
     fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
         let has_rules = rules::has_rules(tag);
         let mut changes: Vec<(String, Change)> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for attr in el.attributes() {
             let name = attr.name();
+            // Browsers obey the first of duplicate attributes and ignore the rest; so does the rewriter (a set
+            // changes the first, a removal removes them all).
+            if seen.contains(&name) {
+                continue;
+            }
+            seen.push(name.clone());
             let change = match name.as_str() {
                 n if n.starts_with("on") && self.static_rewrite() => Some(Change::Remove),
                 "style" => self.style_attribute(&attr.value()),
@@ -162,9 +221,11 @@ impl Pass<'_> {
                 "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
                 "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
                 "href" if tag == "base" => None,
-                _ if has_rules => match rules::kind_of(tag, &name) {
+                n => match has_rules.then(|| rules::kind_of(tag, n)).flatten() {
                     Some(Kind::LinkRel) => {
-                        let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
+                        let kind = match rules::link_rel_kind(
+                            &el.get_attribute("rel").unwrap_or_default(),
+                        ) {
                             LinkRel::Resource => Kind::Resource,
                             LinkRel::Page => Kind::Page,
                             LinkRel::Reference | LinkRel::Drop => Kind::Reference,
@@ -172,13 +233,13 @@ impl Pass<'_> {
                         self.url_attribute(&attr.value(), kind)
                     }
                     Some(kind) => self.url_attribute(&attr.value(), kind),
+                    // URL-looking attributes the table doesn't list (custom elements, MathML, SVG animation
+                    // setting an href): static replay has no use for a javascript: URL in any of them.
+                    None if self.static_rewrite() && JS_PRONE.contains(&n) => {
+                        is_javascript(&decode_attr(&attr.value())).then_some(Change::Remove)
+                    }
                     None => None,
                 },
-                // SVG animation can set an href to a javascript: URL; static replay has no use for it.
-                "to" | "values" | "from" if self.static_rewrite() && (tag == "set" || tag == "animate") => {
-                    is_javascript(&decode_attr(&attr.value())).then_some(Change::Remove)
-                }
-                _ => None,
             };
             if let Some(change) = change {
                 changes.push((name, change));
@@ -233,7 +294,12 @@ impl Pass<'_> {
             return Mapped::Keep;
         }
         let Some(url) = resolve(&self.base.borrow(), value) else {
-            return Mapped::Keep;
+            // The browser can't resolve it either; replay drops it rather than leave anything pointing outside.
+            return if self.rewriting() {
+                Mapped::Drop
+            } else {
+                Mapped::Keep
+            };
         };
         if is_mirrorable(&url) {
             self.record(&url, kind);
@@ -274,35 +340,43 @@ impl Pass<'_> {
     fn style_attribute(&self, raw: &str) -> Option<Change> {
         let value = decode_attr(raw);
         match self.css(&value) {
-            std::borrow::Cow::Owned(new) if self.rewriting() => Some(Change::Set(escape_attr(&new).into_owned())),
+            std::borrow::Cow::Owned(new) if self.rewriting() => {
+                Some(Change::Set(escape_attr(&new).into_owned()))
+            }
             _ => None,
         }
     }
 
     /// Rewrites (or scans) CSS text; borrowed back when nothing changed.
     fn css<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        css::rewrite(text, &mut |u| match self.url(u.trim_matches(is_html_space), Kind::Resource) {
-            Mapped::To(new) => Some(new),
-            // A url() that would leave the mirror points nowhere instead.
-            Mapped::Drop => Some(String::new()),
-            Mapped::Keep => None,
-        })
+        css::rewrite(
+            text,
+            &mut |u| match self.url(u.trim_matches(is_html_space), Kind::Resource) {
+                Mapped::To(new) => Some(new),
+                // A url() that would leave the mirror points nowhere instead.
+                Mapped::Drop => Some(String::new()),
+                Mapped::Keep => None,
+            },
+        )
     }
 
     /// `<base href>` sets the base for every later URL, then is neutralised so it can't redirect the mirror.
+    /// Only the first `<base href>` counts, but every one loses its href: with the first one gone, the browser
+    /// would otherwise obey the second.
     fn base(&self, el: &mut Element<'_, '_>) {
-        if self.base_seen.get() {
+        let Some(href) = el.get_attribute("href") else {
+            return;
+        };
+        if self.rewriting() {
+            el.remove_attribute("href");
+        }
+        if self.base_seen.replace(true) {
             return;
         }
-        let Some(href) = el.get_attribute("href") else { return };
-        self.base_seen.set(true);
         let href = decode_attr(&href);
         let resolved = resolve(&self.base.borrow(), href.trim_matches(is_html_space));
         if let Some(url) = resolved.filter(is_mirrorable) {
             *self.base.borrow_mut() = url;
-        }
-        if self.rewriting() {
-            el.remove_attribute("href");
         }
     }
 
@@ -311,7 +385,9 @@ impl Pass<'_> {
             // The rewriter's output is always UTF-8.
             let _ = el.set_attribute("charset", "utf-8");
         }
-        let Some(equiv) = el.get_attribute("http-equiv") else { return };
+        let Some(equiv) = el.get_attribute("http-equiv") else {
+            return;
+        };
         match equiv.trim().to_ascii_lowercase().as_str() {
             "refresh" => self.meta_refresh(el),
             "content-security-policy" | "content-security-policy-report-only" | "set-cookie"
@@ -329,7 +405,9 @@ impl Pass<'_> {
     /// `<meta http-equiv=refresh content="5; url=…">`: keep the refresh inside the mirror, or drop it.
     fn meta_refresh(&self, el: &mut Element<'_, '_>) {
         let content = decode_attr(&el.get_attribute("content").unwrap_or_default()).into_owned();
-        let Some((delay, url_at)) = refresh_url(&content) else { return };
+        let Some((delay, url_at)) = refresh_url(&content) else {
+            return;
+        };
         let target = &content[url_at..];
         let target = target.trim_end_matches(is_html_space);
         let target = match target.as_bytes().first() {
@@ -352,16 +430,26 @@ impl Pass<'_> {
         }
         let html = decode_attr(raw);
         let out = self.nested(&html)?;
-        Ok(self.rewriting().then(|| Change::Set(escape_attr(&out).into_owned())))
+        Ok(self
+            .rewriting()
+            .then(|| Change::Set(escape_attr(&out).into_owned())))
     }
 
     fn nested(&self, html: &str) -> Result<String, RewriteError> {
-        let job = Job { banner: None, ..*self.job };
+        let job = Job {
+            banner: None,
+            ..*self.job
+        };
         let mut out = Vec::with_capacity(html.len() + html.len() / 4);
-        run_at_depth(&job, self.base.borrow().clone(), self.depth + 1, [html.as_bytes()], &mut |b| {
-            out.extend_from_slice(b)
-        })?;
-        Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        run_at_depth(
+            &job,
+            self.base.borrow().clone(),
+            self.depth + 1,
+            [html.as_bytes()],
+            &mut |b| out.extend_from_slice(b),
+        )?;
+        Ok(String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     /// If a lazy-loading attribute holds the real image, make it the one the browser loads.
@@ -379,7 +467,9 @@ impl Pass<'_> {
                     let v = v.trim();
                     v.is_empty()
                         || v.starts_with("data:")
-                        || el.get_attribute("class").is_some_and(|c| c.contains("lazy"))
+                        || el
+                            .get_attribute("class")
+                            .is_some_and(|c| c.contains("lazy"))
                 }
             };
             if placeholder {
@@ -391,13 +481,6 @@ impl Pass<'_> {
 
     fn style_text(&self, chunk: &mut TextChunk<'_>) -> HandlerResult {
         self.collect(chunk, &self.style, |text| Ok(self.css(text).into_owned()))
-    }
-
-    fn noscript_text(&self, chunk: &mut TextChunk<'_>) -> HandlerResult {
-        if self.depth >= MAX_NESTING {
-            return Ok(());
-        }
-        self.collect(chunk, &self.noscript, |text| self.nested(text))
     }
 
     /// Gathers a raw-text element's chunks, then replaces them with `process(all text)` at the last one.
@@ -430,7 +513,7 @@ impl Pass<'_> {
     }
 }
 
-/// Text of a raw-text element (`<style>`, `<noscript>`) being gathered across chunks.
+/// Text of a `<style>` element being gathered across chunks.
 #[derive(Default)]
 struct Held {
     text: String,
@@ -447,7 +530,11 @@ enum Mapped {
 /// would do nothing. It opens in place instead.
 fn retarget(raw: &str) -> Option<Change> {
     let t = raw.trim();
-    if t.starts_with('_') && !["_self", "_parent", "_top"].iter().any(|k| t.eq_ignore_ascii_case(k)) {
+    if t.starts_with('_')
+        && !["_self", "_parent", "_top"]
+            .iter()
+            .any(|k| t.eq_ignore_ascii_case(k))
+    {
         Some(Change::Set("_self".into()))
     } else {
         None
@@ -455,9 +542,15 @@ fn retarget(raw: &str) -> Option<Change> {
 }
 
 fn is_javascript(value: &str) -> bool {
-    let compact: String =
-        value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control()).take(11).collect();
-    compact.len() >= 11 && compact[..11].eq_ignore_ascii_case("javascript:")
+    // The URL parser strips leading C0 controls and spaces, and removes tabs and newlines anywhere.
+    let mut scheme = value
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace() && !c.is_control());
+    "javascript:".chars().all(|expected| {
+        scheme
+            .next()
+            .is_some_and(|c| c.eq_ignore_ascii_case(&expected))
+    })
 }
 
 fn is_html_space(c: char) -> bool {
@@ -469,7 +562,9 @@ fn is_html_space(c: char) -> bool {
 fn refresh_url(content: &str) -> Option<(&str, usize)> {
     let s = content.trim_start_matches(is_html_space);
     let lead = content.len() - s.len();
-    let delay_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
+    let delay_len = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(s.len());
     let delay = &s[..delay_len];
     let mut rest = &s[delay_len..];
     rest = rest.trim_start_matches(is_html_space);
@@ -484,7 +579,10 @@ fn refresh_url(content: &str) -> Option<(&str, usize)> {
     if rest.is_empty() {
         return None;
     }
-    Some((if delay.is_empty() { "0" } else { delay }, lead + (s.len() - rest.len())))
+    Some((
+        if delay.is_empty() { "0" } else { delay },
+        lead + (s.len() - rest.len()),
+    ))
 }
 
 #[cfg(test)]
@@ -496,7 +594,10 @@ mod tests {
         let url = |c: &str| refresh_url(c).map(|(d, at)| (d.to_owned(), c[at..].to_owned()));
         assert_eq!(url("5; url=/next"), Some(("5".into(), "/next".into())));
         assert_eq!(url("0;URL='a.html'"), Some(("0".into(), "'a.html'".into())));
-        assert_eq!(url(" 3 , other.html"), Some(("3".into(), "other.html".into())));
+        assert_eq!(
+            url(" 3 , other.html"),
+            Some(("3".into(), "other.html".into()))
+        );
         assert_eq!(url("10"), None);
     }
 

@@ -5,12 +5,14 @@
 //!
 //! - `rules`: the table of URL-holding attributes, shared by rewriting and extraction;
 //! - `html`: the lol_html pass; `css`: URLs in CSS; `srcset`: URLs in srcset lists;
-//! - `charset`: which encoding a body is in; `entities`: character references in attribute values.
+//! - `charset`: which encoding a body is in; `entities`: character references in attribute values;
+//! - `noscript`: makes lol_html parse `<noscript>` as the script-less browser will.
 
 mod charset;
 mod css;
 mod entities;
 mod html;
+mod noscript;
 pub mod rules;
 mod srcset;
 
@@ -45,7 +47,7 @@ pub struct RewriteOptions {
     pub mode: Mode,
     /// The stored response's Content-Type, for its charset.
     pub content_type: Option<String>,
-    /// HTML inserted at the start of `<body>` (at the end of the document when it has no `<body>` tag).
+    /// HTML inserted at the start of `<body>` (before the first body element when there is no `<body>` tag).
     pub banner: Option<String>,
 }
 
@@ -83,7 +85,12 @@ pub fn rewrite_html(body: &[u8], options: &RewriteOptions) -> Result<Vec<u8>, Re
     let encoding = charset::sniff_html(body, options.content_type.as_deref());
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + text.len() / 4);
-    html::run(&replay_job(options), &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
+    html::run(
+        &replay_job(options),
+        &options.url,
+        [text.as_bytes()],
+        &mut |b| out.extend_from_slice(b),
+    )?;
     Ok(out)
 }
 
@@ -105,7 +112,12 @@ pub fn rewrite_html_chunks<'c>(
 }
 
 fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
-    html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
+    html::Job {
+        map: Some(&options.map),
+        mode: options.mode,
+        links: None,
+        banner: options.banner.as_deref(),
+    }
 }
 
 /// Rewrites a stylesheet for replay from the mirror.
@@ -130,11 +142,20 @@ pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
 }
 
 /// The links of an HTML document (what the crawler follows and fetches).
-pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Result<Links, RewriteError> {
+pub fn extract_links(
+    body: &[u8],
+    url: &Url,
+    content_type: Option<&str>,
+) -> Result<Links, RewriteError> {
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let links = RefCell::new(Links::default());
-    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None };
+    let job = html::Job {
+        map: None,
+        mode: Mode::Static,
+        links: Some(&links),
+        banner: None,
+    };
     html::run(&job, url, [text.as_bytes()], &mut |_| {})?;
     Ok(links.into_inner())
 }
@@ -145,6 +166,9 @@ pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> 
     let text = charset::decode(body, encoding);
     let mut links = Links::default();
     for u in css::urls(&text) {
+        if u.trim().starts_with('#') {
+            continue;
+        }
         if let Some(resolved) = resolve(url, u.trim()).filter(is_mirrorable) {
             links.add_resource(&resolved);
         }
@@ -164,8 +188,15 @@ struct Decoded<'a, I> {
 
 impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Decoded<'a, I> {
     fn decode(&mut self, bytes: &[u8], last: bool) -> String {
-        let decoder = self.decoder.as_mut().expect("decoder is set after sniffing");
-        let mut out = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3));
+        let decoder = self
+            .decoder
+            .as_mut()
+            .expect("decoder is set after sniffing");
+        let mut out = String::with_capacity(
+            decoder
+                .max_utf8_buffer_length(bytes.len())
+                .unwrap_or(bytes.len() * 3),
+        );
         let _ = decoder.decode_to_string(bytes, &mut out, last);
         out
     }
@@ -187,7 +218,8 @@ impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Iterator for Decoded<'a, I> {
                     None => break,
                 }
             }
-            self.decoder = Some((self.sniff)(&head, self.content_type).new_decoder_with_bom_removal());
+            self.decoder =
+                Some((self.sniff)(&head, self.content_type).new_decoder_with_bom_removal());
             let last = head.len() < charset::SNIFF_BYTES;
             self.done = last;
             return Some(self.decode(&head, last));

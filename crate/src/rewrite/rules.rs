@@ -28,7 +28,11 @@ pub struct Rule {
 }
 
 const fn rule(element: &'static str, attribute: &'static str, kind: Kind) -> Rule {
-    Rule { element, attribute, kind }
+    Rule {
+        element,
+        attribute,
+        kind,
+    }
 }
 
 use Kind::*;
@@ -98,7 +102,10 @@ pub const LAZY: &[(&str, &str)] = &[
 
 /// The URL kind of `attribute` on `element`, if the table lists it.
 pub fn kind_of(element: &str, attribute: &str) -> Option<Kind> {
-    RULES.iter().find(|r| r.attribute == attribute && r.element == element).map(|r| r.kind)
+    RULES
+        .iter()
+        .find(|r| r.attribute == attribute && r.element == element)
+        .map(|r| r.kind)
 }
 
 /// Whether any rule mentions this element (lets the rewriter skip attribute scans on most elements).
@@ -115,8 +122,16 @@ pub fn link_rel_kind(rel: &str) -> LinkRel {
             // These open connections or fetch things no CSP rule reliably stops (preconnect opens a TCP
             // connection to the live site), and replay needs none of them.
             "preconnect" | "dns-prefetch" | "prefetch" | "prerender" => return LinkRel::Drop,
-            "stylesheet" | "icon" | "shortcut" | "apple-touch-icon" | "apple-touch-icon-precomposed"
-            | "mask-icon" | "preload" | "modulepreload" | "manifest" | "image_src" => kind = LinkRel::Resource,
+            "stylesheet"
+            | "icon"
+            | "shortcut"
+            | "apple-touch-icon"
+            | "apple-touch-icon-precomposed"
+            | "mask-icon"
+            | "preload"
+            | "modulepreload"
+            | "manifest"
+            | "image_src" => kind = LinkRel::Resource,
             "next" | "prev" | "previous" if kind == LinkRel::Reference => kind = LinkRel::Page,
             _ => {}
         }
@@ -147,7 +162,9 @@ mod tests {
             assert_eq!(r.element, r.element.to_ascii_lowercase());
             assert_eq!(r.attribute, r.attribute.to_ascii_lowercase());
             assert!(
-                !RULES[..i].iter().any(|o| o.element == r.element && o.attribute == r.attribute),
+                !RULES[..i]
+                    .iter()
+                    .any(|o| o.element == r.element && o.attribute == r.attribute),
                 "duplicate rule {r:?}"
             );
         }
@@ -156,7 +173,10 @@ mod tests {
     #[test]
     fn lazy_attributes_are_all_in_the_table() {
         for (lazy, _) in LAZY {
-            assert!(RULES.iter().any(|r| r.attribute == *lazy), "{lazy} has no rule");
+            assert!(
+                RULES.iter().any(|r| r.attribute == *lazy),
+                "{lazy} has no rule"
+            );
         }
     }
 

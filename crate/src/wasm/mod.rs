@@ -6,6 +6,7 @@ use crate::rewrite::{self, Mode, RewriteOptions};
 use crate::url::{self, MirrorMap};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// Options object shared by the rewrite and extract functions (camelCase in JS).
 #[derive(Deserialize)]
@@ -36,18 +37,41 @@ struct JsOriginal {
 fn to_js(e: &dyn ErrorCode) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("SitemirrorError");
-    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
+    let _ = js_sys::Reflect::set(
+        &err,
+        &JsValue::from_str("code"),
+        &JsValue::from_str(e.code()),
+    );
     err.into()
 }
 
+/// The body as bytes; anything but a `Uint8Array` is refused (a string would otherwise become zero bytes).
+fn body(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+        .ok_or_else(|| {
+            to_js(&OptionsError {
+                reason: "the body must be a Uint8Array".into(),
+            })
+        })
+}
+
 fn options(value: JsValue) -> Result<JsOptions, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        to_js(&OptionsError {
+            reason: e.to_string(),
+        })
+    })
 }
 
 fn rewrite_options(value: JsValue) -> Result<RewriteOptions, JsValue> {
     let o = options(value)?;
-    let prefix =
-        o.mirror_prefix.ok_or_else(|| to_js(&OptionsError { reason: "mirrorPrefix is required".into() }))?;
+    let prefix = o.mirror_prefix.ok_or_else(|| {
+        to_js(&OptionsError {
+            reason: "mirrorPrefix is required".into(),
+        })
+    })?;
     Ok(RewriteOptions {
         url: url::parse(&o.url).map_err(|e| to_js(&e))?,
         map: MirrorMap::new(&prefix, o.at.as_deref()).map_err(|e| to_js(&e))?,
@@ -65,34 +89,50 @@ pub fn version() -> String {
 
 /// Rewrites a mirrored HTML document for replay; returns UTF-8 bytes.
 #[wasm_bindgen(js_name = rewriteHtml)]
-pub fn rewrite_html(body: &[u8], opts: JsValue) -> Result<Vec<u8>, JsValue> {
+pub fn rewrite_html(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let body = self::body(&body)?;
     let options = rewrite_options(opts)?;
-    rewrite::rewrite_html(body, &options).map_err(|e| to_js(&e))
+    rewrite::rewrite_html(&body, &options).map_err(|e| to_js(&e))
 }
 
 /// Rewrites a mirrored stylesheet for replay; returns UTF-8 bytes.
 #[wasm_bindgen(js_name = rewriteCss)]
-pub fn rewrite_css(body: &[u8], opts: JsValue) -> Result<Vec<u8>, JsValue> {
+pub fn rewrite_css(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let body = self::body(&body)?;
     let options = rewrite_options(opts)?;
-    Ok(rewrite::rewrite_css(body, &options))
+    Ok(rewrite::rewrite_css(&body, &options))
 }
 
 /// The pages and resources a document links to: `{pages: string[], resources: string[]}`.
 #[wasm_bindgen(js_name = extractLinks)]
-pub fn extract_links(body: &[u8], opts: JsValue) -> Result<JsValue, JsValue> {
+pub fn extract_links(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
+    let body = self::body(&body)?;
     let o = options(opts)?;
     let base = url::parse(&o.url).map_err(|e| to_js(&e))?;
     let links = match o.kind.as_deref() {
-        None | Some("html") => rewrite::extract_links(body, &base, o.content_type.as_deref()).map_err(|e| to_js(&e))?,
-        Some("css") => rewrite::extract_css_links(body, &base, o.content_type.as_deref()),
-        Some(other) => return Err(to_js(&OptionsError { reason: format!("kind must be \"html\" or \"css\", not {other:?}") })),
+        None | Some("html") => rewrite::extract_links(&body, &base, o.content_type.as_deref())
+            .map_err(|e| to_js(&e))?,
+        Some("css") => rewrite::extract_css_links(&body, &base, o.content_type.as_deref()),
+        Some(other) => {
+            return Err(to_js(&OptionsError {
+                reason: format!("kind must be \"html\" or \"css\", not {other:?}"),
+            }))
+        }
     };
-    serde_wasm_bindgen::to_value(&links).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+    serde_wasm_bindgen::to_value(&links).map_err(|e| {
+        to_js(&OptionsError {
+            reason: e.to_string(),
+        })
+    })
 }
 
 /// The mirror URL of an original http(s) URL.
 #[wasm_bindgen(js_name = mirrorUrl)]
-pub fn mirror_url(original: &str, mirror_prefix: &str, at: Option<String>) -> Result<String, JsValue> {
+pub fn mirror_url(
+    original: &str,
+    mirror_prefix: &str,
+    at: Option<String>,
+) -> Result<String, JsValue> {
     let map = MirrorMap::new(mirror_prefix, at.as_deref()).map_err(|e| to_js(&e))?;
     let url = url::parse(original).map_err(|e| to_js(&e))?;
     map.to_mirror(&url).map_err(|e| to_js(&e))
@@ -103,8 +143,15 @@ pub fn mirror_url(original: &str, mirror_prefix: &str, at: Option<String>) -> Re
 pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValue> {
     let map = MirrorMap::new(mirror_prefix, None).map_err(|e| to_js(&e))?;
     match map.to_original(mirror) {
-        Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal { url: url.into(), at })
-            .map_err(|e| to_js(&OptionsError { reason: e.to_string() })),
+        Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal {
+            url: url.into(),
+            at,
+        })
+        .map_err(|e| {
+            to_js(&OptionsError {
+                reason: e.to_string(),
+            })
+        }),
         None => Ok(JsValue::UNDEFINED),
     }
 }
@@ -112,5 +159,7 @@ pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValu
 /// The store key of a URL: normalised, fragment dropped.
 #[wasm_bindgen(js_name = canonicalKey)]
 pub fn canonical_key(input: &str) -> Result<String, JsValue> {
-    url::parse(input).map(|u| url::canonical_key(&u)).map_err(|e| to_js(&e))
+    url::parse(input)
+        .map(|u| url::canonical_key(&u))
+        .map_err(|e| to_js(&e))
 }
