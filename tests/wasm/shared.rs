@@ -67,7 +67,7 @@ fn exported_rewrite_html_takes_bytes_and_options() {
         .find(|f| f.name == "static-hostile-page")
         .unwrap();
     let out = wasm::rewrite_html(
-        f.input,
+        bytes(f.input),
         js_options(&[
             ("url", "https://example.com/dir/page.html"),
             ("mirrorPrefix", PREFIX),
@@ -112,7 +112,7 @@ fn exported_extract_links_returns_plain_arrays() {
         ["https://example.com/i.png", "https://example.com/c.png"]
     );
     let css = wasm::extract_links(
-        b"@import 'x.css';",
+        bytes(b"@import 'x.css';"),
         js_options(&[("url", "https://example.com/a/"), ("kind", "css")]),
     )
     .unwrap();
@@ -161,7 +161,7 @@ fn exported_url_mapping_round_trips() {
 #[wasm_bindgen_test]
 fn errors_reach_js_with_stable_codes() {
     let bad_url = wasm::rewrite_html(
-        b"",
+        bytes(b""),
         js_options(&[("url", "not a url"), ("mirrorPrefix", PREFIX)]),
     )
     .unwrap_err();
