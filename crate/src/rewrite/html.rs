@@ -203,17 +203,16 @@ impl Pass<'_> {
     }
 
     fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
-        let has_rules = rules::has_rules(tag);
+        let rules = rules::rules_for(tag);
         let mut changes: Vec<(String, Change)> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        for attr in el.attributes() {
-            let name = attr.name();
+        let attrs = el.attributes();
+        let names: Vec<String> = attrs.iter().map(|a| a.name()).collect();
+        for (i, (attr, name)) in attrs.iter().zip(&names).enumerate() {
             // Browsers obey the first of duplicate attributes and ignore the rest; so does the rewriter (a set
             // changes the first, a removal removes them all).
-            if seen.contains(&name) {
+            if names[..i].contains(name) {
                 continue;
             }
-            seen.push(name.clone());
             let change = match name.as_str() {
                 n if n.starts_with("on") && self.static_rewrite() => Some(Change::Remove),
                 "style" => self.style_attribute(&attr.value()),
@@ -221,7 +220,10 @@ impl Pass<'_> {
                 "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
                 "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
                 "href" if tag == "base" => None,
-                n => match has_rules.then(|| rules::kind_of(tag, n)).flatten() {
+                n => match rules
+                    .and_then(|r| r.iter().find(|r| r.attribute == n))
+                    .map(|r| r.kind)
+                {
                     Some(Kind::LinkRel) => {
                         let kind = match rules::link_rel_kind(
                             &el.get_attribute("rel").unwrap_or_default(),
@@ -242,10 +244,10 @@ impl Pass<'_> {
                 },
             };
             if let Some(change) = change {
-                changes.push((name, change));
+                changes.push((name.clone(), change));
             }
         }
-        if self.rewriting() && has_rules {
+        if self.rewriting() && rules.is_some() && !changes.is_empty() {
             self.promote_lazy(el, &mut changes);
         }
         for (name, change) in changes {

@@ -61,7 +61,7 @@ impl Renamer {
         };
         let mut copied = 0;
         let mut i = 0;
-        while let Some(p) = data[i..].iter().position(|&c| c == b'<') {
+        while let Some(p) = memchr::memchr(b'<', &data[i..]) {
             let lt = i + p;
             match at(&data[lt..]) {
                 Found::Tag { slash, len } => {

@@ -102,15 +102,32 @@ pub const LAZY: &[(&str, &str)] = &[
 
 /// The URL kind of `attribute` on `element`, if the table lists it.
 pub fn kind_of(element: &str, attribute: &str) -> Option<Kind> {
-    RULES
+    rules_for(element)?
         .iter()
-        .find(|r| r.attribute == attribute && r.element == element)
+        .find(|r| r.attribute == attribute)
         .map(|r| r.kind)
 }
 
-/// Whether any rule mentions this element (lets the rewriter skip attribute scans on most elements).
-pub fn has_rules(element: &str) -> bool {
-    RULES.iter().any(|r| r.element == element)
+/// The rules of one element, or `None` for the many elements no rule mentions. The rewriter asks this once per
+/// element, so the table is indexed by element name on first use (binary search, no hashing).
+pub fn rules_for(element: &str) -> Option<&'static [Rule]> {
+    type Index = (Vec<Rule>, Vec<(&'static str, usize, usize)>);
+    static BY_ELEMENT: std::sync::OnceLock<Index> = std::sync::OnceLock::new();
+    let (sorted, index) = BY_ELEMENT.get_or_init(|| {
+        let mut sorted = RULES.to_vec();
+        sorted.sort_by_key(|r| r.element);
+        let mut index: Vec<(&'static str, usize, usize)> = Vec::new();
+        for (i, r) in sorted.iter().enumerate() {
+            match index.last_mut() {
+                Some((e, _, end)) if *e == r.element => *end = i + 1,
+                _ => index.push((r.element, i, i + 1)),
+            }
+        }
+        (sorted, index)
+    });
+    let at = index.binary_search_by(|(e, _, _)| (*e).cmp(element)).ok()?;
+    let (_, start, end) = index[at];
+    Some(&sorted[start..end])
 }
 
 /// What a `<link rel=…>` is, from its space-separated, case-insensitive `rel` tokens.
@@ -178,6 +195,16 @@ mod tests {
                 "{lazy} has no rule"
             );
         }
+    }
+
+    #[test]
+    fn the_index_finds_every_rule() {
+        for r in RULES {
+            assert_eq!(kind_of(r.element, r.attribute), Some(r.kind), "{r:?}");
+        }
+        assert!(rules_for("div").is_none());
+        let img = RULES.iter().filter(|r| r.element == "img").count();
+        assert_eq!(rules_for("img").map(<[Rule]>::len), Some(img));
     }
 
     #[test]
