@@ -120,3 +120,50 @@ impl ErrorCode for OptionsError {
         "options/invalid"
     }
 }
+
+/// Errors from the mirror store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The browser's storage quota (or the store's budget) has no room for the write; nothing was written.
+    QuotaExceeded { needed: u64, available: u64 },
+    /// One body is larger than the per-resource cap; nothing was written.
+    TooLarge { url: String, size: u64, max: u64 },
+    /// A 304 refers to a body the store doesn't have.
+    MissingPayload { digest: String },
+    /// The storage backend (IndexedDB) failed; the transaction was rolled back.
+    Backend { reason: String },
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::QuotaExceeded { needed, available } => write!(
+                f,
+                "Storage is full: {needed} more bytes were needed and {available} are available; nothing was written."
+            ),
+            StoreError::TooLarge { url, size, max } => {
+                write!(f, "{url} is {size} bytes, over the {max}-byte limit for one resource; it was not stored.")
+            }
+            StoreError::MissingPayload { digest } => {
+                write!(f, "No stored body has digest {digest}; the unchanged version can't be recorded.")
+            }
+            StoreError::Backend { reason } => {
+                write!(f, "The browser's storage failed: {}; nothing was written.", reason.trim_end_matches('.'))
+            }
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl ErrorCode for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::QuotaExceeded { .. } => "store/quota-exceeded",
+            StoreError::TooLarge { .. } => "store/too-large",
+            StoreError::MissingPayload { .. } => "store/missing-payload",
+            StoreError::Backend { .. } => "store/failed",
+        }
+    }
+}

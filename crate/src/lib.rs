@@ -1,11 +1,13 @@
 //! sitemirror's engine: canonical URLs and the mirror URL mapping (`url`), rewriting mirrored pages for safe
-//! replay and extracting their links (`rewrite`), with errors that carry stable codes (`error`).
+//! replay and extracting their links (`rewrite`), the versioned, deduplicated mirror store (`store`), with errors
+//! that carry stable codes (`error`).
 //!
 //! Pure Rust that builds and tests natively; `wasm` (compiled for wasm32 only) is the only place that knows
 //! about JavaScript, and it holds conversions, not logic.
 
 pub mod error;
 pub mod rewrite;
+pub mod store;
 pub mod url;
 
 /// The JavaScript API; public so the wasm tests call exactly what JS calls.

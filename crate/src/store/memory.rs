@@ -1,0 +1,234 @@
+//! The in-memory store: the reference implementation every store test runs against natively.
+
+use super::model::{digest_of, Capture, NewBody, NewCapture, Site, Totals};
+use super::{Store, DEFAULT_MAX_BODY};
+use crate::error::StoreError;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+
+/// A store in memory, with the same limits as the browser store: a per-body cap and an optional byte budget
+/// standing in for the browser's quota.
+#[derive(Debug)]
+pub struct MemoryStore {
+    inner: RefCell<Inner>,
+    max_body: u64,
+    budget: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    sites: BTreeMap<String, Site>,
+    captures: BTreeMap<u64, Capture>,
+    /// digest → (body, number of captures using it)
+    payloads: HashMap<String, (Vec<u8>, u64)>,
+    next_id: u64,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> Self {
+        MemoryStore {
+            inner: RefCell::default(),
+            max_body: DEFAULT_MAX_BODY,
+            budget: None,
+        }
+    }
+
+    /// Refuses bodies larger than `max_body` bytes.
+    pub fn with_max_body(mut self, max_body: u64) -> Self {
+        self.max_body = max_body;
+        self
+    }
+
+    /// Refuses writes that would make the stored bodies exceed `bytes` (as a full disk would).
+    pub fn with_budget(mut self, bytes: u64) -> Self {
+        self.budget = Some(bytes);
+        self
+    }
+
+    /// Whether every capture's payload exists and every reference count is right (tests check this after
+    /// failures).
+    pub fn is_consistent(&self) -> bool {
+        let inner = self.inner.borrow();
+        let mut refs: HashMap<&str, u64> = HashMap::new();
+        for c in inner.captures.values() {
+            *refs.entry(c.digest.as_str()).or_default() += 1;
+        }
+        refs.len() == inner.payloads.len()
+            && refs
+                .iter()
+                .all(|(d, n)| inner.payloads.get(*d).is_some_and(|(_, r)| r == n))
+    }
+}
+
+fn release(inner: &mut Inner, digest: &str) {
+    if let Some((_, refs)) = inner.payloads.get_mut(digest) {
+        *refs -= 1;
+        if *refs == 0 {
+            inner.payloads.remove(digest);
+        }
+    }
+}
+
+impl Store for MemoryStore {
+    async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
+        self.inner
+            .borrow_mut()
+            .sites
+            .insert(site.id.clone(), site.clone());
+        Ok(())
+    }
+
+    async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
+        Ok(self.inner.borrow().sites.get(id).cloned())
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        Ok(self.inner.borrow().sites.values().cloned().collect())
+    }
+
+    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        // Check everything first, then apply: the batch happens entirely or not at all.
+        let mut new_bytes = 0u64;
+        let mut planned: Vec<(String, u64)> = Vec::with_capacity(batch.len());
+        for c in &batch {
+            let (digest, size) = match &c.body {
+                NewBody::Bytes(b) => {
+                    if b.len() as u64 > self.max_body {
+                        return Err(StoreError::TooLarge {
+                            url: c.url.clone(),
+                            size: b.len() as u64,
+                            max: self.max_body,
+                        });
+                    }
+                    let d = digest_of(b);
+                    let known =
+                        inner.payloads.contains_key(&d) || planned.iter().any(|(p, _)| *p == d);
+                    if !known {
+                        new_bytes += b.len() as u64;
+                    }
+                    (d, b.len() as u64)
+                }
+                NewBody::Unchanged { digest } => match inner.payloads.get(digest) {
+                    Some((b, _)) => (digest.clone(), b.len() as u64),
+                    None if planned.iter().any(|(p, _)| p == digest) => (
+                        digest.clone(),
+                        planned.iter().find(|(p, _)| p == digest).unwrap().1,
+                    ),
+                    None => {
+                        return Err(StoreError::MissingPayload {
+                            digest: digest.clone(),
+                        })
+                    }
+                },
+            };
+            planned.push((digest, size));
+        }
+        if let Some(budget) = self.budget {
+            let used: u64 = inner.payloads.values().map(|(b, _)| b.len() as u64).sum();
+            if used + new_bytes > budget {
+                return Err(StoreError::QuotaExceeded {
+                    needed: new_bytes,
+                    available: budget.saturating_sub(used),
+                });
+            }
+        }
+        let mut out = Vec::with_capacity(batch.len());
+        for (c, (digest, size)) in batch.into_iter().zip(planned) {
+            match c.body {
+                NewBody::Bytes(b) => inner.payloads.entry(digest.clone()).or_insert((b, 0)).1 += 1,
+                NewBody::Unchanged { .. } => {
+                    inner.payloads.get_mut(&digest).expect("checked above").1 += 1
+                }
+            }
+            inner.next_id += 1;
+            let record = Capture {
+                id: inner.next_id,
+                site: c.site,
+                url: c.url,
+                at: c.at,
+                status: c.status,
+                headers: c.headers,
+                digest,
+                size,
+                source: c.source,
+            };
+            inner.captures.insert(record.id, record.clone());
+            out.push(record);
+        }
+        Ok(out)
+    }
+
+    async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut v: Vec<Capture> = inner
+            .captures
+            .values()
+            .filter(|c| c.url == url)
+            .cloned()
+            .collect();
+        v.sort_by_key(|c| (c.at, c.id));
+        Ok(v)
+    }
+
+    async fn site_captures(&self, site: &str) -> Result<Vec<Capture>, StoreError> {
+        let inner = self.inner.borrow();
+        let mut v: Vec<Capture> = inner
+            .captures
+            .values()
+            .filter(|c| c.site == site)
+            .cloned()
+            .collect();
+        v.sort_by_key(|c| (c.at, c.id));
+        Ok(v)
+    }
+
+    async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .inner
+            .borrow()
+            .payloads
+            .get(digest)
+            .map(|(b, _)| b.clone()))
+    }
+
+    async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        if let Some(c) = inner.captures.remove(&id) {
+            release(&mut inner, &c.digest);
+        }
+        Ok(())
+    }
+
+    async fn delete_site(&self, id: &str) -> Result<(), StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        inner.sites.remove(id);
+        let ids: Vec<u64> = inner
+            .captures
+            .values()
+            .filter(|c| c.site == id)
+            .map(|c| c.id)
+            .collect();
+        for capture_id in ids {
+            if let Some(c) = inner.captures.remove(&capture_id) {
+                release(&mut inner, &c.digest);
+            }
+        }
+        Ok(())
+    }
+
+    async fn totals(&self) -> Result<Totals, StoreError> {
+        let inner = self.inner.borrow();
+        Ok(Totals {
+            captures: inner.captures.len() as u64,
+            payloads: inner.payloads.len() as u64,
+            bytes: inner.payloads.values().map(|(b, _)| b.len() as u64).sum(),
+        })
+    }
+}

@@ -1,0 +1,87 @@
+//! The mirror's storage: sites, captures (one record per version of a URL), payloads (bodies, stored once by
+//! SHA-256 and reference-counted), behind the [`Store`] trait.
+//!
+//! `MemoryStore` serves native tests; `IdbStore` (wasm32 only) is IndexedDB through the `idb` crate. Both only
+//! implement the primitive operations; which version a lookup returns, how redirects are followed and what
+//! counts as a page are decided here, once, for both.
+
+mod memory;
+mod model;
+
+pub use memory::MemoryStore;
+pub use model::{digest_of, Capture, NewBody, NewCapture, Site, Totals, Usage, When};
+
+use crate::error::StoreError;
+
+/// Longest redirect chain replay follows inside the mirror.
+pub const MAX_REDIRECTS: usize = 10;
+/// Default largest body one capture may store (bigger ones are refused with `store/too-large`).
+pub const DEFAULT_MAX_BODY: u64 = 64 << 20;
+
+/// Storage for mirrors. Every method is one transaction: it happens entirely or not at all.
+#[allow(async_fn_in_trait)] // Used with concrete stores only; no Send bound is wanted in the browser.
+pub trait Store {
+    /// Adds or replaces a site.
+    async fn put_site(&self, site: &Site) -> Result<(), StoreError>;
+    /// One site.
+    async fn site(&self, id: &str) -> Result<Option<Site>, StoreError>;
+    /// All sites, by id.
+    async fn sites(&self) -> Result<Vec<Site>, StoreError>;
+    /// Stores a batch of captures and their payloads atomically; returns the records in order. A body already
+    /// stored (same SHA-256) is not stored again.
+    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError>;
+    /// Every capture of a URL (canonical key), oldest first.
+    async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError>;
+    /// Every capture made for a site, oldest first.
+    async fn site_captures(&self, site: &str) -> Result<Vec<Capture>, StoreError>;
+    /// The body with this digest.
+    async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Deletes one version; its payload goes when no other capture uses it.
+    async fn delete_capture(&self, id: u64) -> Result<(), StoreError>;
+    /// Deletes a site with all its captures, and the payloads only they used.
+    async fn delete_site(&self, id: &str) -> Result<(), StoreError>;
+    /// Everything stored: number of bodies and their bytes.
+    async fn totals(&self) -> Result<Totals, StoreError>;
+
+    /// The version of `url` to show (see [`When`]).
+    async fn lookup(&self, url: &str, when: When) -> Result<Option<Capture>, StoreError> {
+        Ok(model::choose(&self.captures_of(url).await?, when).cloned())
+    }
+
+    /// Like [`Store::lookup`], following stored redirects (3xx + Location) to the capture that has the content.
+    /// A loop or a chain longer than [`MAX_REDIRECTS`] ends at the last capture reached.
+    async fn resolve(&self, url: &str, when: When) -> Result<Option<Capture>, StoreError> {
+        let mut seen: Vec<String> = Vec::new();
+        let Some(mut current) = self.lookup(url, when).await? else {
+            return Ok(None);
+        };
+        while let Some(next) = current.redirect_target() {
+            if seen.len() >= MAX_REDIRECTS || seen.contains(&next) || next == current.url {
+                break;
+            }
+            seen.push(current.url.clone());
+            match self.lookup(&next, when).await? {
+                Some(c) => current = c,
+                None => break,
+            }
+        }
+        Ok(Some(current))
+    }
+
+    /// All versions of a URL, newest first.
+    async fn versions(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
+        let mut all = self.captures_of(url).await?;
+        all.reverse();
+        Ok(all)
+    }
+
+    /// The pages of a site (HTML captures with a good status), each once, with its latest good capture.
+    async fn pages(&self, site: &str) -> Result<Vec<Capture>, StoreError> {
+        Ok(model::pages(self.site_captures(site).await?))
+    }
+
+    /// How much a site holds: captures, and bytes of the distinct bodies they use.
+    async fn usage(&self, site: &str) -> Result<Usage, StoreError> {
+        Ok(model::usage(&self.site_captures(site).await?))
+    }
+}

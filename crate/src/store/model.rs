@@ -1,0 +1,195 @@
+//! What the store holds, and the decisions made over it (which version, which pages, how much space).
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashSet};
+
+/// A site the user mirrors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Site {
+    /// The site's key: its origin plus path scope, e.g. `https://example.com/`.
+    pub id: String,
+    pub start_url: String,
+    /// Milliseconds since the Unix epoch.
+    pub created: u64,
+    pub updated: u64,
+    /// Per-site settings (crawl limits, fallback triggers…), owned by the layers that use them.
+    #[serde(default)]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// One stored version of one URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capture {
+    pub id: u64,
+    pub site: String,
+    /// Canonical URL key (see `url::canonical_key`).
+    pub url: String,
+    /// When it was captured, milliseconds since the Unix epoch.
+    pub at: u64,
+    pub status: u16,
+    /// Response headers that matter for replay and refresh (lower-case names).
+    pub headers: Vec<(String, String)>,
+    /// SHA-256 of the body, hex.
+    pub digest: String,
+    pub size: u64,
+    /// What made it: `visit`, or a crawl id.
+    pub source: String,
+}
+
+impl Capture {
+    /// The first value of a header (names are stored lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// 4xx and 5xx are recorded but never become "latest" over a good version.
+    pub fn is_good(&self) -> bool {
+        self.status < 400
+    }
+
+    /// For a redirect, the absolute canonical URL it points to.
+    pub fn redirect_target(&self) -> Option<String> {
+        if !(300..400).contains(&self.status) || self.status == 304 {
+            return None;
+        }
+        let base = url::Url::parse(&self.url).ok()?;
+        let target = base.join(self.header("location")?.trim()).ok()?;
+        crate::url::is_mirrorable(&target).then(|| crate::url::canonical_key(&target))
+    }
+
+    /// The MIME type without parameters, lower-case.
+    pub fn mime_type(&self) -> Option<String> {
+        let ct = self.header("content-type")?;
+        Some(
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase(),
+        )
+    }
+
+    /// Validators for a conditional refresh: (ETag, Last-Modified).
+    pub fn validators(&self) -> (Option<&str>, Option<&str>) {
+        (self.header("etag"), self.header("last-modified"))
+    }
+}
+
+/// A capture to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCapture {
+    pub site: String,
+    pub url: String,
+    pub at: u64,
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: NewBody,
+    pub source: String,
+}
+
+/// The body of a new capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewBody {
+    /// The response body.
+    Bytes(Vec<u8>),
+    /// A 304 Not Modified: the body is the one already stored under this digest (a new version, no new bytes).
+    Unchanged { digest: String },
+}
+
+/// Which version a lookup wants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// The newest good version (the newest of any status when none is good).
+    Latest,
+    /// Exactly the capture made at this time.
+    Exact(u64),
+    /// The good version closest in time (any status when none is good); ties go to the newer one.
+    Closest(u64),
+}
+
+/// Space a site uses.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Usage {
+    pub captures: u64,
+    /// Bytes of the distinct bodies its captures use (a body shared with another site counts for both).
+    pub bytes: u64,
+}
+
+/// Everything a store holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Totals {
+    pub captures: u64,
+    pub payloads: u64,
+    /// Bytes of all stored bodies (each distinct body once).
+    pub bytes: u64,
+}
+
+/// SHA-256 of a body, lower-case hex: the payload's key.
+pub fn digest_of(body: &[u8]) -> String {
+    use sha2::Digest;
+    let hash = sha2::Sha256::digest(body);
+    let mut hex = String::with_capacity(64);
+    for b in hash.iter() {
+        hex.push(char::from_digit((b >> 4) as u32, 16).unwrap());
+        hex.push(char::from_digit((b & 15) as u32, 16).unwrap());
+    }
+    hex
+}
+
+/// Picks a version from the captures of one URL (any order).
+pub(crate) fn choose(all: &[Capture], when: When) -> Option<&Capture> {
+    let good: Vec<&Capture> = all.iter().filter(|c| c.is_good()).collect();
+    let pool: Vec<&Capture> = if good.is_empty() {
+        all.iter().collect()
+    } else {
+        good
+    };
+    match when {
+        When::Latest => pool.into_iter().max_by_key(|c| (c.at, c.id)),
+        When::Exact(t) => all.iter().filter(|c| c.at == t).max_by_key(|c| c.id),
+        When::Closest(t) => pool
+            .into_iter()
+            .min_by_key(|c| (c.at.abs_diff(t), std::cmp::Reverse((c.at, c.id)))),
+    }
+}
+
+/// The pages of a site: URLs with an HTML capture of good status, each with its latest good capture.
+pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
+    let mut latest: BTreeMap<String, Capture> = BTreeMap::new();
+    for c in captures {
+        let html = matches!(
+            c.mime_type().as_deref(),
+            Some("text/html" | "application/xhtml+xml")
+        );
+        if !html || !c.is_good() || (300..400).contains(&c.status) {
+            continue;
+        }
+        match latest.get(&c.url) {
+            Some(old) if (old.at, old.id) >= (c.at, c.id) => {}
+            _ => {
+                latest.insert(c.url.clone(), c);
+            }
+        }
+    }
+    latest.into_values().collect()
+}
+
+pub(crate) fn usage(captures: &[Capture]) -> Usage {
+    let mut seen = HashSet::new();
+    let bytes = captures
+        .iter()
+        .filter(|c| seen.insert(c.digest.as_str()))
+        .map(|c| c.size)
+        .sum();
+    Usage {
+        captures: captures.len() as u64,
+        bytes,
+    }
+}

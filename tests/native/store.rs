@@ -1,0 +1,44 @@
+//! The store behaviours (tests/common/store_suite.rs) against `MemoryStore`, plus its consistency checks.
+#![cfg(not(target_arch = "wasm32"))]
+
+#[path = "../common/store_suite.rs"]
+mod suite;
+
+use sitemirror::store::MemoryStore;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+/// MemoryStore's futures never wait, so polling once completes them.
+fn block_on<F: Future>(f: F) -> F::Output {
+    let mut f = pin!(f);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
+macro_rules! store_tests {
+    ($($name:ident => $store:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            let store = $store;
+            block_on(suite::$name(&store));
+            assert!(store.is_consistent(), "payload references are off after {}", stringify!($name));
+        }
+    )*};
+}
+
+store_tests! {
+    versions_are_kept_and_the_latest_is_served => MemoryStore::new();
+    identical_bodies_are_stored_once => MemoryStore::new();
+    deleting_frees_exactly_the_unshared_payloads => MemoryStore::new();
+    error_responses_never_replace_a_good_version => MemoryStore::new();
+    redirects_are_followed_and_loops_end => MemoryStore::new();
+    not_modified_adds_a_version_without_new_bytes => MemoryStore::new();
+    a_failing_batch_writes_nothing => MemoryStore::new().with_max_body(1000);
+    quota_exhaustion_is_a_clear_error_and_loses_nothing => MemoryStore::new().with_budget(10_000);
+    sites_pages_and_usage => MemoryStore::new();
+}
