@@ -7,3 +7,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 mod common;
 #[path = "shared.rs"]
 mod shared;
+#[path = "store.rs"]
+mod store;
+#[path = "../common/store_suite.rs"]
+mod store_suite;

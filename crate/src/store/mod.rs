@@ -5,9 +5,13 @@
 //! implement the primitive operations; which version a lookup returns, how redirects are followed and what
 //! counts as a page are decided here, once, for both.
 
+#[cfg(target_arch = "wasm32")]
+mod idb;
 mod memory;
 mod model;
 
+#[cfg(target_arch = "wasm32")]
+pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;
 pub use model::{digest_of, Capture, NewBody, NewCapture, Site, Totals, Usage, When};
 

@@ -1,0 +1,447 @@
+//! The store on IndexedDB (through the `idb` crate), for the extension and the site worker.
+//!
+//! Object stores are plural nouns: `sites` (key `id`), `captures` (auto-increment `id`; indexes `url`, `site`),
+//! `payloads` (key `digest`: `{digest, size, refs, body}`), `meta` (the running totals the budget is checked
+//! against). Every trait method is one IndexedDB transaction, aborted on any error, so a record never points at
+//! a missing payload. Schema changes go in [`upgrade`], one numbered step per version.
+
+use super::model::{digest_of, Capture, NewBody, NewCapture, Site, Totals};
+use super::{Store, DEFAULT_MAX_BODY};
+use crate::error::StoreError;
+use idb::event::DatabaseEvent;
+use idb::{Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode};
+use js_sys::{Object, Reflect, Uint8Array};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The schema version; [`upgrade`] brings any older database up to it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SITES: &str = "sites";
+const CAPTURES: &str = "captures";
+const PAYLOADS: &str = "payloads";
+const META: &str = "meta";
+const TOTALS_KEY: &str = "totals";
+
+/// A store in one IndexedDB database.
+pub struct IdbStore {
+    db: Database,
+    max_body: u64,
+    budget: Option<u64>,
+}
+
+fn backend(e: impl std::fmt::Display) -> StoreError {
+    let reason = e.to_string();
+    if reason.contains("QuotaExceeded") {
+        StoreError::QuotaExceeded {
+            needed: 0,
+            available: 0,
+        }
+    } else {
+        StoreError::Backend { reason }
+    }
+}
+
+fn js_backend(v: JsValue) -> StoreError {
+    let name = Reflect::get(&v, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    let message = Reflect::get(&v, &"message".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    backend(format!("{name}: {message}"))
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(backend)
+}
+
+fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
+    serde_wasm_bindgen::from_value(value).map_err(backend)
+}
+
+/// Ordered schema steps: a database at `old` (0 = new) is brought to [`SCHEMA_VERSION`].
+fn upgrade(db: &Database, old: u32) -> Result<(), idb::Error> {
+    if old < 1 {
+        let mut keyed = ObjectStoreParams::new();
+        keyed.key_path(Some(KeyPath::new_single("id")));
+        db.create_object_store(SITES, keyed)?;
+        let mut auto = ObjectStoreParams::new();
+        auto.key_path(Some(KeyPath::new_single("id")))
+            .auto_increment(true);
+        let captures = db.create_object_store(CAPTURES, auto)?;
+        captures.create_index("url", KeyPath::new_single("url"), None)?;
+        captures.create_index("site", KeyPath::new_single("site"), None)?;
+        let mut by_digest = ObjectStoreParams::new();
+        by_digest.key_path(Some(KeyPath::new_single("digest")));
+        db.create_object_store(PAYLOADS, by_digest)?;
+        db.create_object_store(META, ObjectStoreParams::new())?;
+    }
+    Ok(())
+}
+
+impl IdbStore {
+    /// Opens (creating or upgrading) the database `name`.
+    pub async fn open(name: &str) -> Result<Self, StoreError> {
+        let factory = Factory::new().map_err(backend)?;
+        let mut request = factory.open(name, Some(SCHEMA_VERSION)).map_err(backend)?;
+        let failed: Rc<RefCell<Option<String>>> = Rc::default();
+        let failure = failed.clone();
+        request.on_upgrade_needed(move |event| {
+            let step = event
+                .database()
+                .and_then(|db| upgrade(&db, event.old_version().unwrap_or(0)));
+            if let Err(e) = step {
+                *failure.borrow_mut() = Some(e.to_string());
+            }
+        });
+        let db = request.await.map_err(backend)?;
+        if let Some(reason) = failed.borrow_mut().take() {
+            db.close();
+            return Err(StoreError::Backend {
+                reason: format!("schema upgrade failed: {reason}"),
+            });
+        }
+        Ok(IdbStore {
+            db,
+            max_body: DEFAULT_MAX_BODY,
+            budget: None,
+        })
+    }
+
+    /// Refuses bodies larger than `max_body` bytes.
+    pub fn with_max_body(mut self, max_body: u64) -> Self {
+        self.max_body = max_body;
+        self
+    }
+
+    /// Refuses writes that would make the stored bodies exceed `bytes`, before the browser's quota does.
+    pub fn with_budget(mut self, bytes: u64) -> Self {
+        self.budget = Some(bytes);
+        self
+    }
+
+    /// Closes the connection (tests reopen and delete databases).
+    pub fn close(&self) {
+        self.db.close();
+    }
+
+    fn tx(&self, stores: &[&str], mode: TransactionMode) -> Result<Transaction, StoreError> {
+        self.db.transaction(stores, mode).map_err(backend)
+    }
+
+    async fn by_index(&self, index: &str, key: &str) -> Result<Vec<Capture>, StoreError> {
+        let tx = self.tx(&[CAPTURES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(CAPTURES).map_err(backend)?;
+        let rows = store
+            .index(index)
+            .map_err(backend)?
+            .get_all(Some(Query::Key(JsValue::from_str(key))), None)
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+        let mut out: Vec<Capture> = rows.into_iter().map(from_js).collect::<Result<_, _>>()?;
+        out.sort_by_key(|c| (c.at, c.id));
+        Ok(out)
+    }
+
+    /// Runs `work` in a read-write transaction over all stores: committed when it succeeds, aborted otherwise.
+    async fn write<T>(
+        &self,
+        work: impl AsyncFnOnce(&Transaction) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = self.tx(
+            &[SITES, CAPTURES, PAYLOADS, META],
+            TransactionMode::ReadWrite,
+        )?;
+        match work(&tx).await {
+            Ok(value) => {
+                tx.commit().map_err(backend)?.await.map_err(backend)?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = tx.abort();
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn read_totals(tx: &Transaction) -> Result<Totals, StoreError> {
+    let meta = tx.object_store(META).map_err(backend)?;
+    match meta
+        .get(JsValue::from_str(TOTALS_KEY))
+        .map_err(backend)?
+        .await
+        .map_err(backend)?
+    {
+        Some(v) => from_js(v),
+        None => Ok(Totals::default()),
+    }
+}
+
+async fn write_totals(tx: &Transaction, totals: &Totals) -> Result<(), StoreError> {
+    let meta = tx.object_store(META).map_err(backend)?;
+    meta.put(&to_js(totals)?, Some(&JsValue::from_str(TOTALS_KEY)))
+        .map_err(backend)?
+        .await
+        .map_err(backend)?;
+    Ok(())
+}
+
+fn field(obj: &JsValue, name: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Drops one reference to a payload, deleting it (and its bytes from the totals) at zero.
+async fn release(tx: &Transaction, digest: &str, totals: &mut Totals) -> Result<(), StoreError> {
+    let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
+    let Some(record) = payloads
+        .get(JsValue::from_str(digest))
+        .map_err(backend)?
+        .await
+        .map_err(backend)?
+    else {
+        return Ok(());
+    };
+    let refs = field(&record, "refs").as_f64().unwrap_or(1.0) - 1.0;
+    if refs <= 0.0 {
+        payloads
+            .delete(JsValue::from_str(digest))
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+        totals.payloads = totals.payloads.saturating_sub(1);
+        totals.bytes = totals
+            .bytes
+            .saturating_sub(field(&record, "size").as_f64().unwrap_or(0.0) as u64);
+    } else {
+        Reflect::set(&record, &"refs".into(), &refs.into()).map_err(js_backend)?;
+        payloads
+            .put(&record, None)
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+async fn delete_captures(tx: &Transaction, captures: Vec<Capture>) -> Result<(), StoreError> {
+    let mut totals = read_totals(tx).await?;
+    let store = tx.object_store(CAPTURES).map_err(backend)?;
+    for c in captures {
+        store
+            .delete(JsValue::from_f64(c.id as f64))
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+        totals.captures = totals.captures.saturating_sub(1);
+        release(tx, &c.digest, &mut totals).await?;
+    }
+    write_totals(tx, &totals).await
+}
+
+impl Store for IdbStore {
+    async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
+        let value = to_js(site)?;
+        self.write(async |tx| {
+            tx.object_store(SITES)
+                .map_err(backend)?
+                .put(&value, None)
+                .map_err(backend)?
+                .await
+                .map_err(backend)?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
+        let tx = self.tx(&[SITES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SITES).map_err(backend)?;
+        store
+            .get(JsValue::from_str(id))
+            .map_err(backend)?
+            .await
+            .map_err(backend)?
+            .map(from_js)
+            .transpose()
+    }
+
+    async fn sites(&self) -> Result<Vec<Site>, StoreError> {
+        let tx = self.tx(&[SITES], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(SITES).map_err(backend)?;
+        let rows = store
+            .get_all(None, None)
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+        rows.into_iter().map(from_js).collect()
+    }
+
+    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
+        // Hash and size-check before the transaction opens: IndexedDB commits a transaction that is left idle
+        // while other work is awaited.
+        let mut prepared = Vec::with_capacity(batch.len());
+        for c in batch {
+            let digest = match &c.body {
+                NewBody::Bytes(b) if b.len() as u64 > self.max_body => {
+                    return Err(StoreError::TooLarge {
+                        url: c.url,
+                        size: b.len() as u64,
+                        max: self.max_body,
+                    })
+                }
+                NewBody::Bytes(b) => digest_of(b),
+                NewBody::Unchanged { digest } => digest.clone(),
+            };
+            prepared.push((digest, c));
+        }
+        let budget = self.budget;
+        self.write(async |tx| {
+            let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
+            let captures = tx.object_store(CAPTURES).map_err(backend)?;
+            let mut totals = read_totals(tx).await?;
+            let mut out = Vec::with_capacity(prepared.len());
+            for (digest, c) in prepared {
+                let key = JsValue::from_str(&digest);
+                let size = match payloads
+                    .get(key.clone())
+                    .map_err(backend)?
+                    .await
+                    .map_err(backend)?
+                {
+                    Some(record) => {
+                        let refs = field(&record, "refs").as_f64().unwrap_or(0.0) + 1.0;
+                        Reflect::set(&record, &"refs".into(), &refs.into()).map_err(js_backend)?;
+                        payloads
+                            .put(&record, None)
+                            .map_err(backend)?
+                            .await
+                            .map_err(backend)?;
+                        field(&record, "size").as_f64().unwrap_or(0.0) as u64
+                    }
+                    None => {
+                        let NewBody::Bytes(body) = &c.body else {
+                            return Err(StoreError::MissingPayload { digest });
+                        };
+                        let record = Object::new();
+                        let size = body.len() as u64;
+                        Reflect::set(&record, &"digest".into(), &key).map_err(js_backend)?;
+                        Reflect::set(&record, &"size".into(), &(size as f64).into())
+                            .map_err(js_backend)?;
+                        Reflect::set(&record, &"refs".into(), &1.0.into()).map_err(js_backend)?;
+                        Reflect::set(&record, &"body".into(), &Uint8Array::from(body.as_slice()))
+                            .map_err(js_backend)?;
+                        payloads
+                            .add(&record, None)
+                            .map_err(backend)?
+                            .await
+                            .map_err(backend)?;
+                        totals.payloads += 1;
+                        totals.bytes += size;
+                        if let Some(budget) = budget.filter(|b| totals.bytes > *b) {
+                            let available = budget.saturating_sub(totals.bytes - size);
+                            return Err(StoreError::QuotaExceeded {
+                                needed: size,
+                                available,
+                            });
+                        }
+                        size
+                    }
+                };
+                let mut record = Capture {
+                    id: 0,
+                    site: c.site,
+                    url: c.url,
+                    at: c.at,
+                    status: c.status,
+                    headers: c.headers,
+                    digest,
+                    size,
+                    source: c.source,
+                };
+                let value = to_js(&record)?;
+                // Leave `id` out so IndexedDB assigns the next one.
+                Reflect::delete_property(value.unchecked_ref::<Object>(), &"id".into())
+                    .map_err(js_backend)?;
+                let id = captures
+                    .add(&value, None)
+                    .map_err(backend)?
+                    .await
+                    .map_err(backend)?;
+                record.id = id.as_f64().unwrap_or(0.0) as u64;
+                totals.captures += 1;
+                out.push(record);
+            }
+            write_totals(tx, &totals).await?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
+        self.by_index("url", url).await
+    }
+
+    async fn site_captures(&self, site: &str) -> Result<Vec<Capture>, StoreError> {
+        self.by_index("site", site).await
+    }
+
+    async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tx = self.tx(&[PAYLOADS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(PAYLOADS).map_err(backend)?;
+        let Some(record) = store
+            .get(JsValue::from_str(digest))
+            .map_err(backend)?
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let body: Uint8Array = field(&record, "body").dyn_into().map_err(js_backend)?;
+        Ok(Some(body.to_vec()))
+    }
+
+    async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {
+        self.write(async |tx| {
+            let store = tx.object_store(CAPTURES).map_err(backend)?;
+            let found = store
+                .get(JsValue::from_f64(id as f64))
+                .map_err(backend)?
+                .await
+                .map_err(backend)?;
+            match found {
+                Some(v) => delete_captures(tx, vec![from_js(v)?]).await,
+                None => Ok(()),
+            }
+        })
+        .await
+    }
+
+    async fn delete_site(&self, id: &str) -> Result<(), StoreError> {
+        let doomed = self.site_captures(id).await?;
+        self.write(async |tx| {
+            tx.object_store(SITES)
+                .map_err(backend)?
+                .delete(JsValue::from_str(id))
+                .map_err(backend)?
+                .await
+                .map_err(backend)?;
+            delete_captures(tx, doomed).await
+        })
+        .await
+    }
+
+    async fn totals(&self) -> Result<Totals, StoreError> {
+        let tx = self.tx(&[META], TransactionMode::ReadOnly)?;
+        read_totals(&tx).await
+    }
+}
