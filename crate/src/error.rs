@@ -34,10 +34,7 @@ impl fmt::Display for UrlError {
                 write!(f, "Only http and https URLs can be mirrored, not {url:?}.")
             }
             UrlError::BadPrefix { prefix } => {
-                write!(
-                    f,
-                    "The mirror prefix must be an absolute URL ending in '/', not {prefix:?}."
-                )
+                write!(f, "The mirror prefix must be an absolute URL ending in '/', not {prefix:?}.")
             }
         }
     }
@@ -70,10 +67,9 @@ pub enum RewriteError {
 impl fmt::Display for RewriteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RewriteError::MemoryLimit { limit } => write!(
-                f,
-                "The document needs more than {limit} bytes of parser memory; it was not rewritten."
-            ),
+            RewriteError::MemoryLimit { limit } => {
+                write!(f, "The document needs more than {limit} bytes of parser memory; it was not rewritten.")
+            }
             RewriteError::Failed { reason } => {
                 write!(f, "The document could not be rewritten: {reason}.")
             }

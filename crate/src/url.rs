@@ -15,10 +15,7 @@ const TIMESTAMP_DIGITS: usize = 14;
 
 /// Parses an absolute URL.
 pub fn parse(input: &str) -> Result<Url, UrlError> {
-    Url::parse(input).map_err(|e| UrlError::Invalid {
-        input: truncate(input),
-        reason: e.to_string(),
-    })
+    Url::parse(input).map_err(|e| UrlError::Invalid { input: truncate(input), reason: e.to_string() })
 }
 
 /// Resolves an attribute or CSS value against a base, as the browser would. `None` when it doesn't parse.
@@ -51,9 +48,7 @@ impl Scope {
     /// The scope of a start URL: its origin, and the directory of its path when `under_path` is set.
     pub fn new(start: &Url, under_path: bool) -> Result<Self, UrlError> {
         if !is_mirrorable(start) {
-            return Err(UrlError::NotMirrorable {
-                url: start.to_string(),
-            });
+            return Err(UrlError::NotMirrorable { url: start.to_string() });
         }
         let path_prefix = if under_path {
             let path = start.path();
@@ -61,10 +56,7 @@ impl Scope {
         } else {
             "/".to_owned()
         };
-        Ok(Scope {
-            origin: start.origin(),
-            path_prefix,
-        })
+        Ok(Scope { origin: start.origin(), path_prefix })
     }
 
     /// Whether `url` lies inside this scope.
@@ -84,9 +76,7 @@ impl MirrorMap {
     /// `prefix` is an absolute URL ending in `/` (e.g. `chrome-extension://<id>/m/`); `at` a capture timestamp of
     /// up to 14 digits that every mapped URL carries, so links inside an old version stay in that version.
     pub fn new(prefix: &str, at: Option<&str>) -> Result<Self, UrlError> {
-        let bad = || UrlError::BadPrefix {
-            prefix: truncate(prefix),
-        };
+        let bad = || UrlError::BadPrefix { prefix: truncate(prefix) };
         let parsed = Url::parse(prefix).map_err(|_| bad())?;
         if !prefix.ends_with('/') || parsed.query().is_some() || parsed.fragment().is_some() {
             return Err(bad());
@@ -102,10 +92,7 @@ impl MirrorMap {
             None => None,
         };
         // The serialised form, so that prefix matching agrees with what the browser shows.
-        Ok(MirrorMap {
-            prefix: parsed.into(),
-            at,
-        })
+        Ok(MirrorMap { prefix: parsed.into(), at })
     }
 
     /// The prefix all mirror URLs start with.
@@ -121,9 +108,7 @@ impl MirrorMap {
     /// The mirror URL of an original http(s) URL (fragment kept: it addresses a place in the mirrored page).
     pub fn to_mirror(&self, url: &Url) -> Result<String, UrlError> {
         if !is_mirrorable(url) {
-            return Err(UrlError::NotMirrorable {
-                url: truncate(url.as_str()),
-            });
+            return Err(UrlError::NotMirrorable { url: truncate(url.as_str()) });
         }
         let mut out = String::with_capacity(self.prefix.len() + url.as_str().len() + 16);
         self.push_mirror(url, &mut out);
@@ -144,9 +129,7 @@ impl MirrorMap {
         let s = url.as_str();
         let after_scheme = &s[url.scheme().len() + 3..];
         let rest = match after_scheme.find('@') {
-            Some(at) if !url.username().is_empty() || url.password().is_some() => {
-                &after_scheme[at + 1..]
-            }
+            Some(at) if !url.username().is_empty() || url.password().is_some() => &after_scheme[at + 1..],
             _ => after_scheme,
         };
         out.push_str(rest);
@@ -196,10 +179,7 @@ mod tests {
     fn credentials_never_reach_the_mirror_url() {
         let map = MirrorMap::new("chrome-extension://x/m/", None).unwrap();
         let url = Url::parse("https://user:pw@example.com/a").unwrap();
-        assert_eq!(
-            map.to_mirror(&url).unwrap(),
-            "chrome-extension://x/m/https/example.com/a"
-        );
+        assert_eq!(map.to_mirror(&url).unwrap(), "chrome-extension://x/m/https/example.com/a");
     }
 
     #[test]

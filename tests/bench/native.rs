@@ -17,10 +17,7 @@ fn main() {
     let mut i = 0;
     while i < args.len() {
         if args[i] == "--passes" {
-            passes = args
-                .get(i + 1)
-                .and_then(|p| p.parse().ok())
-                .expect("--passes N");
+            passes = args.get(i + 1).and_then(|p| p.parse().ok()).expect("--passes N");
             i += 2;
         } else {
             dir = Some(args[i].clone());

@@ -34,19 +34,12 @@ pub fn settings(f: &Fixture) -> Settings {
     let v: serde_json::Value = serde_json::from_slice(f.settings).expect("settings.json is JSON");
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
     let list = |k: &str| -> Vec<String> {
-        v["links"][k]
-            .as_array()
-            .map(|a| a.iter().map(|x| x.as_str().unwrap().to_owned()).collect())
-            .unwrap_or_default()
+        v["links"][k].as_array().map(|a| a.iter().map(|x| x.as_str().unwrap().to_owned()).collect()).unwrap_or_default()
     };
     Settings {
         options: RewriteOptions {
             url: url::parse(&s("url").unwrap_or_else(|| DEFAULT_URL.into())).unwrap(),
-            map: MirrorMap::new(
-                &s("mirrorPrefix").unwrap_or_else(|| PREFIX.into()),
-                s("at").as_deref(),
-            )
-            .unwrap(),
+            map: MirrorMap::new(&s("mirrorPrefix").unwrap_or_else(|| PREFIX.into()), s("at").as_deref()).unwrap(),
             mode: match s("mode").as_deref() {
                 Some("interactive") => Mode::Interactive,
                 _ => Mode::Static,
@@ -78,8 +71,7 @@ pub fn rewrite_chunked(f: &Fixture, o: &RewriteOptions, sizes: &[usize]) -> Vec<
         i += 1;
     }
     let mut out = Vec::new();
-    rewrite::rewrite_html_chunks(chunks, o, &mut |b| out.extend_from_slice(b))
-        .expect("fixture rewrites");
+    rewrite::rewrite_html_chunks(chunks, o, &mut |b| out.extend_from_slice(b)).expect("fixture rewrites");
     out
 }
 
@@ -87,8 +79,7 @@ pub fn rewrite_chunked(f: &Fixture, o: &RewriteOptions, sizes: &[usize]) -> Vec<
 pub fn links(f: &Fixture, o: &RewriteOptions) -> Links {
     match f.kind {
         "css" => rewrite::extract_css_links(f.input, &o.url, o.content_type.as_deref()),
-        _ => rewrite::extract_links(f.input, &o.url, o.content_type.as_deref())
-            .expect("fixture scans"),
+        _ => rewrite::extract_links(f.input, &o.url, o.content_type.as_deref()).expect("fixture scans"),
     }
 }
 
@@ -116,84 +107,66 @@ pub fn static_violations(html: &[u8], prefix: &str) -> Vec<String> {
     use sitemirror::rewrite::rules::{kind_of, Kind};
     use std::cell::RefCell;
     let found = RefCell::new(Vec::new());
-    let settings = Settings::new()
-        .with_strict(false)
-        .append_element_content_handler(element!("*", |el| {
-            let tag = el.tag_name();
-            if tag == "script" {
-                found.borrow_mut().push("a <script> element".to_owned());
+    let settings = Settings::new().with_strict(false).append_element_content_handler(element!("*", |el| {
+        let tag = el.tag_name();
+        if tag == "script" {
+            found.borrow_mut().push("a <script> element".to_owned());
+        }
+        let mut seen = Vec::new();
+        for attr in el.attributes() {
+            let name = attr.name();
+            // The browser ignores all but the first of duplicate attributes.
+            if seen.contains(&name) {
+                continue;
             }
-            let mut seen = Vec::new();
-            for attr in el.attributes() {
-                let name = attr.name();
-                // The browser ignores all but the first of duplicate attributes.
-                if seen.contains(&name) {
-                    continue;
-                }
-                seen.push(name.clone());
-                let value = attr.value();
-                let lower = value.to_ascii_lowercase();
-                if name.starts_with("on") {
-                    found
-                        .borrow_mut()
-                        .push(format!("handler {name}={value:?} on <{tag}>"));
-                }
-                let compact = lower.replace(
-                    |c: char| c.is_ascii_whitespace() || c == '"' || c == '\'',
-                    "",
-                );
-                // javascript: is a scheme only at the start of a URL: of an attribute, of a CSS url(), of a refresh.
-                let js = match name.as_str() {
-                    "style" => compact.contains("url(javascript:"),
-                    "content"
-                        if tag == "meta"
-                            && el
-                                .get_attribute("http-equiv")
-                                .is_some_and(|e| e.trim().eq_ignore_ascii_case("refresh")) =>
-                    {
-                        compact
-                            .split("url=")
-                            .skip(1)
-                            .any(|u| u.starts_with("javascript:"))
-                    }
-                    "href" | "src" | "xlink:href" | "action" | "formaction" | "data" | "to"
-                    | "values" | "from" => compact.starts_with("javascript:"),
-                    _ => false,
-                };
-                if js {
-                    found
-                        .borrow_mut()
-                        .push(format!("javascript: in {name} on <{tag}>"));
-                }
-                let kind = kind_of(&tag, &name);
-                if kind.is_some() && kind != Some(Kind::Srcset) {
-                    let v = value.trim();
-                    let ok = v.is_empty()
-                        || v.starts_with(prefix)
-                        || v.starts_with('#')
-                        || lower.trim().starts_with("data:")
-                        || lower.trim().starts_with("about:")
-                        || (kind == Some(Kind::Page)
-                            && (lower.starts_with("mailto:") || lower.starts_with("tel:")));
-                    if !ok {
-                        found
-                            .borrow_mut()
-                            .push(format!("<{tag} {name}={value:?}> leaves the mirror"));
-                    }
-                }
-                if tag == "link"
-                    && name == "rel"
-                    && lower.split_ascii_whitespace().any(|t| {
-                        ["preconnect", "dns-prefetch", "prefetch", "prerender"].contains(&t)
-                    })
+            seen.push(name.clone());
+            let value = attr.value();
+            let lower = value.to_ascii_lowercase();
+            if name.starts_with("on") {
+                found.borrow_mut().push(format!("handler {name}={value:?} on <{tag}>"));
+            }
+            let compact = lower.replace(|c: char| c.is_ascii_whitespace() || c == '"' || c == '\'', "");
+            // javascript: is a scheme only at the start of a URL: of an attribute, of a CSS url(), of a refresh.
+            let js = match name.as_str() {
+                "style" => compact.contains("url(javascript:"),
+                "content"
+                    if tag == "meta"
+                        && el.get_attribute("http-equiv").is_some_and(|e| e.trim().eq_ignore_ascii_case("refresh")) =>
                 {
-                    found
-                        .borrow_mut()
-                        .push(format!("<link rel={value:?}> kept"));
+                    compact.split("url=").skip(1).any(|u| u.starts_with("javascript:"))
+                }
+                "href" | "src" | "xlink:href" | "action" | "formaction" | "data" | "to" | "values" | "from" => {
+                    compact.starts_with("javascript:")
+                }
+                _ => false,
+            };
+            if js {
+                found.borrow_mut().push(format!("javascript: in {name} on <{tag}>"));
+            }
+            let kind = kind_of(&tag, &name);
+            if kind.is_some() && kind != Some(Kind::Srcset) {
+                let v = value.trim();
+                let ok = v.is_empty()
+                    || v.starts_with(prefix)
+                    || v.starts_with('#')
+                    || lower.trim().starts_with("data:")
+                    || lower.trim().starts_with("about:")
+                    || (kind == Some(Kind::Page) && (lower.starts_with("mailto:") || lower.starts_with("tel:")));
+                if !ok {
+                    found.borrow_mut().push(format!("<{tag} {name}={value:?}> leaves the mirror"));
                 }
             }
-            Ok(())
-        }));
+            if tag == "link"
+                && name == "rel"
+                && lower
+                    .split_ascii_whitespace()
+                    .any(|t| ["preconnect", "dns-prefetch", "prefetch", "prerender"].contains(&t))
+            {
+                found.borrow_mut().push(format!("<link rel={value:?}> kept"));
+            }
+        }
+        Ok(())
+    }));
     let mut rw = HtmlRewriter::new(settings, |_: &[u8]| {});
     // The output can be cut by the memory limit of a nested pass; what matters is what is there.
     let _ = rw.write(html);

@@ -26,50 +26,19 @@ pub fn with_header(mut c: NewCapture, name: &str, value: &str) -> NewCapture {
 
 pub async fn versions_are_kept_and_the_latest_is_served(s: &impl Store) {
     let url = "https://example.com/page";
-    s.put_captures(vec![
-        capture(url, 1000, 200, b"v1"),
-        capture(url, 3000, 200, b"v3"),
-    ])
-    .await
-    .unwrap();
-    s.put_captures(vec![capture(url, 2000, 200, b"v2")])
-        .await
-        .unwrap();
+    s.put_captures(vec![capture(url, 1000, 200, b"v1"), capture(url, 3000, 200, b"v3")]).await.unwrap();
+    s.put_captures(vec![capture(url, 2000, 200, b"v2")]).await.unwrap();
     let versions = s.versions(url).await.unwrap();
-    assert_eq!(
-        versions.iter().map(|c| c.at).collect::<Vec<_>>(),
-        [3000, 2000, 1000],
-        "newest first"
-    );
+    assert_eq!(versions.iter().map(|c| c.at).collect::<Vec<_>>(), [3000, 2000, 1000], "newest first");
     let body = |c: Option<sitemirror::store::Capture>| async move {
-        s.payload(&c.expect("a version").digest)
-            .await
-            .unwrap()
-            .expect("its body")
+        s.payload(&c.expect("a version").digest).await.unwrap().expect("its body")
     };
-    assert_eq!(
-        body(s.lookup(url, When::Latest).await.unwrap()).await,
-        b"v3"
-    );
-    assert_eq!(
-        body(s.lookup(url, When::Exact(2000)).await.unwrap()).await,
-        b"v2"
-    );
-    assert_eq!(
-        body(s.lookup(url, When::Closest(1400)).await.unwrap()).await,
-        b"v1"
-    );
-    assert_eq!(
-        body(s.lookup(url, When::Closest(2600)).await.unwrap()).await,
-        b"v3"
-    );
+    assert_eq!(body(s.lookup(url, When::Latest).await.unwrap()).await, b"v3");
+    assert_eq!(body(s.lookup(url, When::Exact(2000)).await.unwrap()).await, b"v2");
+    assert_eq!(body(s.lookup(url, When::Closest(1400)).await.unwrap()).await, b"v1");
+    assert_eq!(body(s.lookup(url, When::Closest(2600)).await.unwrap()).await, b"v3");
     assert_eq!(s.lookup(url, When::Exact(2500)).await.unwrap(), None);
-    assert_eq!(
-        s.lookup("https://example.com/other", When::Latest)
-            .await
-            .unwrap(),
-        None
-    );
+    assert_eq!(s.lookup("https://example.com/other", When::Latest).await.unwrap(), None);
 }
 
 pub async fn identical_bodies_are_stored_once(s: &impl Store) {
@@ -80,9 +49,7 @@ pub async fn identical_bodies_are_stored_once(s: &impl Store) {
     ])
     .await
     .unwrap();
-    s.put_captures(vec![capture("https://example.com/a", 2, 200, &shared)])
-        .await
-        .unwrap();
+    s.put_captures(vec![capture("https://example.com/a", 2, 200, &shared)]).await.unwrap();
     let t = s.totals().await.unwrap();
     assert_eq!((t.captures, t.payloads, t.bytes), (3, 1, 10_000));
 }
@@ -108,13 +75,7 @@ pub async fn deleting_frees_exactly_the_unshared_payloads(s: &impl Store) {
     assert_eq!(s.payload(&digest_of(&y)).await.unwrap(), None);
     assert_eq!(s.payload(&digest_of(&x)).await.unwrap(), Some(x.clone()));
     assert_eq!(s.site_captures(SITE).await.unwrap().len(), 0);
-    assert_eq!(
-        s.site_captures("https://other.example/")
-            .await
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(s.site_captures("https://other.example/").await.unwrap().len(), 1);
     s.delete_site("https://other.example/").await.unwrap();
     let t = s.totals().await.unwrap();
     assert_eq!((t.captures, t.payloads, t.bytes), (0, 0, 0));
@@ -122,101 +83,45 @@ pub async fn deleting_frees_exactly_the_unshared_payloads(s: &impl Store) {
 
 pub async fn error_responses_never_replace_a_good_version(s: &impl Store) {
     let url = "https://example.com/flaky";
-    s.put_captures(vec![
-        capture(url, 1, 200, b"good"),
-        capture(url, 2, 503, b"down"),
-    ])
-    .await
-    .unwrap();
+    s.put_captures(vec![capture(url, 1, 200, b"good"), capture(url, 2, 503, b"down")]).await.unwrap();
     let latest = s.lookup(url, When::Latest).await.unwrap().unwrap();
     assert_eq!((latest.at, latest.status), (1, 200));
-    assert_eq!(
-        s.versions(url).await.unwrap().len(),
-        2,
-        "the 503 is recorded"
-    );
+    assert_eq!(s.versions(url).await.unwrap().len(), 2, "the 503 is recorded");
     let only_404 = "https://example.com/missing";
-    s.put_captures(vec![capture(only_404, 5, 404, b"nope")])
-        .await
-        .unwrap();
-    assert_eq!(
-        s.lookup(only_404, When::Latest)
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        404
-    );
+    s.put_captures(vec![capture(only_404, 5, 404, b"nope")]).await.unwrap();
+    assert_eq!(s.lookup(only_404, When::Latest).await.unwrap().unwrap().status, 404);
 }
 
 pub async fn redirects_are_followed_and_loops_end(s: &impl Store) {
     s.put_captures(vec![
-        with_header(
-            capture("https://example.com/old", 1, 301, b""),
-            "location",
-            "/new?x=1#frag",
-        ),
+        with_header(capture("https://example.com/old", 1, 301, b""), "location", "/new?x=1#frag"),
         capture("https://example.com/new?x=1", 1, 200, b"new"),
-        with_header(
-            capture("https://example.com/a", 1, 302, b""),
-            "location",
-            "https://example.com/b",
-        ),
-        with_header(
-            capture("https://example.com/b", 1, 302, b""),
-            "location",
-            "/a",
-        ),
+        with_header(capture("https://example.com/a", 1, 302, b""), "location", "https://example.com/b"),
+        with_header(capture("https://example.com/b", 1, 302, b""), "location", "/a"),
     ])
     .await
     .unwrap();
-    let target = s
-        .resolve("https://example.com/old", When::Latest)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        (target.url.as_str(), target.status),
-        ("https://example.com/new?x=1", 200)
-    );
-    let looped = s
-        .resolve("https://example.com/a", When::Latest)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(
-        looped.status, 302,
-        "a loop ends at a redirect instead of spinning"
-    );
+    let target = s.resolve("https://example.com/old", When::Latest).await.unwrap().unwrap();
+    assert_eq!((target.url.as_str(), target.status), ("https://example.com/new?x=1", 200));
+    let looped = s.resolve("https://example.com/a", When::Latest).await.unwrap().unwrap();
+    assert_eq!(looped.status, 302, "a loop ends at a redirect instead of spinning");
 }
 
 pub async fn not_modified_adds_a_version_without_new_bytes(s: &impl Store) {
     let url = "https://example.com/cached";
     let first = s
-        .put_captures(vec![with_header(
-            capture(url, 1, 200, &[1u8; 5000]),
-            "etag",
-            "\"abc\"",
-        )])
+        .put_captures(vec![with_header(capture(url, 1, 200, &[1u8; 5000]), "etag", "\"abc\"")])
         .await
         .unwrap()
         .remove(0);
     assert_eq!(first.validators(), (Some("\"abc\""), None));
     let before = s.totals().await.unwrap();
     let mut again = with_header(capture(url, 2, 200, b""), "etag", "\"abc\"");
-    again.body = NewBody::Unchanged {
-        digest: first.digest.clone(),
-    };
+    again.body = NewBody::Unchanged { digest: first.digest.clone() };
     let second = s.put_captures(vec![again]).await.unwrap().remove(0);
-    assert_eq!(
-        (second.digest.as_str(), second.size),
-        (first.digest.as_str(), 5000)
-    );
+    assert_eq!((second.digest.as_str(), second.size), (first.digest.as_str(), 5000));
     let after = s.totals().await.unwrap();
-    assert_eq!(
-        (after.captures, after.payloads, after.bytes),
-        (before.captures + 1, before.payloads, before.bytes)
-    );
+    assert_eq!((after.captures, after.payloads, after.bytes), (before.captures + 1, before.payloads, before.bytes));
     assert_eq!(s.versions(url).await.unwrap().len(), 2);
 }
 
@@ -224,26 +129,14 @@ pub async fn a_failing_batch_writes_nothing(s: &impl Store) {
     // The store under test refuses bodies over 1,000 bytes.
     let url = "https://example.com/batch";
     let err = s
-        .put_captures(vec![
-            capture(url, 1, 200, b"fine"),
-            capture("https://example.com/huge", 1, 200, &[0u8; 2000]),
-        ])
+        .put_captures(vec![capture(url, 1, 200, b"fine"), capture("https://example.com/huge", 1, 200, &[0u8; 2000])])
         .await
         .unwrap_err();
     assert_eq!(err.code(), "store/too-large");
-    assert_eq!(
-        s.versions(url).await.unwrap().len(),
-        0,
-        "the good half of the batch was not kept"
-    );
+    assert_eq!(s.versions(url).await.unwrap().len(), 0, "the good half of the batch was not kept");
     let mut unknown = capture(url, 2, 200, b"");
-    unknown.body = NewBody::Unchanged {
-        digest: digest_of(b"never stored"),
-    };
-    let err = s
-        .put_captures(vec![capture(url, 1, 200, b"fine"), unknown])
-        .await
-        .unwrap_err();
+    unknown.body = NewBody::Unchanged { digest: digest_of(b"never stored") };
+    let err = s.put_captures(vec![capture(url, 1, 200, b"fine"), unknown]).await.unwrap_err();
     assert_eq!(err.code(), "store/missing-payload");
     let t = s.totals().await.unwrap();
     assert_eq!((t.captures, t.payloads), (0, 0));
@@ -251,36 +144,19 @@ pub async fn a_failing_batch_writes_nothing(s: &impl Store) {
 
 pub async fn quota_exhaustion_is_a_clear_error_and_loses_nothing(s: &impl Store) {
     // The store under test has a 10,000-byte budget.
-    s.put_captures(vec![capture("https://example.com/1", 1, 200, &[1u8; 6000])])
-        .await
-        .unwrap();
-    let err = s
-        .put_captures(vec![capture("https://example.com/2", 1, 200, &[2u8; 6000])])
-        .await
-        .unwrap_err();
+    s.put_captures(vec![capture("https://example.com/1", 1, 200, &[1u8; 6000])]).await.unwrap();
+    let err = s.put_captures(vec![capture("https://example.com/2", 1, 200, &[2u8; 6000])]).await.unwrap_err();
     assert_eq!(err.code(), "store/quota-exceeded");
     assert!(err.to_string().contains("nothing was written"), "{err}");
     assert_eq!(s.versions("https://example.com/2").await.unwrap().len(), 0);
-    let kept = s
-        .lookup("https://example.com/1", When::Latest)
-        .await
-        .unwrap()
-        .unwrap();
+    let kept = s.lookup("https://example.com/1", When::Latest).await.unwrap().unwrap();
     assert_eq!(s.payload(&kept.digest).await.unwrap().unwrap().len(), 6000);
     // A duplicate body costs nothing, so it still fits.
-    s.put_captures(vec![capture("https://example.com/3", 1, 200, &[1u8; 6000])])
-        .await
-        .unwrap();
+    s.put_captures(vec![capture("https://example.com/3", 1, 200, &[1u8; 6000])]).await.unwrap();
 }
 
 pub async fn sites_pages_and_usage(s: &impl Store) {
-    let site = Site {
-        id: SITE.into(),
-        start_url: SITE.into(),
-        created: 1,
-        updated: 2,
-        settings: Default::default(),
-    };
+    let site = Site { id: SITE.into(), start_url: SITE.into(), created: 1, updated: 2, settings: Default::default() };
     s.put_site(&site).await.unwrap();
     assert_eq!(s.site(SITE).await.unwrap(), Some(site.clone()));
     assert_eq!(s.sites().await.unwrap(), vec![site]);
@@ -297,10 +173,7 @@ pub async fn sites_pages_and_usage(s: &impl Store) {
     .unwrap();
     let pages = s.pages(SITE).await.unwrap();
     let urls: Vec<(&str, u64)> = pages.iter().map(|c| (c.url.as_str(), c.at)).collect();
-    assert_eq!(
-        urls,
-        [("https://example.com/", 2), ("https://example.com/dup", 1)]
-    );
+    assert_eq!(urls, [("https://example.com/", 2), ("https://example.com/dup", 1)]);
     let usage = s.usage(SITE).await.unwrap();
     assert_eq!(usage.captures, 5);
     assert_eq!(usage.bytes, (7 + 7 + 3 + 3) as u64, "distinct bodies only");

@@ -30,11 +30,7 @@ fn survive(input: &[u8]) -> Option<Vec<u8>> {
     match rewrite::rewrite_html(input, &o) {
         Ok(out) => Some(out),
         Err(e) => {
-            assert!(
-                e.code().starts_with("rewrite/"),
-                "unexpected code {}",
-                e.code()
-            );
+            assert!(e.code().starts_with("rewrite/"), "unexpected code {}", e.code());
             None
         }
     }
@@ -161,24 +157,15 @@ fn mutated_fixtures_never_panic() {
 fn deep_nesting_and_huge_values_are_handled() {
     let deep = "<div>".repeat(200_000);
     survive(deep.as_bytes());
-    let huge_attr = format!(
-        "<img src=\"data:image/png;base64,{}\"><a href=x.html>after</a>",
-        "A".repeat(8 << 20)
-    );
-    let out = survive(huge_attr.as_bytes())
-        .expect("one big attribute is fine when the document is whole");
-    assert!(String::from_utf8(out)
-        .unwrap()
-        .contains(&format!("{PREFIX}https/example.com/dir/x.html")));
+    let huge_attr = format!("<img src=\"data:image/png;base64,{}\"><a href=x.html>after</a>", "A".repeat(8 << 20));
+    let out = survive(huge_attr.as_bytes()).expect("one big attribute is fine when the document is whole");
+    assert!(String::from_utf8(out).unwrap().contains(&format!("{PREFIX}https/example.com/dir/x.html")));
     let deep_css = format!("<style>{}url(x.png)</style>", "(".repeat(100_000));
     survive(deep_css.as_bytes());
     let nested_noscript = "<noscript>".repeat(50) + "<img src=deep.png>";
     survive(nested_noscript.as_bytes());
     let srcdoc_bomb = (0..10).fold("<img src=x.png>".to_owned(), |inner, _| {
-        format!(
-            "<iframe srcdoc=\"{}\"></iframe>",
-            inner.replace('&', "&amp;").replace('"', "&quot;")
-        )
+        format!("<iframe srcdoc=\"{}\"></iframe>", inner.replace('&', "&amp;").replace('"', "&quot;"))
     });
     survive(srcdoc_bomb.as_bytes());
 }
@@ -189,10 +176,7 @@ fn an_unclosed_tag_split_across_chunks_hits_the_memory_limit_with_its_code() {
     let o = options();
     let chunk = vec![b'a'; 1 << 20];
     let mut chunks: Vec<&[u8]> = vec![b"<img src=\"x.png\" data-x=\""];
-    chunks.extend(std::iter::repeat_n(
-        chunk.as_slice(),
-        (rewrite::MEMORY_LIMIT >> 20) + 8,
-    ));
+    chunks.extend(std::iter::repeat_n(chunk.as_slice(), (rewrite::MEMORY_LIMIT >> 20) + 8));
     let err = rewrite::rewrite_html_chunks(chunks, &o, &mut |_| {}).unwrap_err();
     assert_eq!(err.code(), "rewrite/memory-limit");
     assert!(err.to_string().ends_with('.'), "{err}");
@@ -201,12 +185,7 @@ fn an_unclosed_tag_split_across_chunks_hits_the_memory_limit_with_its_code() {
 #[test]
 fn bad_charset_labels_fall_back_instead_of_failing() {
     let mut o = options();
-    for ct in [
-        "text/html; charset=no-such-charset",
-        "text/html; charset=",
-        "text/html; charset=\"utf-7\"",
-        "garbage",
-    ] {
+    for ct in ["text/html; charset=no-such-charset", "text/html; charset=", "text/html; charset=\"utf-7\"", "garbage"] {
         o.content_type = Some(ct.into());
         let out = rewrite::rewrite_html("<p>café</p>".as_bytes(), &o).unwrap();
         assert!(String::from_utf8(out).unwrap().contains("café"), "{ct}");

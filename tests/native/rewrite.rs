@@ -12,18 +12,12 @@ use common::*;
 use std::path::PathBuf;
 
 fn fixture_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/fixtures/rewrite")
-        .join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/rewrite").join(name)
 }
 
 #[test]
 fn every_fixture_rewrites_to_its_expected_output() {
-    assert!(
-        FIXTURES.len() >= 15,
-        "fixtures went missing: {}",
-        FIXTURES.len()
-    );
+    assert!(FIXTURES.len() >= 15, "fixtures went missing: {}", FIXTURES.len());
     let bless = std::env::var_os("BLESS").is_some();
     let mut failures = Vec::new();
     for f in FIXTURES {
@@ -39,10 +33,7 @@ fn every_fixture_rewrites_to_its_expected_output() {
                 String::from_utf8_lossy(exp),
                 String::from_utf8_lossy(&out)
             )),
-            None => failures.push(format!(
-                "{}: no expected.{} (run with BLESS=1)",
-                f.name, f.kind
-            )),
+            None => failures.push(format!("{}: no expected.{} (run with BLESS=1)", f.name, f.kind)),
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -50,25 +41,15 @@ fn every_fixture_rewrites_to_its_expected_output() {
 
 #[test]
 fn random_chunking_gives_byte_identical_output() {
-    let seed: u64 = std::env::var("SITEMIRROR_CHUNK_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_cafe);
+    let seed: u64 = std::env::var("SITEMIRROR_CHUNK_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_cafe);
     let mut rng = Rng(seed);
     for f in FIXTURES.iter().filter(|f| f.kind == "html") {
         let s = settings(f);
         let whole = rewrite_whole(f, &s.options);
         for round in 0..24 {
             // Mostly tiny chunks (split inside tags, attributes, entities and UTF-8 sequences), some larger.
-            let sizes: Vec<usize> = (0..16)
-                .map(|_| {
-                    if rng.below(4) == 0 {
-                        1 + rng.below(300)
-                    } else {
-                        1 + rng.below(7)
-                    }
-                })
-                .collect();
+            let sizes: Vec<usize> =
+                (0..16).map(|_| if rng.below(4) == 0 { 1 + rng.below(300) } else { 1 + rng.below(7) }).collect();
             let chunked = rewrite_chunked(f, &s.options, &sizes);
             assert!(
                 chunked == whole,

@@ -29,9 +29,7 @@ fn mapping_round_trips_the_hard_cases() {
         let url = Url::parse(original).unwrap();
         let mirror = map().to_mirror(&url).unwrap();
         assert!(mirror.starts_with(PREFIX), "{mirror}");
-        let (back, at) = map()
-            .to_original(&mirror)
-            .unwrap_or_else(|| panic!("{mirror} did not map back"));
+        let (back, at) = map().to_original(&mirror).unwrap_or_else(|| panic!("{mirror} did not map back"));
         assert_eq!(back, url, "{original} → {mirror}");
         assert_eq!(at, None);
         // The browser re-parses the mirror URL; it must be stable under that too.
@@ -41,12 +39,8 @@ fn mapping_round_trips_the_hard_cases() {
 
 #[test]
 fn http_and_https_stay_distinct() {
-    let a = map()
-        .to_mirror(&Url::parse("http://example.com/x").unwrap())
-        .unwrap();
-    let b = map()
-        .to_mirror(&Url::parse("https://example.com/x").unwrap())
-        .unwrap();
+    let a = map().to_mirror(&Url::parse("http://example.com/x").unwrap()).unwrap();
+    let b = map().to_mirror(&Url::parse("https://example.com/x").unwrap()).unwrap();
     assert_ne!(a, b);
     assert_eq!(a, format!("{PREFIX}http/example.com/x"));
 }
@@ -55,10 +49,7 @@ fn http_and_https_stay_distinct() {
 fn non_ascii_hosts_and_paths_are_normalised_once() {
     let url = url::parse("http://例え.jp/パス?q=値#frag").unwrap();
     let mirror = map().to_mirror(&url).unwrap();
-    assert_eq!(
-        mirror,
-        format!("{PREFIX}http/xn--r8jz45g.jp/%E3%83%91%E3%82%B9?q=%E5%80%A4#frag")
-    );
+    assert_eq!(mirror, format!("{PREFIX}http/xn--r8jz45g.jp/%E3%83%91%E3%82%B9?q=%E5%80%A4#frag"));
     assert_eq!(map().to_original(&mirror).unwrap().0, url);
 }
 
@@ -67,15 +58,9 @@ fn pinned_capture_time_is_carried_and_recovered() {
     let pinned = MirrorMap::new(PREFIX, Some("20261127041900")).unwrap();
     let url = Url::parse("https://example.com/a?b").unwrap();
     let mirror = pinned.to_mirror(&url).unwrap();
-    assert_eq!(
-        mirror,
-        format!("{PREFIX}20261127041900/https/example.com/a?b")
-    );
+    assert_eq!(mirror, format!("{PREFIX}20261127041900/https/example.com/a?b"));
     // Any map with the same prefix reads the time back.
-    assert_eq!(
-        map().to_original(&mirror),
-        Some((url, Some("20261127041900".to_owned())))
-    );
+    assert_eq!(map().to_original(&mirror), Some((url, Some("20261127041900".to_owned()))));
     assert!(MirrorMap::new(PREFIX, Some("2026-11-27")).is_err());
 }
 
@@ -89,23 +74,14 @@ fn not_mirror_urls_are_refused() {
     ] {
         assert_eq!(map().to_original(other), None, "{other}");
     }
-    let err = map()
-        .to_mirror(&Url::parse("ftp://example.com/").unwrap())
-        .unwrap_err();
-    assert_eq!(
-        sitemirror::error::ErrorCode::code(&err),
-        "url/not-mirrorable"
-    );
+    let err = map().to_mirror(&Url::parse("ftp://example.com/").unwrap()).unwrap_err();
+    assert_eq!(sitemirror::error::ErrorCode::code(&err), "url/not-mirrorable");
 }
 
 #[test]
 fn bad_prefixes_are_refused_with_a_code() {
     use sitemirror::error::ErrorCode;
-    for bad in [
-        "no-scheme/",
-        "chrome-extension://id/m",
-        "chrome-extension://id/m/?q=1",
-    ] {
+    for bad in ["no-scheme/", "chrome-extension://id/m", "chrome-extension://id/m/?q=1"] {
         let err = MirrorMap::new(bad, None).unwrap_err();
         assert_eq!(err.code(), "options/invalid", "{bad}");
     }
@@ -114,19 +90,10 @@ fn bad_prefixes_are_refused_with_a_code() {
 #[test]
 fn canonical_keys_drop_the_fragment_and_normalise() {
     let key = |s: &str| canonical_key(&Url::parse(s).unwrap());
-    assert_eq!(
-        key("HTTPS://Example.COM:443/a/./b/../c#frag"),
-        "https://example.com/a/c"
-    );
+    assert_eq!(key("HTTPS://Example.COM:443/a/./b/../c#frag"), "https://example.com/a/c");
     assert_eq!(key("https://example.com/a?q#"), "https://example.com/a?q");
-    assert_eq!(
-        key("https://example.com/a?q=#x"),
-        "https://example.com/a?q="
-    );
-    assert_ne!(
-        key("https://example.com/a?x=1"),
-        key("https://example.com/a?X=1")
-    );
+    assert_eq!(key("https://example.com/a?q=#x"), "https://example.com/a?q=");
+    assert_ne!(key("https://example.com/a?x=1"), key("https://example.com/a?X=1"));
 }
 
 #[test]
@@ -138,11 +105,7 @@ fn scope_is_origin_and_optional_path_prefix() {
     let elsewhere = Url::parse("https://example.com/blog/").unwrap();
     assert!(site.contains(&inside) && site.contains(&elsewhere));
     assert!(docs.contains(&inside) && !docs.contains(&elsewhere));
-    for outside in [
-        "http://example.com/docs/",
-        "https://example.com:444/docs/",
-        "https://sub.example.com/docs/",
-    ] {
+    for outside in ["http://example.com/docs/", "https://example.com:444/docs/", "https://sub.example.com/docs/"] {
         assert!(!site.contains(&Url::parse(outside).unwrap()), "{outside}");
     }
 }

@@ -22,10 +22,7 @@ fn bytes(b: &[u8]) -> JsValue {
 fn code_of(err: JsValue) -> String {
     let err: js_sys::Error = err.dyn_into().expect("errors are JS Error objects");
     assert_eq!(String::from(err.name()), "SitemirrorError");
-    js_sys::Reflect::get(&err, &JsValue::from_str("code"))
-        .unwrap()
-        .as_string()
-        .expect("errors carry a code")
+    js_sys::Reflect::get(&err, &JsValue::from_str("code")).unwrap().as_string().expect("errors carry a code")
 }
 
 #[wasm_bindgen_test]
@@ -33,58 +30,30 @@ fn every_fixture_gives_the_native_expected_bytes() {
     assert!(FIXTURES.len() >= 15);
     for f in FIXTURES {
         let s = settings(f);
-        let expected = f
-            .expected
-            .unwrap_or_else(|| panic!("{}: no expected output", f.name));
-        assert!(
-            rewrite_whole(f, &s.options) == expected,
-            "{}: wasm output differs from native",
-            f.name
-        );
+        let expected = f.expected.unwrap_or_else(|| panic!("{}: no expected output", f.name));
+        assert!(rewrite_whole(f, &s.options) == expected, "{}: wasm output differs from native", f.name);
         if f.kind == "html" {
-            assert!(
-                rewrite_chunked(f, &s.options, &[1, 3, 7, 64]) == expected,
-                "{}: chunked",
-                f.name
-            );
+            assert!(rewrite_chunked(f, &s.options, &[1, 3, 7, 64]) == expected, "{}: chunked", f.name);
         }
         if let Some((pages, resources)) = s.links {
             let got = links(f, &s.options);
-            assert_eq!(
-                (got.pages, got.resources),
-                (pages, resources),
-                "{}: links",
-                f.name
-            );
+            assert_eq!((got.pages, got.resources), (pages, resources), "{}: links", f.name);
         }
     }
 }
 
 #[wasm_bindgen_test]
 fn exported_rewrite_html_takes_bytes_and_options() {
-    let f = FIXTURES
-        .iter()
-        .find(|f| f.name == "static-hostile-page")
-        .unwrap();
+    let f = FIXTURES.iter().find(|f| f.name == "static-hostile-page").unwrap();
     let out = wasm::rewrite_html(
         bytes(f.input),
-        js_options(&[
-            ("url", "https://example.com/dir/page.html"),
-            ("mirrorPrefix", PREFIX),
-        ]),
+        js_options(&[("url", "https://example.com/dir/page.html"), ("mirrorPrefix", PREFIX)]),
     )
     .unwrap();
-    assert!(
-        out == f.expected.unwrap(),
-        "the JS entry point must give the fixture's expected bytes"
-    );
+    assert!(out == f.expected.unwrap(), "the JS entry point must give the fixture's expected bytes");
     let interactive = wasm::rewrite_html(
         bytes(b"<script src=a.js></script>"),
-        js_options(&[
-            ("url", "https://example.com/"),
-            ("mirrorPrefix", PREFIX),
-            ("mode", "interactive"),
-        ]),
+        js_options(&[("url", "https://example.com/"), ("mirrorPrefix", PREFIX), ("mode", "interactive")]),
     )
     .unwrap();
     assert_eq!(
@@ -107,67 +76,34 @@ fn exported_extract_links_returns_plain_arrays() {
             .collect()
     };
     assert_eq!(get("pages"), ["https://example.com/p.html"]);
-    assert_eq!(
-        get("resources"),
-        ["https://example.com/i.png", "https://example.com/c.png"]
-    );
+    assert_eq!(get("resources"), ["https://example.com/i.png", "https://example.com/c.png"]);
     let css = wasm::extract_links(
         bytes(b"@import 'x.css';"),
         js_options(&[("url", "https://example.com/a/"), ("kind", "css")]),
     )
     .unwrap();
-    let resources =
-        js_sys::Array::from(&js_sys::Reflect::get(&css, &JsValue::from_str("resources")).unwrap());
-    assert_eq!(
-        resources.get(0).as_string().unwrap(),
-        "https://example.com/a/x.css"
-    );
+    let resources = js_sys::Array::from(&js_sys::Reflect::get(&css, &JsValue::from_str("resources")).unwrap());
+    assert_eq!(resources.get(0).as_string().unwrap(), "https://example.com/a/x.css");
 }
 
 #[wasm_bindgen_test]
 fn exported_url_mapping_round_trips() {
-    let mirror = wasm::mirror_url(
-        "https://例え.jp:8443/ä?q=1",
-        PREFIX,
-        Some("20261127041900".into()),
-    )
-    .unwrap();
-    assert_eq!(
-        mirror,
-        format!("{PREFIX}20261127041900/https/xn--r8jz45g.jp:8443/%C3%A4?q=1")
-    );
+    let mirror = wasm::mirror_url("https://例え.jp:8443/ä?q=1", PREFIX, Some("20261127041900".into())).unwrap();
+    assert_eq!(mirror, format!("{PREFIX}20261127041900/https/xn--r8jz45g.jp:8443/%C3%A4?q=1"));
     let back = wasm::original_url(&mirror, PREFIX).unwrap();
-    let url = js_sys::Reflect::get(&back, &JsValue::from_str("url"))
-        .unwrap()
-        .as_string()
-        .unwrap();
-    let at = js_sys::Reflect::get(&back, &JsValue::from_str("at"))
-        .unwrap()
-        .as_string()
-        .unwrap();
-    assert_eq!(
-        (url.as_str(), at.as_str()),
-        ("https://xn--r8jz45g.jp:8443/%C3%A4?q=1", "20261127041900")
-    );
-    assert!(wasm::original_url("https://example.com/", PREFIX)
-        .unwrap()
-        .is_undefined());
-    assert_eq!(
-        wasm::canonical_key("HTTPS://EXAMPLE.com/a#b").unwrap(),
-        "https://example.com/a"
-    );
+    let url = js_sys::Reflect::get(&back, &JsValue::from_str("url")).unwrap().as_string().unwrap();
+    let at = js_sys::Reflect::get(&back, &JsValue::from_str("at")).unwrap().as_string().unwrap();
+    assert_eq!((url.as_str(), at.as_str()), ("https://xn--r8jz45g.jp:8443/%C3%A4?q=1", "20261127041900"));
+    assert!(wasm::original_url("https://example.com/", PREFIX).unwrap().is_undefined());
+    assert_eq!(wasm::canonical_key("HTTPS://EXAMPLE.com/a#b").unwrap(), "https://example.com/a");
 }
 
 #[wasm_bindgen_test]
 fn errors_reach_js_with_stable_codes() {
-    let bad_url = wasm::rewrite_html(
-        bytes(b""),
-        js_options(&[("url", "not a url"), ("mirrorPrefix", PREFIX)]),
-    )
-    .unwrap_err();
+    let bad_url =
+        wasm::rewrite_html(bytes(b""), js_options(&[("url", "not a url"), ("mirrorPrefix", PREFIX)])).unwrap_err();
     assert_eq!(code_of(bad_url), "url/invalid");
-    let no_prefix =
-        wasm::rewrite_html(bytes(b""), js_options(&[("url", "https://example.com/")])).unwrap_err();
+    let no_prefix = wasm::rewrite_html(bytes(b""), js_options(&[("url", "https://example.com/")])).unwrap_err();
     assert_eq!(code_of(no_prefix), "options/invalid");
     let wrong_type = wasm::rewrite_css(bytes(b""), JsValue::from_f64(3.0)).unwrap_err();
     assert_eq!(code_of(wrong_type), "options/invalid");

@@ -15,11 +15,7 @@ async fn fresh() -> (IdbStore, String) {
 async fn assert_consistent(s: &IdbStore) {
     for site in [suite::SITE, "https://other.example/"] {
         for c in s.site_captures(site).await.unwrap() {
-            assert!(
-                s.payload(&c.digest).await.unwrap().is_some(),
-                "{} points at a missing body",
-                c.url
-            );
+            assert!(s.payload(&c.digest).await.unwrap().is_some(), "{} points at a missing body", c.url);
         }
     }
 }
@@ -52,26 +48,55 @@ idb_tests! {
 #[wasm_bindgen_test]
 async fn captures_survive_reopening_the_database() {
     let (s, name) = fresh().await;
-    s.put_captures(vec![suite::capture(
-        "https://example.com/kept",
-        7,
-        200,
-        b"persisted",
-    )])
-    .await
-    .unwrap();
+    s.put_captures(vec![suite::capture("https://example.com/kept", 7, 200, b"persisted")]).await.unwrap();
     s.close();
     let reopened = IdbStore::open(&name).await.unwrap();
-    let c = reopened
-        .lookup("https://example.com/kept", When::Latest)
-        .await
-        .unwrap()
-        .expect("still there");
-    assert_eq!(
-        reopened.payload(&c.digest).await.unwrap().unwrap(),
-        b"persisted"
-    );
+    let c = reopened.lookup("https://example.com/kept", When::Latest).await.unwrap().expect("still there");
+    assert_eq!(reopened.payload(&c.digest).await.unwrap().unwrap(), b"persisted");
     assert_eq!(reopened.totals().await.unwrap().bytes, 9);
     assert_eq!(SCHEMA_VERSION, 1);
     reopened.close();
+}
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().into();
+    js_sys::ArrayBuffer::from(memory.buffer()).byte_length() as f64
+}
+
+#[wasm_bindgen_test]
+async fn a_50_mb_blob_is_stored_and_read_back_outside_wasm_memory() {
+    use sitemirror::store::{NewBody, NewCapture};
+    use wasm_bindgen::JsCast;
+    let (s, _) = fresh().await;
+    const SIZE: u32 = 50 << 20;
+    // Made in JS memory: a pattern, so a truncated or zeroed read-back is caught.
+    let bytes = js_sys::Uint8Array::new_with_length(SIZE);
+    for i in (0..SIZE).step_by(4096) {
+        bytes.set_index(i, (i / 4096 % 251) as u8);
+    }
+    let parts = js_sys::Array::of1(&bytes);
+    let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
+    let before = wasm_memory_bytes();
+    let digest = IdbStore::blob_digest(&blob).await.unwrap();
+    let stored = s
+        .put_captures(vec![NewCapture {
+            site: suite::SITE.into(),
+            url: "https://example.com/video.mp4".into(),
+            at: 1,
+            status: 200,
+            headers: vec![("content-type".into(), "video/mp4".into())],
+            body: NewBody::Blob { blob, digest: digest.clone() },
+            source: "visit".into(),
+        }])
+        .await
+        .unwrap();
+    assert_eq!(stored[0].size, SIZE as u64);
+    let back: web_sys::Blob =
+        s.stored_body(&digest).await.unwrap().expect("stored").dyn_into().expect("kept as a Blob");
+    assert_eq!(back.size() as u32, SIZE);
+    assert_eq!(IdbStore::blob_digest(&back).await.unwrap(), digest, "the same bytes come back");
+    let grown = wasm_memory_bytes() - before;
+    assert!(grown < (4 << 20) as f64, "wasm memory grew by {grown} bytes");
+    assert_eq!(s.totals().await.unwrap().bytes, SIZE as u64);
+    s.close();
 }

@@ -15,17 +15,13 @@ pub const SNIFF_BYTES: usize = 1024;
 /// The encoding of an HTML document from its first [`SNIFF_BYTES`] bytes and its Content-Type.
 pub fn sniff_html(head: &[u8], content_type: Option<&str>) -> &'static Encoding {
     let head = &head[..head.len().min(SNIFF_BYTES)];
-    sniff(head, || {
-        header_charset(content_type).or_else(|| meta_charset(head))
-    })
+    sniff(head, || header_charset(content_type).or_else(|| meta_charset(head)))
 }
 
 /// The encoding of a stylesheet from its first [`SNIFF_BYTES`] bytes and its Content-Type.
 pub fn sniff_css(head: &[u8], content_type: Option<&str>) -> &'static Encoding {
     let head = &head[..head.len().min(SNIFF_BYTES)];
-    sniff(head, || {
-        header_charset(content_type).or_else(|| at_charset(head))
-    })
+    sniff(head, || header_charset(content_type).or_else(|| at_charset(head)))
 }
 
 fn sniff(head: &[u8], declared: impl FnOnce() -> Option<&'static Encoding>) -> &'static Encoding {
@@ -62,15 +58,13 @@ fn header_charset(content_type: Option<&str>) -> Option<&'static Encoding> {
 /// readable as ASCII, so they aren't UTF-16), and `x-user-defined` means windows-1252, as in the standard.
 fn label(name: &str) -> Option<&'static Encoding> {
     let e = Encoding::for_label(name.as_bytes())?;
-    Some(
-        if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE {
-            UTF_8
-        } else if e == encoding_rs::X_USER_DEFINED {
-            WINDOWS_1252
-        } else {
-            e
-        },
-    )
+    Some(if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE {
+        UTF_8
+    } else if e == encoding_rs::X_USER_DEFINED {
+        WINDOWS_1252
+    } else {
+        e
+    })
 }
 
 /// `@charset "name";` at the very start of a stylesheet.
@@ -94,10 +88,7 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
             && head[i + 1..i + 5].eq_ignore_ascii_case(b"meta")
             && matches!(head[i + 5], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/')
         {
-            let end = head[i..]
-                .iter()
-                .position(|&b| b == b'>')
-                .map_or(head.len(), |p| i + p);
+            let end = head[i..].iter().position(|&b| b == b'>').map_or(head.len(), |p| i + p);
             if let Some(e) = meta_tag_charset(&head[i + 5..end]) {
                 return Some(e);
             }
@@ -122,11 +113,7 @@ fn meta_tag_charset(attrs: &[u8]) -> Option<&'static Encoding> {
             _ => {}
         }
     }
-    charset.or(if is_content_type {
-        content_charset
-    } else {
-        None
-    })
+    charset.or(if is_content_type { content_charset } else { None })
 }
 
 /// `text/html; charset=…` inside a meta `content` attribute.
@@ -135,9 +122,7 @@ fn charset_in_content(value: &str) -> Option<&'static Encoding> {
     let at = lower.find("charset")?;
     let rest = value[at + 7..].trim_start().strip_prefix('=')?.trim_start();
     let rest = rest.trim_start_matches(['"', '\'']);
-    let end = rest
-        .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
-        .unwrap_or(rest.len());
+    let end = rest.find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace()).unwrap_or(rest.len());
     label(&rest[..end])
 }
 
@@ -172,10 +157,7 @@ fn attributes(s: &str) -> Vec<(&str, &str)> {
         let value = if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
             let quote = b[i];
             let start = i + 1;
-            let end = b[start..]
-                .iter()
-                .position(|&c| c == quote)
-                .map_or(b.len(), |p| start + p);
+            let end = b[start..].iter().position(|&c| c == quote).map_or(b.len(), |p| start + p);
             i = (end + 1).min(b.len());
             &s[start..end]
         } else {
@@ -193,10 +175,7 @@ fn attributes(s: &str) -> Vec<(&str, &str)> {
 }
 
 fn find(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| from + p)
+    hay.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|p| from + p)
 }
 
 #[cfg(test)]

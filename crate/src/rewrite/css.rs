@@ -70,11 +70,7 @@ pub fn urls(css: &str) -> Vec<String> {
     if !may_hold_urls(css) {
         return Vec::new();
     }
-    url_spans(css)
-        .into_iter()
-        .filter(|s| !s.bad)
-        .map(|s| s.value)
-        .collect()
+    url_spans(css).into_iter().filter(|s| !s.bad).map(|s| s.value).collect()
 }
 
 /// Cheap pre-check: without `url(`, `@import` or `image-set(` there is nothing to find (case-insensitively, and
@@ -102,31 +98,16 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
             Err(_) => return,
         };
         let end = p.position().byte_index();
-        let is_url_string =
-            after_import || matches!(context, Context::UrlFunction | Context::ImageSet);
+        let is_url_string = after_import || matches!(context, Context::UrlFunction | Context::ImageSet);
         match token {
             Token::WhiteSpace(_) | Token::Comment(_) => continue,
-            Token::UnquotedUrl(ref value) if !in_namespace => spans.push(Span {
-                start,
-                end,
-                value: value.to_string(),
-                whole_url_token: true,
-                bad: false,
-            }),
-            Token::BadUrl(_) => spans.push(Span {
-                start,
-                end,
-                value: String::new(),
-                whole_url_token: true,
-                bad: true,
-            }),
-            Token::QuotedString(ref value) if is_url_string && !in_namespace => spans.push(Span {
-                start,
-                end,
-                value: value.to_string(),
-                whole_url_token: false,
-                bad: false,
-            }),
+            Token::UnquotedUrl(ref value) if !in_namespace => {
+                spans.push(Span { start, end, value: value.to_string(), whole_url_token: true, bad: false })
+            }
+            Token::BadUrl(_) => spans.push(Span { start, end, value: String::new(), whole_url_token: true, bad: true }),
+            Token::QuotedString(ref value) if is_url_string && !in_namespace => {
+                spans.push(Span { start, end, value: value.to_string(), whole_url_token: false, bad: false })
+            }
             Token::AtKeyword(ref name) => {
                 after_import = name.eq_ignore_ascii_case("import");
                 in_namespace = name.eq_ignore_ascii_case("namespace");
@@ -143,9 +124,7 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
                     Context::Plain
                 } else if name.eq_ignore_ascii_case("url") || name.eq_ignore_ascii_case("src") {
                     Context::UrlFunction
-                } else if name.eq_ignore_ascii_case("image-set")
-                    || name.eq_ignore_ascii_case("-webkit-image-set")
-                {
+                } else if name.eq_ignore_ascii_case("image-set") || name.eq_ignore_ascii_case("-webkit-image-set") {
                     Context::ImageSet
                 } else {
                     Context::Plain
@@ -204,10 +183,7 @@ mod tests {
             body { background: url( d.png ) , url('e.png'); }
             .x { background-image: image-set("f.png" 1x, url(g.png) 2x); }
             @font-face { src: url(h.woff2) format("woff2"); }"#;
-        assert_eq!(
-            all(css),
-            ["a.css", "b.css", "c.css", "d.png", "e.png", "f.png", "g.png", "h.woff2"]
-        );
+        assert_eq!(all(css), ["a.css", "b.css", "c.css", "d.png", "e.png", "f.png", "g.png", "h.woff2"]);
     }
 
     #[test]

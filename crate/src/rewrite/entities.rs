@@ -41,13 +41,7 @@ fn reference(s: &str) -> (Option<Cow<'static, str>>, usize) {
         };
         let digits = bytes[digits_from..]
             .iter()
-            .take_while(|b| {
-                if hex {
-                    b.is_ascii_hexdigit()
-                } else {
-                    b.is_ascii_digit()
-                }
-            })
+            .take_while(|b| if hex { b.is_ascii_hexdigit() } else { b.is_ascii_digit() })
             .count();
         if digits == 0 {
             return (None, 0);
@@ -64,10 +58,7 @@ fn reference(s: &str) -> (Option<Cow<'static, str>>, usize) {
         };
         return (Some(Cow::Owned(ch.to_string())), used);
     }
-    let name_len = bytes[1..]
-        .iter()
-        .take_while(|b| b.is_ascii_alphanumeric())
-        .count();
+    let name_len = bytes[1..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
     if name_len == 0 {
         return (None, 0);
     }
@@ -126,10 +117,7 @@ mod tests {
         assert_eq!(decode_attr("&#47;path&#x2F;x"), "/path/x");
         assert_eq!(decode_attr("?a=1&copy=2"), "?a=1&copy=2");
         assert_eq!(decode_attr("&eacute;t&eacute;"), "été");
-        assert_eq!(
-            decode_attr("&unknown; & &#; &#0;"),
-            "&unknown; & &#; \u{FFFD}"
-        );
+        assert_eq!(decode_attr("&unknown; & &#; &#0;"), "&unknown; & &#; \u{FFFD}");
         assert_eq!(decode_attr("&amp"), "&");
         assert_eq!(decode_attr("&#x110000;"), "\u{FFFD}");
     }

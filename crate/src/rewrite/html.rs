@@ -24,17 +24,7 @@ const MAX_COLLECTED_TEXT: usize = 16 << 20;
 const MAX_NESTING: u8 = 4;
 
 /// Attributes outside the rules table that could still carry a `javascript:` URL.
-const JS_PRONE: &[&str] = &[
-    "href",
-    "src",
-    "xlink:href",
-    "action",
-    "formaction",
-    "data",
-    "to",
-    "values",
-    "from",
-];
+const JS_PRONE: &[&str] = &["href", "src", "xlink:href", "action", "formaction", "data", "to", "values", "from"];
 
 /// What a pass does besides reading: rewrite for replay, or only collect links.
 pub(crate) struct Job<'a> {
@@ -102,9 +92,7 @@ fn run_at_depth(
         let mut renamer = noscript::Renamer::default();
         let mut write = |b: &[u8]| rewriter.write(b);
         for chunk in chunks {
-            renamer
-                .feed(chunk.as_ref(), false, &mut write)
-                .map_err(error)?;
+            renamer.feed(chunk.as_ref(), false, &mut write).map_err(error)?;
         }
         renamer.feed(&[], true, &mut write).map_err(error)?;
     }
@@ -113,18 +101,12 @@ fn run_at_depth(
 
 fn error(e: RewritingError) -> RewriteError {
     match e {
-        RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit {
-            limit: MEMORY_LIMIT,
-        },
+        RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit { limit: MEMORY_LIMIT },
         RewritingError::ContentHandlerError(inner) => match inner.downcast::<RewriteError>() {
             Ok(e) => *e,
-            Err(other) => RewriteError::Failed {
-                reason: other.to_string(),
-            },
+            Err(other) => RewriteError::Failed { reason: other.to_string() },
         },
-        other => RewriteError::Failed {
-            reason: other.to_string(),
-        },
+        other => RewriteError::Failed { reason: other.to_string() },
     }
 }
 
@@ -220,14 +202,9 @@ impl Pass<'_> {
                 "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
                 "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
                 "href" if tag == "base" => None,
-                n => match rules
-                    .and_then(|r| r.iter().find(|r| r.attribute == n))
-                    .map(|r| r.kind)
-                {
+                n => match rules.and_then(|r| r.iter().find(|r| r.attribute == n)).map(|r| r.kind) {
                     Some(Kind::LinkRel) => {
-                        let kind = match rules::link_rel_kind(
-                            &el.get_attribute("rel").unwrap_or_default(),
-                        ) {
+                        let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
                             LinkRel::Resource => Kind::Resource,
                             LinkRel::Page => Kind::Page,
                             LinkRel::Reference | LinkRel::Drop => Kind::Reference,
@@ -297,11 +274,7 @@ impl Pass<'_> {
         }
         let Some(url) = resolve(&self.base.borrow(), value) else {
             // The browser can't resolve it either; replay drops it rather than leave anything pointing outside.
-            return if self.rewriting() {
-                Mapped::Drop
-            } else {
-                Mapped::Keep
-            };
+            return if self.rewriting() { Mapped::Drop } else { Mapped::Keep };
         };
         if is_mirrorable(&url) {
             self.record(&url, kind);
@@ -342,24 +315,19 @@ impl Pass<'_> {
     fn style_attribute(&self, raw: &str) -> Option<Change> {
         let value = decode_attr(raw);
         match self.css(&value) {
-            std::borrow::Cow::Owned(new) if self.rewriting() => {
-                Some(Change::Set(escape_attr(&new).into_owned()))
-            }
+            std::borrow::Cow::Owned(new) if self.rewriting() => Some(Change::Set(escape_attr(&new).into_owned())),
             _ => None,
         }
     }
 
     /// Rewrites (or scans) CSS text; borrowed back when nothing changed.
     fn css<'t>(&self, text: &'t str) -> std::borrow::Cow<'t, str> {
-        css::rewrite(
-            text,
-            &mut |u| match self.url(u.trim_matches(is_html_space), Kind::Resource) {
-                Mapped::To(new) => Some(new),
-                // A url() that would leave the mirror points nowhere instead.
-                Mapped::Drop => Some(String::new()),
-                Mapped::Keep => None,
-            },
-        )
+        css::rewrite(text, &mut |u| match self.url(u.trim_matches(is_html_space), Kind::Resource) {
+            Mapped::To(new) => Some(new),
+            // A url() that would leave the mirror points nowhere instead.
+            Mapped::Drop => Some(String::new()),
+            Mapped::Keep => None,
+        })
     }
 
     /// `<base href>` sets the base for every later URL, then is neutralised so it can't redirect the mirror.
@@ -392,9 +360,7 @@ impl Pass<'_> {
         };
         match equiv.trim().to_ascii_lowercase().as_str() {
             "refresh" => self.meta_refresh(el),
-            "content-security-policy" | "content-security-policy-report-only" | "set-cookie"
-                if self.rewriting() =>
-            {
+            "content-security-policy" | "content-security-policy-report-only" | "set-cookie" if self.rewriting() => {
                 el.remove()
             }
             "content-type" if self.rewriting() => {
@@ -432,26 +398,16 @@ impl Pass<'_> {
         }
         let html = decode_attr(raw);
         let out = self.nested(&html)?;
-        Ok(self
-            .rewriting()
-            .then(|| Change::Set(escape_attr(&out).into_owned())))
+        Ok(self.rewriting().then(|| Change::Set(escape_attr(&out).into_owned())))
     }
 
     fn nested(&self, html: &str) -> Result<String, RewriteError> {
-        let job = Job {
-            banner: None,
-            ..*self.job
-        };
+        let job = Job { banner: None, ..*self.job };
         let mut out = Vec::with_capacity(html.len() + html.len() / 4);
-        run_at_depth(
-            &job,
-            self.base.borrow().clone(),
-            self.depth + 1,
-            [html.as_bytes()],
-            &mut |b| out.extend_from_slice(b),
-        )?;
-        Ok(String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+        run_at_depth(&job, self.base.borrow().clone(), self.depth + 1, [html.as_bytes()], &mut |b| {
+            out.extend_from_slice(b)
+        })?;
+        Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
     }
 
     /// If a lazy-loading attribute holds the real image, make it the one the browser loads.
@@ -469,9 +425,7 @@ impl Pass<'_> {
                     let v = v.trim();
                     v.is_empty()
                         || v.starts_with("data:")
-                        || el
-                            .get_attribute("class")
-                            .is_some_and(|c| c.contains("lazy"))
+                        || el.get_attribute("class").is_some_and(|c| c.contains("lazy"))
                 }
             };
             if placeholder {
@@ -532,11 +486,7 @@ enum Mapped {
 /// would do nothing. It opens in place instead.
 fn retarget(raw: &str) -> Option<Change> {
     let t = raw.trim();
-    if t.starts_with('_')
-        && !["_self", "_parent", "_top"]
-            .iter()
-            .any(|k| t.eq_ignore_ascii_case(k))
-    {
+    if t.starts_with('_') && !["_self", "_parent", "_top"].iter().any(|k| t.eq_ignore_ascii_case(k)) {
         Some(Change::Set("_self".into()))
     } else {
         None
@@ -545,14 +495,8 @@ fn retarget(raw: &str) -> Option<Change> {
 
 fn is_javascript(value: &str) -> bool {
     // The URL parser strips leading C0 controls and spaces, and removes tabs and newlines anywhere.
-    let mut scheme = value
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace() && !c.is_control());
-    "javascript:".chars().all(|expected| {
-        scheme
-            .next()
-            .is_some_and(|c| c.eq_ignore_ascii_case(&expected))
-    })
+    let mut scheme = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control());
+    "javascript:".chars().all(|expected| scheme.next().is_some_and(|c| c.eq_ignore_ascii_case(&expected)))
 }
 
 fn is_html_space(c: char) -> bool {
@@ -564,9 +508,7 @@ fn is_html_space(c: char) -> bool {
 fn refresh_url(content: &str) -> Option<(&str, usize)> {
     let s = content.trim_start_matches(is_html_space);
     let lead = content.len() - s.len();
-    let delay_len = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
+    let delay_len = s.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(s.len());
     let delay = &s[..delay_len];
     let mut rest = &s[delay_len..];
     rest = rest.trim_start_matches(is_html_space);
@@ -581,10 +523,7 @@ fn refresh_url(content: &str) -> Option<(&str, usize)> {
     if rest.is_empty() {
         return None;
     }
-    Some((
-        if delay.is_empty() { "0" } else { delay },
-        lead + (s.len() - rest.len()),
-    ))
+    Some((if delay.is_empty() { "0" } else { delay }, lead + (s.len() - rest.len())))
 }
 
 #[cfg(test)]
@@ -596,10 +535,7 @@ mod tests {
         let url = |c: &str| refresh_url(c).map(|(d, at)| (d.to_owned(), c[at..].to_owned()));
         assert_eq!(url("5; url=/next"), Some(("5".into(), "/next".into())));
         assert_eq!(url("0;URL='a.html'"), Some(("0".into(), "'a.html'".into())));
-        assert_eq!(
-            url(" 3 , other.html"),
-            Some(("3".into(), "other.html".into()))
-        );
+        assert_eq!(url(" 3 , other.html"), Some(("3".into(), "other.html".into())));
         assert_eq!(url("10"), None);
     }
 

@@ -85,12 +85,7 @@ pub fn rewrite_html(body: &[u8], options: &RewriteOptions) -> Result<Vec<u8>, Re
     let encoding = charset::sniff_html(body, options.content_type.as_deref());
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + text.len() / 4);
-    html::run(
-        &replay_job(options),
-        &options.url,
-        [text.as_bytes()],
-        &mut |b| out.extend_from_slice(b),
-    )?;
+    html::run(&replay_job(options), &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
     Ok(out)
 }
 
@@ -112,12 +107,7 @@ pub fn rewrite_html_chunks<'c>(
 }
 
 fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
-    html::Job {
-        map: Some(&options.map),
-        mode: options.mode,
-        links: None,
-        banner: options.banner.as_deref(),
-    }
+    html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
 }
 
 /// Rewrites a stylesheet for replay from the mirror.
@@ -142,20 +132,11 @@ pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
 }
 
 /// The links of an HTML document (what the crawler follows and fetches).
-pub fn extract_links(
-    body: &[u8],
-    url: &Url,
-    content_type: Option<&str>,
-) -> Result<Links, RewriteError> {
+pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Result<Links, RewriteError> {
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let links = RefCell::new(Links::default());
-    let job = html::Job {
-        map: None,
-        mode: Mode::Static,
-        links: Some(&links),
-        banner: None,
-    };
+    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None };
     html::run(&job, url, [text.as_bytes()], &mut |_| {})?;
     Ok(links.into_inner())
 }
@@ -188,15 +169,8 @@ struct Decoded<'a, I> {
 
 impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Decoded<'a, I> {
     fn decode(&mut self, bytes: &[u8], last: bool) -> String {
-        let decoder = self
-            .decoder
-            .as_mut()
-            .expect("decoder is set after sniffing");
-        let mut out = String::with_capacity(
-            decoder
-                .max_utf8_buffer_length(bytes.len())
-                .unwrap_or(bytes.len() * 3),
-        );
+        let decoder = self.decoder.as_mut().expect("decoder is set after sniffing");
+        let mut out = String::with_capacity(decoder.max_utf8_buffer_length(bytes.len()).unwrap_or(bytes.len() * 3));
         let _ = decoder.decode_to_string(bytes, &mut out, last);
         out
     }
@@ -218,8 +192,7 @@ impl<'a, 'c, I: Iterator<Item = &'c [u8]>> Iterator for Decoded<'a, I> {
                     None => break,
                 }
             }
-            self.decoder =
-                Some((self.sniff)(&head, self.content_type).new_decoder_with_bom_removal());
+            self.decoder = Some((self.sniff)(&head, self.content_type).new_decoder_with_bom_removal());
             let last = head.len() < charset::SNIFF_BYTES;
             self.done = last;
             return Some(self.decode(&head, last));

@@ -34,10 +34,7 @@ fn at(b: &[u8]) -> Found {
     }
     match b.get(start + NAME.len()) {
         None => Found::NeedMore,
-        Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') => Found::Tag {
-            slash,
-            len: start + NAME.len(),
-        },
+        Some(b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'/' | b'>') => Found::Tag { slash, len: start + NAME.len() },
         Some(_) => Found::NotTag,
     }
 }
@@ -68,11 +65,7 @@ impl Renamer {
                     if lt > copied {
                         write(&data[copied..lt])?;
                     }
-                    write(if slash {
-                        b"</sm-noscript"
-                    } else {
-                        b"<sm-noscript"
-                    })?;
+                    write(if slash { b"</sm-noscript" } else { b"<sm-noscript" })?;
                     copied = lt + len;
                     i = copied;
                 }
@@ -113,18 +106,9 @@ mod tests {
 
     #[test]
     fn renames_tags_in_any_case_and_split() {
-        assert_eq!(
-            run(&[b"a<NoScript>b</noscript >c"]),
-            "a<sm-noscript>b</sm-noscript >c"
-        );
-        assert_eq!(
-            run(&[b"a<nos", b"cript", b">b</", b"noscript>"]),
-            "a<sm-noscript>b</sm-noscript>"
-        );
-        assert_eq!(
-            run(&[b"<noscripts> <noscript", b""]),
-            "<noscripts> <noscript"
-        );
+        assert_eq!(run(&[b"a<NoScript>b</noscript >c"]), "a<sm-noscript>b</sm-noscript >c");
+        assert_eq!(run(&[b"a<nos", b"cript", b">b</", b"noscript>"]), "a<sm-noscript>b</sm-noscript>");
+        assert_eq!(run(&[b"<noscripts> <noscript", b""]), "<noscripts> <noscript");
         assert_eq!(run(&[b"<", b"n", b"o"]), "<no");
     }
 }

@@ -28,11 +28,7 @@ pub struct Rule {
 }
 
 const fn rule(element: &'static str, attribute: &'static str, kind: Kind) -> Rule {
-    Rule {
-        element,
-        attribute,
-        kind,
-    }
+    Rule { element, attribute, kind }
 }
 
 use Kind::*;
@@ -102,10 +98,7 @@ pub const LAZY: &[(&str, &str)] = &[
 
 /// The URL kind of `attribute` on `element`, if the table lists it.
 pub fn kind_of(element: &str, attribute: &str) -> Option<Kind> {
-    rules_for(element)?
-        .iter()
-        .find(|r| r.attribute == attribute)
-        .map(|r| r.kind)
+    rules_for(element)?.iter().find(|r| r.attribute == attribute).map(|r| r.kind)
 }
 
 /// The rules of one element, or `None` for the many elements no rule mentions. The rewriter asks this once per
@@ -179,9 +172,7 @@ mod tests {
             assert_eq!(r.element, r.element.to_ascii_lowercase());
             assert_eq!(r.attribute, r.attribute.to_ascii_lowercase());
             assert!(
-                !RULES[..i]
-                    .iter()
-                    .any(|o| o.element == r.element && o.attribute == r.attribute),
+                !RULES[..i].iter().any(|o| o.element == r.element && o.attribute == r.attribute),
                 "duplicate rule {r:?}"
             );
         }
@@ -190,10 +181,7 @@ mod tests {
     #[test]
     fn lazy_attributes_are_all_in_the_table() {
         for (lazy, _) in LAZY {
-            assert!(
-                RULES.iter().any(|r| r.attribute == *lazy),
-                "{lazy} has no rule"
-            );
+            assert!(RULES.iter().any(|r| r.attribute == *lazy), "{lazy} has no rule");
         }
     }
 

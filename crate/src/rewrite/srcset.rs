@@ -62,14 +62,8 @@ mod tests {
         // No space after the comma: one URL, as the standard's parser (and the browser) reads it.
         assert_eq!(urls("a.jpg,b.jpg"), ["a.jpg,b.jpg"]);
         assert_eq!(urls("a.jpg, b.jpg"), ["a.jpg", "b.jpg"]);
-        assert_eq!(
-            urls(" img.php?w=1,2 100w , c.png"),
-            ["img.php?w=1,2", "c.png"]
-        );
-        assert_eq!(
-            urls("data:image/png;base64,AAA= 1x"),
-            ["data:image/png;base64,AAA="]
-        );
+        assert_eq!(urls(" img.php?w=1,2 100w , c.png"), ["img.php?w=1,2", "c.png"]);
+        assert_eq!(urls("data:image/png;base64,AAA= 1x"), ["data:image/png;base64,AAA="]);
         assert_eq!(urls("a.jpg (foo, bar) 1x, b.jpg"), ["a.jpg", "b.jpg"]);
         assert!(urls(" , ,").is_empty());
     }

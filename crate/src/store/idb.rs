@@ -16,6 +16,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 /// The schema version; [`upgrade`] brings any older database up to it.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -36,31 +37,20 @@ pub struct IdbStore {
 fn backend(e: impl std::fmt::Display) -> StoreError {
     let reason = e.to_string();
     if reason.contains("QuotaExceeded") {
-        StoreError::QuotaExceeded {
-            needed: 0,
-            available: 0,
-        }
+        StoreError::QuotaExceeded { needed: 0, available: 0 }
     } else {
         StoreError::Backend { reason }
     }
 }
 
 fn js_backend(v: JsValue) -> StoreError {
-    let name = Reflect::get(&v, &"name".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_default();
-    let message = Reflect::get(&v, &"message".into())
-        .ok()
-        .and_then(|n| n.as_string())
-        .unwrap_or_default();
+    let name = Reflect::get(&v, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+    let message = Reflect::get(&v, &"message".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
     backend(format!("{name}: {message}"))
 }
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StoreError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(backend)
+    value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(backend)
 }
 
 fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
@@ -74,8 +64,7 @@ fn upgrade(db: &Database, old: u32) -> Result<(), idb::Error> {
         keyed.key_path(Some(KeyPath::new_single("id")));
         db.create_object_store(SITES, keyed)?;
         let mut auto = ObjectStoreParams::new();
-        auto.key_path(Some(KeyPath::new_single("id")))
-            .auto_increment(true);
+        auto.key_path(Some(KeyPath::new_single("id"))).auto_increment(true);
         let captures = db.create_object_store(CAPTURES, auto)?;
         captures.create_index("url", KeyPath::new_single("url"), None)?;
         captures.create_index("site", KeyPath::new_single("site"), None)?;
@@ -95,9 +84,7 @@ impl IdbStore {
         let failed: Rc<RefCell<Option<String>>> = Rc::default();
         let failure = failed.clone();
         request.on_upgrade_needed(move |event| {
-            let step = event
-                .database()
-                .and_then(|db| upgrade(&db, event.old_version().unwrap_or(0)));
+            let step = event.database().and_then(|db| upgrade(&db, event.old_version().unwrap_or(0)));
             if let Err(e) = step {
                 *failure.borrow_mut() = Some(e.to_string());
             }
@@ -105,15 +92,9 @@ impl IdbStore {
         let db = request.await.map_err(backend)?;
         if let Some(reason) = failed.borrow_mut().take() {
             db.close();
-            return Err(StoreError::Backend {
-                reason: format!("schema upgrade failed: {reason}"),
-            });
+            return Err(StoreError::Backend { reason: format!("schema upgrade failed: {reason}") });
         }
-        Ok(IdbStore {
-            db,
-            max_body: DEFAULT_MAX_BODY,
-            budget: None,
-        })
+        Ok(IdbStore { db, max_body: DEFAULT_MAX_BODY, budget: None })
     }
 
     /// Refuses bodies larger than `max_body` bytes.
@@ -126,6 +107,26 @@ impl IdbStore {
     pub fn with_budget(mut self, bytes: u64) -> Self {
         self.budget = Some(bytes);
         self
+    }
+
+    /// The body as the browser holds it (a `Uint8Array` or a `Blob`), without copying it into wasm memory: what
+    /// a service worker hands to `new Response(…)`.
+    pub async fn stored_body(&self, digest: &str) -> Result<Option<JsValue>, StoreError> {
+        let tx = self.tx(&[PAYLOADS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(PAYLOADS).map_err(backend)?;
+        let record = store.get(JsValue::from_str(digest)).map_err(backend)?.await.map_err(backend)?;
+        Ok(record.map(|r| field(&r, "body")))
+    }
+
+    /// SHA-256 of a Blob, computed by the browser (`crypto.subtle`) so the bytes stay out of wasm memory.
+    pub async fn blob_digest(blob: &web_sys::Blob) -> Result<String, StoreError> {
+        let buffer = JsFuture::from(blob.array_buffer()).await.map_err(js_backend)?;
+        let crypto: web_sys::Crypto =
+            Reflect::get(&js_sys::global(), &"crypto".into()).map_err(js_backend)?.unchecked_into();
+        let promise =
+            crypto.subtle().digest_with_str_and_buffer_source("SHA-256", buffer.unchecked_ref()).map_err(js_backend)?;
+        let hash = Uint8Array::new(&JsFuture::from(promise).await.map_err(js_backend)?).to_vec();
+        Ok(hash.iter().map(|b| format!("{b:02x}")).collect())
     }
 
     /// Closes the connection (tests reopen and delete databases).
@@ -153,14 +154,8 @@ impl IdbStore {
     }
 
     /// Runs `work` in a read-write transaction over all stores: committed when it succeeds, aborted otherwise.
-    async fn write<T>(
-        &self,
-        work: impl AsyncFnOnce(&Transaction) -> Result<T, StoreError>,
-    ) -> Result<T, StoreError> {
-        let tx = self.tx(
-            &[SITES, CAPTURES, PAYLOADS, META],
-            TransactionMode::ReadWrite,
-        )?;
+    async fn write<T>(&self, work: impl AsyncFnOnce(&Transaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        let tx = self.tx(&[SITES, CAPTURES, PAYLOADS, META], TransactionMode::ReadWrite)?;
         match work(&tx).await {
             Ok(value) => {
                 tx.commit().map_err(backend)?.await.map_err(backend)?;
@@ -176,12 +171,7 @@ impl IdbStore {
 
 async fn read_totals(tx: &Transaction) -> Result<Totals, StoreError> {
     let meta = tx.object_store(META).map_err(backend)?;
-    match meta
-        .get(JsValue::from_str(TOTALS_KEY))
-        .map_err(backend)?
-        .await
-        .map_err(backend)?
-    {
+    match meta.get(JsValue::from_str(TOTALS_KEY)).map_err(backend)?.await.map_err(backend)? {
         Some(v) => from_js(v),
         None => Ok(Totals::default()),
     }
@@ -189,10 +179,7 @@ async fn read_totals(tx: &Transaction) -> Result<Totals, StoreError> {
 
 async fn write_totals(tx: &Transaction, totals: &Totals) -> Result<(), StoreError> {
     let meta = tx.object_store(META).map_err(backend)?;
-    meta.put(&to_js(totals)?, Some(&JsValue::from_str(TOTALS_KEY)))
-        .map_err(backend)?
-        .await
-        .map_err(backend)?;
+    meta.put(&to_js(totals)?, Some(&JsValue::from_str(TOTALS_KEY))).map_err(backend)?.await.map_err(backend)?;
     Ok(())
 }
 
@@ -203,32 +190,17 @@ fn field(obj: &JsValue, name: &str) -> JsValue {
 /// Drops one reference to a payload, deleting it (and its bytes from the totals) at zero.
 async fn release(tx: &Transaction, digest: &str, totals: &mut Totals) -> Result<(), StoreError> {
     let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
-    let Some(record) = payloads
-        .get(JsValue::from_str(digest))
-        .map_err(backend)?
-        .await
-        .map_err(backend)?
-    else {
+    let Some(record) = payloads.get(JsValue::from_str(digest)).map_err(backend)?.await.map_err(backend)? else {
         return Ok(());
     };
     let refs = field(&record, "refs").as_f64().unwrap_or(1.0) - 1.0;
     if refs <= 0.0 {
-        payloads
-            .delete(JsValue::from_str(digest))
-            .map_err(backend)?
-            .await
-            .map_err(backend)?;
+        payloads.delete(JsValue::from_str(digest)).map_err(backend)?.await.map_err(backend)?;
         totals.payloads = totals.payloads.saturating_sub(1);
-        totals.bytes = totals
-            .bytes
-            .saturating_sub(field(&record, "size").as_f64().unwrap_or(0.0) as u64);
+        totals.bytes = totals.bytes.saturating_sub(field(&record, "size").as_f64().unwrap_or(0.0) as u64);
     } else {
         Reflect::set(&record, &"refs".into(), &refs.into()).map_err(js_backend)?;
-        payloads
-            .put(&record, None)
-            .map_err(backend)?
-            .await
-            .map_err(backend)?;
+        payloads.put(&record, None).map_err(backend)?.await.map_err(backend)?;
     }
     Ok(())
 }
@@ -237,11 +209,7 @@ async fn delete_captures(tx: &Transaction, captures: Vec<Capture>) -> Result<(),
     let mut totals = read_totals(tx).await?;
     let store = tx.object_store(CAPTURES).map_err(backend)?;
     for c in captures {
-        store
-            .delete(JsValue::from_f64(c.id as f64))
-            .map_err(backend)?
-            .await
-            .map_err(backend)?;
+        store.delete(JsValue::from_f64(c.id as f64)).map_err(backend)?.await.map_err(backend)?;
         totals.captures = totals.captures.saturating_sub(1);
         release(tx, &c.digest, &mut totals).await?;
     }
@@ -252,12 +220,7 @@ impl Store for IdbStore {
     async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
         let value = to_js(site)?;
         self.write(async |tx| {
-            tx.object_store(SITES)
-                .map_err(backend)?
-                .put(&value, None)
-                .map_err(backend)?
-                .await
-                .map_err(backend)?;
+            tx.object_store(SITES).map_err(backend)?.put(&value, None).map_err(backend)?.await.map_err(backend)?;
             Ok(())
         })
         .await
@@ -266,23 +229,13 @@ impl Store for IdbStore {
     async fn site(&self, id: &str) -> Result<Option<Site>, StoreError> {
         let tx = self.tx(&[SITES], TransactionMode::ReadOnly)?;
         let store = tx.object_store(SITES).map_err(backend)?;
-        store
-            .get(JsValue::from_str(id))
-            .map_err(backend)?
-            .await
-            .map_err(backend)?
-            .map(from_js)
-            .transpose()
+        store.get(JsValue::from_str(id)).map_err(backend)?.await.map_err(backend)?.map(from_js).transpose()
     }
 
     async fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let tx = self.tx(&[SITES], TransactionMode::ReadOnly)?;
         let store = tx.object_store(SITES).map_err(backend)?;
-        let rows = store
-            .get_all(None, None)
-            .map_err(backend)?
-            .await
-            .map_err(backend)?;
+        let rows = store.get_all(None, None).map_err(backend)?.await.map_err(backend)?;
         rows.into_iter().map(from_js).collect()
     }
 
@@ -293,14 +246,13 @@ impl Store for IdbStore {
         for c in batch {
             let digest = match &c.body {
                 NewBody::Bytes(b) if b.len() as u64 > self.max_body => {
-                    return Err(StoreError::TooLarge {
-                        url: c.url,
-                        size: b.len() as u64,
-                        max: self.max_body,
-                    })
+                    return Err(StoreError::TooLarge { url: c.url, size: b.len() as u64, max: self.max_body })
                 }
                 NewBody::Bytes(b) => digest_of(b),
-                NewBody::Unchanged { digest } => digest.clone(),
+                NewBody::Blob { blob, .. } if blob.size() as u64 > self.max_body => {
+                    return Err(StoreError::TooLarge { url: c.url, size: blob.size() as u64, max: self.max_body })
+                }
+                NewBody::Unchanged { digest } | NewBody::Blob { digest, .. } => digest.clone(),
             };
             prepared.push((digest, c));
         }
@@ -312,47 +264,30 @@ impl Store for IdbStore {
             let mut out = Vec::with_capacity(prepared.len());
             for (digest, c) in prepared {
                 let key = JsValue::from_str(&digest);
-                let size = match payloads
-                    .get(key.clone())
-                    .map_err(backend)?
-                    .await
-                    .map_err(backend)?
-                {
+                let size = match payloads.get(key.clone()).map_err(backend)?.await.map_err(backend)? {
                     Some(record) => {
                         let refs = field(&record, "refs").as_f64().unwrap_or(0.0) + 1.0;
                         Reflect::set(&record, &"refs".into(), &refs.into()).map_err(js_backend)?;
-                        payloads
-                            .put(&record, None)
-                            .map_err(backend)?
-                            .await
-                            .map_err(backend)?;
+                        payloads.put(&record, None).map_err(backend)?.await.map_err(backend)?;
                         field(&record, "size").as_f64().unwrap_or(0.0) as u64
                     }
                     None => {
-                        let NewBody::Bytes(body) = &c.body else {
-                            return Err(StoreError::MissingPayload { digest });
+                        let (body, size): (JsValue, u64) = match &c.body {
+                            NewBody::Bytes(b) => (Uint8Array::from(b.as_slice()).into(), b.len() as u64),
+                            NewBody::Blob { blob, .. } => (blob.clone().into(), blob.size() as u64),
+                            NewBody::Unchanged { .. } => return Err(StoreError::MissingPayload { digest }),
                         };
                         let record = Object::new();
-                        let size = body.len() as u64;
                         Reflect::set(&record, &"digest".into(), &key).map_err(js_backend)?;
-                        Reflect::set(&record, &"size".into(), &(size as f64).into())
-                            .map_err(js_backend)?;
+                        Reflect::set(&record, &"size".into(), &(size as f64).into()).map_err(js_backend)?;
                         Reflect::set(&record, &"refs".into(), &1.0.into()).map_err(js_backend)?;
-                        Reflect::set(&record, &"body".into(), &Uint8Array::from(body.as_slice()))
-                            .map_err(js_backend)?;
-                        payloads
-                            .add(&record, None)
-                            .map_err(backend)?
-                            .await
-                            .map_err(backend)?;
+                        Reflect::set(&record, &"body".into(), &body).map_err(js_backend)?;
+                        payloads.add(&record, None).map_err(backend)?.await.map_err(backend)?;
                         totals.payloads += 1;
                         totals.bytes += size;
                         if let Some(budget) = budget.filter(|b| totals.bytes > *b) {
                             let available = budget.saturating_sub(totals.bytes - size);
-                            return Err(StoreError::QuotaExceeded {
-                                needed: size,
-                                available,
-                            });
+                            return Err(StoreError::QuotaExceeded { needed: size, available });
                         }
                         size
                     }
@@ -370,13 +305,8 @@ impl Store for IdbStore {
                 };
                 let value = to_js(&record)?;
                 // Leave `id` out so IndexedDB assigns the next one.
-                Reflect::delete_property(value.unchecked_ref::<Object>(), &"id".into())
-                    .map_err(js_backend)?;
-                let id = captures
-                    .add(&value, None)
-                    .map_err(backend)?
-                    .await
-                    .map_err(backend)?;
+                Reflect::delete_property(value.unchecked_ref::<Object>(), &"id".into()).map_err(js_backend)?;
+                let id = captures.add(&value, None).map_err(backend)?.await.map_err(backend)?;
                 record.id = id.as_f64().unwrap_or(0.0) as u64;
                 totals.captures += 1;
                 out.push(record);
@@ -396,28 +326,18 @@ impl Store for IdbStore {
     }
 
     async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tx = self.tx(&[PAYLOADS], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(PAYLOADS).map_err(backend)?;
-        let Some(record) = store
-            .get(JsValue::from_str(digest))
-            .map_err(backend)?
-            .await
-            .map_err(backend)?
-        else {
-            return Ok(None);
+        let Some(body) = self.stored_body(digest).await? else { return Ok(None) };
+        let bytes = match body.dyn_into::<web_sys::Blob>() {
+            Ok(blob) => Uint8Array::new(&JsFuture::from(blob.array_buffer()).await.map_err(js_backend)?),
+            Err(other) => other.dyn_into::<Uint8Array>().map_err(js_backend)?,
         };
-        let body: Uint8Array = field(&record, "body").dyn_into().map_err(js_backend)?;
-        Ok(Some(body.to_vec()))
+        Ok(Some(bytes.to_vec()))
     }
 
     async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {
         self.write(async |tx| {
             let store = tx.object_store(CAPTURES).map_err(backend)?;
-            let found = store
-                .get(JsValue::from_f64(id as f64))
-                .map_err(backend)?
-                .await
-                .map_err(backend)?;
+            let found = store.get(JsValue::from_f64(id as f64)).map_err(backend)?.await.map_err(backend)?;
             match found {
                 Some(v) => delete_captures(tx, vec![from_js(v)?]).await,
                 None => Ok(()),

@@ -32,11 +32,7 @@ impl Default for MemoryStore {
 
 impl MemoryStore {
     pub fn new() -> Self {
-        MemoryStore {
-            inner: RefCell::default(),
-            max_body: DEFAULT_MAX_BODY,
-            budget: None,
-        }
+        MemoryStore { inner: RefCell::default(), max_body: DEFAULT_MAX_BODY, budget: None }
     }
 
     /// Refuses bodies larger than `max_body` bytes.
@@ -60,9 +56,7 @@ impl MemoryStore {
             *refs.entry(c.digest.as_str()).or_default() += 1;
         }
         refs.len() == inner.payloads.len()
-            && refs
-                .iter()
-                .all(|(d, n)| inner.payloads.get(*d).is_some_and(|(_, r)| r == n))
+            && refs.iter().all(|(d, n)| inner.payloads.get(*d).is_some_and(|(_, r)| r == n))
     }
 }
 
@@ -77,10 +71,7 @@ fn release(inner: &mut Inner, digest: &str) {
 
 impl Store for MemoryStore {
     async fn put_site(&self, site: &Site) -> Result<(), StoreError> {
-        self.inner
-            .borrow_mut()
-            .sites
-            .insert(site.id.clone(), site.clone());
+        self.inner.borrow_mut().sites.insert(site.id.clone(), site.clone());
         Ok(())
     }
 
@@ -108,24 +99,22 @@ impl Store for MemoryStore {
                         });
                     }
                     let d = digest_of(b);
-                    let known =
-                        inner.payloads.contains_key(&d) || planned.iter().any(|(p, _)| *p == d);
+                    let known = inner.payloads.contains_key(&d) || planned.iter().any(|(p, _)| *p == d);
                     if !known {
                         new_bytes += b.len() as u64;
                     }
                     (d, b.len() as u64)
                 }
+                #[cfg(target_arch = "wasm32")]
+                NewBody::Blob { .. } => {
+                    return Err(StoreError::Backend { reason: "MemoryStore holds no Blobs; use IdbStore".into() })
+                }
                 NewBody::Unchanged { digest } => match inner.payloads.get(digest) {
                     Some((b, _)) => (digest.clone(), b.len() as u64),
-                    None if planned.iter().any(|(p, _)| p == digest) => (
-                        digest.clone(),
-                        planned.iter().find(|(p, _)| p == digest).unwrap().1,
-                    ),
-                    None => {
-                        return Err(StoreError::MissingPayload {
-                            digest: digest.clone(),
-                        })
+                    None if planned.iter().any(|(p, _)| p == digest) => {
+                        (digest.clone(), planned.iter().find(|(p, _)| p == digest).unwrap().1)
                     }
+                    None => return Err(StoreError::MissingPayload { digest: digest.clone() }),
                 },
             };
             planned.push((digest, size));
@@ -133,19 +122,14 @@ impl Store for MemoryStore {
         if let Some(budget) = self.budget {
             let used: u64 = inner.payloads.values().map(|(b, _)| b.len() as u64).sum();
             if used + new_bytes > budget {
-                return Err(StoreError::QuotaExceeded {
-                    needed: new_bytes,
-                    available: budget.saturating_sub(used),
-                });
+                return Err(StoreError::QuotaExceeded { needed: new_bytes, available: budget.saturating_sub(used) });
             }
         }
         let mut out = Vec::with_capacity(batch.len());
         for (c, (digest, size)) in batch.into_iter().zip(planned) {
             match c.body {
                 NewBody::Bytes(b) => inner.payloads.entry(digest.clone()).or_insert((b, 0)).1 += 1,
-                NewBody::Unchanged { .. } => {
-                    inner.payloads.get_mut(&digest).expect("checked above").1 += 1
-                }
+                _ => inner.payloads.get_mut(&digest).expect("checked above").1 += 1,
             }
             inner.next_id += 1;
             let record = Capture {
@@ -167,35 +151,20 @@ impl Store for MemoryStore {
 
     async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
         let inner = self.inner.borrow();
-        let mut v: Vec<Capture> = inner
-            .captures
-            .values()
-            .filter(|c| c.url == url)
-            .cloned()
-            .collect();
+        let mut v: Vec<Capture> = inner.captures.values().filter(|c| c.url == url).cloned().collect();
         v.sort_by_key(|c| (c.at, c.id));
         Ok(v)
     }
 
     async fn site_captures(&self, site: &str) -> Result<Vec<Capture>, StoreError> {
         let inner = self.inner.borrow();
-        let mut v: Vec<Capture> = inner
-            .captures
-            .values()
-            .filter(|c| c.site == site)
-            .cloned()
-            .collect();
+        let mut v: Vec<Capture> = inner.captures.values().filter(|c| c.site == site).cloned().collect();
         v.sort_by_key(|c| (c.at, c.id));
         Ok(v)
     }
 
     async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Ok(self
-            .inner
-            .borrow()
-            .payloads
-            .get(digest)
-            .map(|(b, _)| b.clone()))
+        Ok(self.inner.borrow().payloads.get(digest).map(|(b, _)| b.clone()))
     }
 
     async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {
@@ -209,12 +178,7 @@ impl Store for MemoryStore {
     async fn delete_site(&self, id: &str) -> Result<(), StoreError> {
         let mut inner = self.inner.borrow_mut();
         inner.sites.remove(id);
-        let ids: Vec<u64> = inner
-            .captures
-            .values()
-            .filter(|c| c.site == id)
-            .map(|c| c.id)
-            .collect();
+        let ids: Vec<u64> = inner.captures.values().filter(|c| c.site == id).map(|c| c.id).collect();
         for capture_id in ids {
             if let Some(c) = inner.captures.remove(&capture_id) {
                 release(&mut inner, &c.digest);

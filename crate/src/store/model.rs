@@ -41,10 +41,7 @@ pub struct Capture {
 impl Capture {
     /// The first value of a header (names are stored lower-case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// 4xx and 5xx are recorded but never become "latest" over a good version.
@@ -65,13 +62,7 @@ impl Capture {
     /// The MIME type without parameters, lower-case.
     pub fn mime_type(&self) -> Option<String> {
         let ct = self.header("content-type")?;
-        Some(
-            ct.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase(),
-        )
+        Some(ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
     }
 
     /// Validators for a conditional refresh: (ETag, Last-Modified).
@@ -99,6 +90,10 @@ pub enum NewBody {
     Bytes(Vec<u8>),
     /// A 304 Not Modified: the body is the one already stored under this digest (a new version, no new bytes).
     Unchanged { digest: String },
+    /// A body the browser holds (media, archives): stored as a Blob, never copied into wasm memory (which
+    /// never shrinks). Its digest is computed by the browser (see `IdbStore::blob_digest`).
+    #[cfg(target_arch = "wasm32")]
+    Blob { blob: web_sys::Blob, digest: String },
 }
 
 /// Which version a lookup wants.
@@ -146,17 +141,11 @@ pub fn digest_of(body: &[u8]) -> String {
 /// Picks a version from the captures of one URL (any order).
 pub(crate) fn choose(all: &[Capture], when: When) -> Option<&Capture> {
     let good: Vec<&Capture> = all.iter().filter(|c| c.is_good()).collect();
-    let pool: Vec<&Capture> = if good.is_empty() {
-        all.iter().collect()
-    } else {
-        good
-    };
+    let pool: Vec<&Capture> = if good.is_empty() { all.iter().collect() } else { good };
     match when {
         When::Latest => pool.into_iter().max_by_key(|c| (c.at, c.id)),
         When::Exact(t) => all.iter().filter(|c| c.at == t).max_by_key(|c| c.id),
-        When::Closest(t) => pool
-            .into_iter()
-            .min_by_key(|c| (c.at.abs_diff(t), std::cmp::Reverse((c.at, c.id)))),
+        When::Closest(t) => pool.into_iter().min_by_key(|c| (c.at.abs_diff(t), std::cmp::Reverse((c.at, c.id)))),
     }
 }
 
@@ -164,10 +153,7 @@ pub(crate) fn choose(all: &[Capture], when: When) -> Option<&Capture> {
 pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
     let mut latest: BTreeMap<String, Capture> = BTreeMap::new();
     for c in captures {
-        let html = matches!(
-            c.mime_type().as_deref(),
-            Some("text/html" | "application/xhtml+xml")
-        );
+        let html = matches!(c.mime_type().as_deref(), Some("text/html" | "application/xhtml+xml"));
         if !html || !c.is_good() || (300..400).contains(&c.status) {
             continue;
         }
@@ -183,13 +169,6 @@ pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
 
 pub(crate) fn usage(captures: &[Capture]) -> Usage {
     let mut seen = HashSet::new();
-    let bytes = captures
-        .iter()
-        .filter(|c| seen.insert(c.digest.as_str()))
-        .map(|c| c.size)
-        .sum();
-    Usage {
-        captures: captures.len() as u64,
-        bytes,
-    }
+    let bytes = captures.iter().filter(|c| seen.insert(c.digest.as_str())).map(|c| c.size).sum();
+    Usage { captures: captures.len() as u64, bytes }
 }

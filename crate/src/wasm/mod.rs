@@ -37,11 +37,7 @@ struct JsOriginal {
 fn to_js(e: &dyn ErrorCode) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("SitemirrorError");
-    let _ = js_sys::Reflect::set(
-        &err,
-        &JsValue::from_str("code"),
-        &JsValue::from_str(e.code()),
-    );
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
     err.into()
 }
 
@@ -50,28 +46,16 @@ fn body(value: &JsValue) -> Result<Vec<u8>, JsValue> {
     value
         .dyn_ref::<js_sys::Uint8Array>()
         .map(js_sys::Uint8Array::to_vec)
-        .ok_or_else(|| {
-            to_js(&OptionsError {
-                reason: "the body must be a Uint8Array".into(),
-            })
-        })
+        .ok_or_else(|| to_js(&OptionsError { reason: "the body must be a Uint8Array".into() }))
 }
 
 fn options(value: JsValue) -> Result<JsOptions, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| {
-        to_js(&OptionsError {
-            reason: e.to_string(),
-        })
-    })
+    serde_wasm_bindgen::from_value(value).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
 }
 
 fn rewrite_options(value: JsValue) -> Result<RewriteOptions, JsValue> {
     let o = options(value)?;
-    let prefix = o.mirror_prefix.ok_or_else(|| {
-        to_js(&OptionsError {
-            reason: "mirrorPrefix is required".into(),
-        })
-    })?;
+    let prefix = o.mirror_prefix.ok_or_else(|| to_js(&OptionsError { reason: "mirrorPrefix is required".into() }))?;
     Ok(RewriteOptions {
         url: url::parse(&o.url).map_err(|e| to_js(&e))?,
         map: MirrorMap::new(&prefix, o.at.as_deref()).map_err(|e| to_js(&e))?,
@@ -110,29 +94,20 @@ pub fn extract_links(body: JsValue, opts: JsValue) -> Result<JsValue, JsValue> {
     let o = options(opts)?;
     let base = url::parse(&o.url).map_err(|e| to_js(&e))?;
     let links = match o.kind.as_deref() {
-        None | Some("html") => rewrite::extract_links(&body, &base, o.content_type.as_deref())
-            .map_err(|e| to_js(&e))?,
+        None | Some("html") => {
+            rewrite::extract_links(&body, &base, o.content_type.as_deref()).map_err(|e| to_js(&e))?
+        }
         Some("css") => rewrite::extract_css_links(&body, &base, o.content_type.as_deref()),
         Some(other) => {
-            return Err(to_js(&OptionsError {
-                reason: format!("kind must be \"html\" or \"css\", not {other:?}"),
-            }))
+            return Err(to_js(&OptionsError { reason: format!("kind must be \"html\" or \"css\", not {other:?}") }))
         }
     };
-    serde_wasm_bindgen::to_value(&links).map_err(|e| {
-        to_js(&OptionsError {
-            reason: e.to_string(),
-        })
-    })
+    serde_wasm_bindgen::to_value(&links).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
 }
 
 /// The mirror URL of an original http(s) URL.
 #[wasm_bindgen(js_name = mirrorUrl)]
-pub fn mirror_url(
-    original: &str,
-    mirror_prefix: &str,
-    at: Option<String>,
-) -> Result<String, JsValue> {
+pub fn mirror_url(original: &str, mirror_prefix: &str, at: Option<String>) -> Result<String, JsValue> {
     let map = MirrorMap::new(mirror_prefix, at.as_deref()).map_err(|e| to_js(&e))?;
     let url = url::parse(original).map_err(|e| to_js(&e))?;
     map.to_mirror(&url).map_err(|e| to_js(&e))
@@ -143,15 +118,8 @@ pub fn mirror_url(
 pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValue> {
     let map = MirrorMap::new(mirror_prefix, None).map_err(|e| to_js(&e))?;
     match map.to_original(mirror) {
-        Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal {
-            url: url.into(),
-            at,
-        })
-        .map_err(|e| {
-            to_js(&OptionsError {
-                reason: e.to_string(),
-            })
-        }),
+        Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal { url: url.into(), at })
+            .map_err(|e| to_js(&OptionsError { reason: e.to_string() })),
         None => Ok(JsValue::UNDEFINED),
     }
 }
@@ -159,7 +127,5 @@ pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValu
 /// The store key of a URL: normalised, fragment dropped.
 #[wasm_bindgen(js_name = canonicalKey)]
 pub fn canonical_key(input: &str) -> Result<String, JsValue> {
-    url::parse(input)
-        .map(|u| url::canonical_key(&u))
-        .map_err(|e| to_js(&e))
+    url::parse(input).map(|u| url::canonical_key(&u)).map_err(|e| to_js(&e))
 }
