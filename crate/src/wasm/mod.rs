@@ -1,6 +1,8 @@
 //! The JavaScript API (see docs/engine-api.md): conversions only. Plain data crosses with serde-wasm-bindgen,
 //! bodies as `Uint8Array`, and every error becomes a JS `Error` named `SitemirrorError` with a stable `code`.
 
+mod store;
+
 use crate::error::{ErrorCode, OptionsError};
 use crate::rewrite::{self, Mode, RewriteOptions};
 use crate::url::{self, MirrorMap};
@@ -34,7 +36,7 @@ struct JsOriginal {
     at: Option<String>,
 }
 
-fn to_js(e: &dyn ErrorCode) -> JsValue {
+pub(crate) fn to_js(e: &dyn ErrorCode) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
     err.set_name("SitemirrorError");
     let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));

@@ -1,0 +1,221 @@
+//! `MirrorStore`: the store's JavaScript face (conversions only; behaviour lives in `crate::store`).
+//!
+//! ```js
+//! const store = await MirrorStore.open('sitemirror', { maxBody: 64 << 20 });
+//! await store.capture([{ site, url, at, status, headers: [['content-type', 'text/html']], body, source }]);
+//! const latest = await store.lookup(url);            // or { at, exact: true } / { at } (closest)
+//! const body = await store.body(latest.digest);      // Uint8Array or Blob, as stored
+//! ```
+//! `body` may be a `Uint8Array` or a `Blob` (hashed by the browser, never copied into wasm memory); a 304 passes
+//! `unchanged: <digest of the stored version>` instead. Every method returns a Promise; failures reject with a
+//! `SitemirrorError` whose `code` is `store/…`.
+
+use super::{to_js as error_to_js, OptionsError};
+use crate::error::{ErrorCode, StoreError};
+use crate::store::{Capture, IdbStore, NewBody, NewCapture, Site, Store, When};
+use js_sys::{Promise, Reflect, Uint8Array};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+
+/// The mirror store on IndexedDB.
+#[wasm_bindgen(js_name = MirrorStore)]
+pub struct JsStore {
+    inner: Rc<IdbStore>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct OpenOptions {
+    max_body: Option<f64>,
+    budget: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsNewCapture {
+    site: String,
+    url: String,
+    at: f64,
+    status: u16,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    unchanged: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+struct LookupOptions {
+    at: Option<f64>,
+    exact: bool,
+    follow_redirects: bool,
+}
+
+fn err(e: &dyn ErrorCode) -> JsValue {
+    error_to_js(e)
+}
+
+fn bad(reason: impl std::fmt::Display) -> JsValue {
+    err(&OptionsError { reason: reason.to_string() })
+}
+
+fn out<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true)).map_err(bad)
+}
+
+fn store_err(e: StoreError) -> JsValue {
+    err(&e)
+}
+
+async fn new_capture(item: JsValue) -> Result<NewCapture, JsValue> {
+    let body = Reflect::get(&item, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+    let c: JsNewCapture = serde_wasm_bindgen::from_value(item).map_err(bad)?;
+    let body = if let Some(digest) = c.unchanged {
+        NewBody::Unchanged { digest }
+    } else if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
+        NewBody::Blob { blob: blob.clone(), digest: IdbStore::blob_digest(blob).await.map_err(store_err)? }
+    } else if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
+        NewBody::Bytes(bytes.to_vec())
+    } else {
+        return Err(bad("a capture's body must be a Uint8Array or a Blob (or give `unchanged`)"));
+    };
+    Ok(NewCapture {
+        site: c.site,
+        url: c.url,
+        at: c.at as u64,
+        status: c.status,
+        headers: c.headers,
+        body,
+        source: c.source.unwrap_or_else(|| "visit".into()),
+    })
+}
+
+#[wasm_bindgen(js_class = MirrorStore)]
+impl JsStore {
+    /// Opens (creating or upgrading) the IndexedDB database `name`. Options: `{maxBody, budget}` in bytes.
+    pub async fn open(name: String, options: JsValue) -> Result<JsStore, JsValue> {
+        let o: OpenOptions = if options.is_undefined() {
+            OpenOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options).map_err(bad)?
+        };
+        let mut store = IdbStore::open(&name).await.map_err(store_err)?;
+        if let Some(max) = o.max_body {
+            store = store.with_max_body(max as u64);
+        }
+        if let Some(budget) = o.budget {
+            store = store.with_budget(budget as u64);
+        }
+        Ok(JsStore { inner: Rc::new(store) })
+    }
+
+    fn run<F>(&self, work: impl FnOnce(Rc<IdbStore>) -> F) -> Promise
+    where
+        F: std::future::Future<Output = Result<JsValue, JsValue>> + 'static,
+    {
+        future_to_promise(work(self.inner.clone()))
+    }
+
+    /// Adds or replaces a site: `{id, startUrl, created, updated, settings}`.
+    #[wasm_bindgen(js_name = putSite)]
+    pub fn put_site(&self, site: JsValue) -> Promise {
+        self.run(|s| async move {
+            let site: Site = serde_wasm_bindgen::from_value(site).map_err(bad)?;
+            s.put_site(&site).await.map_err(store_err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// All sites.
+    pub fn sites(&self) -> Promise {
+        self.run(|s| async move { out(&s.sites().await.map_err(store_err)?) })
+    }
+
+    /// Stores a batch of captures in one transaction; resolves to their records.
+    pub fn capture(&self, batch: js_sys::Array) -> Promise {
+        self.run(|s| async move {
+            let mut items = Vec::with_capacity(batch.length() as usize);
+            for item in batch.iter() {
+                items.push(new_capture(item).await?);
+            }
+            out(&s.put_captures(items).await.map_err(store_err)?)
+        })
+    }
+
+    /// The version to show: latest by default, `{at}` for the closest to a time, `{at, exact: true}` for that
+    /// capture; `{followRedirects: true}` follows stored redirects. Resolves to a capture or `undefined`.
+    pub fn lookup(&self, url: String, options: JsValue) -> Promise {
+        self.run(|s| async move {
+            let o: LookupOptions = if options.is_undefined() {
+                LookupOptions::default()
+            } else {
+                serde_wasm_bindgen::from_value(options).map_err(bad)?
+            };
+            let when = match (o.at, o.exact) {
+                (Some(t), true) => When::Exact(t as u64),
+                (Some(t), false) => When::Closest(t as u64),
+                (None, _) => When::Latest,
+            };
+            let found: Option<Capture> =
+                if o.follow_redirects { s.resolve(&url, when).await } else { s.lookup(&url, when).await }
+                    .map_err(store_err)?;
+            match found {
+                Some(c) => out(&c),
+                None => Ok(JsValue::UNDEFINED),
+            }
+        })
+    }
+
+    /// All versions of a URL, newest first.
+    pub fn versions(&self, url: String) -> Promise {
+        self.run(|s| async move { out(&s.versions(&url).await.map_err(store_err)?) })
+    }
+
+    /// A site's pages, each with its latest good capture.
+    pub fn pages(&self, site: String) -> Promise {
+        self.run(|s| async move { out(&s.pages(&site).await.map_err(store_err)?) })
+    }
+
+    /// `{captures, bytes}` for one site.
+    pub fn usage(&self, site: String) -> Promise {
+        self.run(|s| async move { out(&s.usage(&site).await.map_err(store_err)?) })
+    }
+
+    /// `{captures, payloads, bytes}` for the whole store.
+    pub fn totals(&self) -> Promise {
+        self.run(|s| async move { out(&s.totals().await.map_err(store_err)?) })
+    }
+
+    /// The stored body (`Uint8Array` or `Blob`) for a digest, or `undefined`.
+    pub fn body(&self, digest: String) -> Promise {
+        self.run(|s| async move { Ok(s.stored_body(&digest).await.map_err(store_err)?.unwrap_or(JsValue::UNDEFINED)) })
+    }
+
+    /// Deletes one version (and its body when nothing else uses it).
+    #[wasm_bindgen(js_name = deleteCapture)]
+    pub fn delete_capture(&self, id: f64) -> Promise {
+        self.run(|s| async move {
+            s.delete_capture(id as u64).await.map_err(store_err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Deletes a site and everything only it used.
+    #[wasm_bindgen(js_name = deleteSite)]
+    pub fn delete_site(&self, id: String) -> Promise {
+        self.run(|s| async move {
+            s.delete_site(&id).await.map_err(store_err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }
+
+    /// Closes the database connection.
+    pub fn close(&self) {
+        self.inner.close();
+    }
+}
