@@ -178,3 +178,65 @@ pub async fn sites_pages_and_usage(s: &impl Store) {
     assert_eq!(usage.captures, 5);
     assert_eq!(usage.bytes, (7 + 7 + 3 + 3) as u64, "distinct bodies only");
 }
+
+pub fn entry(url: &str, depth: u32) -> sitemirror::store::FrontierEntry {
+    sitemirror::store::FrontierEntry {
+        site: SITE.into(),
+        url: url.into(),
+        depth,
+        page: true,
+        state: sitemirror::store::UrlState::Queued,
+        reason: None,
+        updated: 0,
+    }
+}
+
+pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
+    use sitemirror::store::{FrontierCounts, Settle, UrlState};
+    let deep = "https://example.com/deep";
+    let added = s
+        .enqueue(vec![entry(deep, 2), entry("https://example.com/", 0), entry("https://example.com/a", 1)])
+        .await
+        .unwrap();
+    assert_eq!(added, 3);
+    let batch = s.queued(SITE, 2).await.unwrap();
+    assert_eq!(
+        batch.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(),
+        ["https://example.com/", "https://example.com/a"]
+    );
+    // The first page is fetched: its capture and its "done" land together.
+    let settle = |url: &str, state, reason: Option<&str>| Settle {
+        site: SITE.into(),
+        url: url.into(),
+        state,
+        reason: reason.map(Into::into),
+        at: 9,
+    };
+    s.record(
+        vec![capture("https://example.com/", 9, 200, b"home")],
+        vec![settle("https://example.com/", UrlState::Done, None)],
+    )
+    .await
+    .unwrap();
+    s.record(vec![], vec![settle(deep, UrlState::Skipped, Some("crawl/robots: disallowed by robots.txt"))])
+        .await
+        .unwrap();
+    // Links found again (by a resumed crawl) don't reset what is known.
+    assert_eq!(s.enqueue(vec![entry("https://example.com/", 0), entry(deep, 2)]).await.unwrap(), 0);
+    let next = s.queued(SITE, 10).await.unwrap();
+    assert_eq!(next.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(), ["https://example.com/a"]);
+    let counts = s.frontier_counts(SITE).await.unwrap();
+    assert_eq!(counts, FrontierCounts { queued: 1, done: 1, failed: 0, skipped: 1 });
+    let skipped = s.frontier(SITE).await.unwrap().into_iter().find(|e| e.url == deep).unwrap();
+    assert_eq!(skipped.reason.as_deref(), Some("crawl/robots: disallowed by robots.txt"));
+    // A failing batch settles nothing either.
+    let mut bad = capture("https://example.com/a", 10, 200, b"");
+    bad.body = NewBody::Unchanged { digest: digest_of(b"unknown") };
+    assert!(s.record(vec![bad], vec![settle("https://example.com/a", UrlState::Done, None)]).await.is_err());
+    assert_eq!(s.frontier_counts(SITE).await.unwrap().queued, 1);
+    s.clear_frontier(SITE).await.unwrap();
+    assert_eq!(s.frontier(SITE).await.unwrap().len(), 0);
+    s.enqueue(vec![entry("https://example.com/x", 0)]).await.unwrap();
+    s.delete_site(SITE).await.unwrap();
+    assert_eq!(s.frontier(SITE).await.unwrap().len(), 0, "deleting a site forgets its crawl");
+}

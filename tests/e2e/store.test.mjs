@@ -128,3 +128,31 @@ test('stored captures survive the extension service worker being stopped', async
   assert.equal(text, 'still here');
   await page.close();
 });
+
+test('the crawl frontier: enqueue, take shallowest first, settle with the capture, count', async () => {
+  const r = await inWorker(async () => {
+    await globalThis.sitemirror.ready;
+    const { engine } = globalThis.sitemirror;
+    const store = await engine.MirrorStore.open('e2e-frontier', undefined);
+    const site = 'https://example.com/';
+    const entry = (url, depth) => ({ site, url, depth, page: true, state: 'queued', updated: 0 });
+    const added = await store.enqueue([entry(`${site}deep`, 3), entry(site, 0), entry(`${site}a`, 1)]);
+    const first = (await store.queued(site, 1)).map((e) => e.url);
+    await store.record(
+      [{ site, url: site, at: 5, status: 200, headers: [['content-type', 'text/html']], body: new Uint8Array([60]) }],
+      [{ site, url: site, state: 'done', at: 5 }, { site, url: `${site}deep`, state: 'skipped', reason: 'crawl/depth: deeper than 2', at: 5 }],
+    );
+    const again = await store.enqueue([entry(site, 0)]);
+    const counts = await store.frontierCounts(site);
+    const reasons = (await store.frontier(site)).filter((e) => e.reason).map((e) => [e.url, e.reason]);
+    const bad = await store.enqueue([{ site }]).then(() => null, (e) => e.code);
+    store.close();
+    return { added, first, again, counts, reasons, bad };
+  });
+  assert.equal(r.added, 3);
+  assert.deepEqual(r.first, ['https://example.com/']);
+  assert.equal(r.again, 0, 'a known URL is not queued twice');
+  assert.deepEqual(r.counts, { queued: 1, done: 1, failed: 0, skipped: 1 });
+  assert.deepEqual(r.reasons, [['https://example.com/deep', 'crawl/depth: deeper than 2']]);
+  assert.equal(r.bad, 'options/invalid');
+});

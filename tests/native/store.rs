@@ -41,4 +41,5 @@ store_tests! {
     a_failing_batch_writes_nothing => MemoryStore::new().with_max_body(1000);
     quota_exhaustion_is_a_clear_error_and_loses_nothing => MemoryStore::new().with_budget(10_000);
     sites_pages_and_usage => MemoryStore::new();
+    the_frontier_resumes_without_losing_or_refetching => MemoryStore::new();
 }

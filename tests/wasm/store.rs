@@ -43,6 +43,7 @@ idb_tests! {
     a_failing_batch_writes_nothing => |s| s.with_max_body(1000);
     quota_exhaustion_is_a_clear_error_and_loses_nothing => |s| s.with_budget(10_000);
     sites_pages_and_usage => |s| s;
+    the_frontier_resumes_without_losing_or_refetching => |s| s;
 }
 
 #[wasm_bindgen_test]
@@ -54,7 +55,6 @@ async fn captures_survive_reopening_the_database() {
     let c = reopened.lookup("https://example.com/kept", When::Latest).await.unwrap().expect("still there");
     assert_eq!(reopened.payload(&c.digest).await.unwrap().unwrap(), b"persisted");
     assert_eq!(reopened.totals().await.unwrap().bytes, 9);
-    assert_eq!(SCHEMA_VERSION, 1);
     reopened.close();
 }
 
@@ -99,4 +99,19 @@ async fn a_50_mb_blob_is_stored_and_read_back_outside_wasm_memory() {
     assert!(grown < (4 << 20) as f64, "wasm memory grew by {grown} bytes");
     assert_eq!(s.totals().await.unwrap().bytes, SIZE as u64);
     s.close();
+}
+
+#[wasm_bindgen_test]
+async fn a_version_1_database_is_upgraded_with_its_data() {
+    let name = format!("sitemirror-upgrade-{}", js_sys::Math::random().to_bits());
+    let v1 = IdbStore::open_at(&name, 1).await.unwrap();
+    v1.put_captures(vec![suite::capture("https://example.com/old", 1, 200, b"from v1")]).await.unwrap();
+    v1.close();
+    let current = IdbStore::open(&name).await.unwrap();
+    assert_eq!(SCHEMA_VERSION, 2);
+    let c = current.lookup("https://example.com/old", When::Latest).await.unwrap().expect("v1 data kept");
+    assert_eq!(current.payload(&c.digest).await.unwrap().unwrap(), b"from v1");
+    // The step v1 → v2 added the frontier.
+    assert_eq!(current.enqueue(vec![suite::entry("https://example.com/new", 0)]).await.unwrap(), 1);
+    current.close();
 }

@@ -2,10 +2,10 @@
 //!
 //! Object stores are plural nouns: `sites` (key `id`), `captures` (auto-increment `id`; indexes `url`, `site`),
 //! `payloads` (key `digest`: `{digest, size, refs, body}`), `meta` (the running totals the budget is checked
-//! against). Every trait method is one IndexedDB transaction, aborted on any error, so a record never points at
+//! against), `frontier` (key `[site, url]`; index `queue` on `[site, state, depth]`). Every trait method is one IndexedDB transaction, aborted on any error, so a record never points at
 //! a missing payload. Schema changes go in [`upgrade`], one numbered step per version.
 
-use super::model::{digest_of, Capture, NewBody, NewCapture, Site, Totals};
+use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals};
 use super::{Store, DEFAULT_MAX_BODY};
 use crate::error::StoreError;
 use idb::event::DatabaseEvent;
@@ -19,12 +19,13 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 /// The schema version; [`upgrade`] brings any older database up to it.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SITES: &str = "sites";
 const CAPTURES: &str = "captures";
 const PAYLOADS: &str = "payloads";
 const META: &str = "meta";
+const FRONTIER: &str = "frontier";
 const TOTALS_KEY: &str = "totals";
 
 /// A store in one IndexedDB database.
@@ -57,9 +58,10 @@ fn from_js<T: DeserializeOwned>(value: JsValue) -> Result<T, StoreError> {
     serde_wasm_bindgen::from_value(value).map_err(backend)
 }
 
-/// Ordered schema steps: a database at `old` (0 = new) is brought to [`SCHEMA_VERSION`].
-fn upgrade(db: &Database, old: u32) -> Result<(), idb::Error> {
-    if old < 1 {
+/// Ordered schema steps: a database at `old` (0 = new) is brought to `new`, one version at a time.
+fn upgrade(db: &Database, old: u32, new: u32) -> Result<(), idb::Error> {
+    // v1: sites, captures, payloads and the totals.
+    if old < 1 && new >= 1 {
         let mut keyed = ObjectStoreParams::new();
         keyed.key_path(Some(KeyPath::new_single("id")));
         db.create_object_store(SITES, keyed)?;
@@ -73,18 +75,32 @@ fn upgrade(db: &Database, old: u32) -> Result<(), idb::Error> {
         db.create_object_store(PAYLOADS, by_digest)?;
         db.create_object_store(META, ObjectStoreParams::new())?;
     }
+    // v2: the crawl frontier, so crawls resume after the worker is stopped.
+    if old < 2 && new >= 2 {
+        let mut params = ObjectStoreParams::new();
+        params.key_path(Some(KeyPath::new_array(["site", "url"])));
+        let frontier = db.create_object_store(FRONTIER, params)?;
+        frontier.create_index("queue", KeyPath::new_array(["site", "state", "depth"]), None)?;
+        frontier.create_index("site", KeyPath::new_single("site"), None)?;
+    }
     Ok(())
 }
 
 impl IdbStore {
     /// Opens (creating or upgrading) the database `name`.
     pub async fn open(name: &str) -> Result<Self, StoreError> {
+        Self::open_at(name, SCHEMA_VERSION).await
+    }
+
+    /// Opens at an older schema version: for tests of the upgrade path only.
+    #[doc(hidden)]
+    pub async fn open_at(name: &str, version: u32) -> Result<Self, StoreError> {
         let factory = Factory::new().map_err(backend)?;
-        let mut request = factory.open(name, Some(SCHEMA_VERSION)).map_err(backend)?;
+        let mut request = factory.open(name, Some(version)).map_err(backend)?;
         let failed: Rc<RefCell<Option<String>>> = Rc::default();
         let failure = failed.clone();
         request.on_upgrade_needed(move |event| {
-            let step = event.database().and_then(|db| upgrade(&db, event.old_version().unwrap_or(0)));
+            let step = event.database().and_then(|db| upgrade(&db, event.old_version().unwrap_or(0), version));
             if let Err(e) = step {
                 *failure.borrow_mut() = Some(e.to_string());
             }
@@ -155,7 +171,10 @@ impl IdbStore {
 
     /// Runs `work` in a read-write transaction over all stores: committed when it succeeds, aborted otherwise.
     async fn write<T>(&self, work: impl AsyncFnOnce(&Transaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
-        let tx = self.tx(&[SITES, CAPTURES, PAYLOADS, META], TransactionMode::ReadWrite)?;
+        // Every store the database has (an older schema, being opened by tests of the upgrade, has fewer).
+        let names = self.db.store_names();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let tx = self.tx(&names, TransactionMode::ReadWrite)?;
         match work(&tx).await {
             Ok(value) => {
                 tx.commit().map_err(backend)?.await.map_err(backend)?;
@@ -205,6 +224,38 @@ async fn release(tx: &Transaction, digest: &str, totals: &mut Totals) -> Result<
     Ok(())
 }
 
+fn frontier_key(site: &str, url: &str) -> JsValue {
+    js_sys::Array::of2(&site.into(), &url.into()).into()
+}
+
+async fn settle_in(tx: &Transaction, settle: Vec<Settle>) -> Result<(), StoreError> {
+    if settle.is_empty() {
+        return Ok(());
+    }
+    let frontier = tx.object_store(FRONTIER).map_err(backend)?;
+    for s in settle {
+        let Some(found) = frontier.get(frontier_key(&s.site, &s.url)).map_err(backend)?.await.map_err(backend)? else {
+            continue;
+        };
+        let mut entry: FrontierEntry = from_js(found)?;
+        entry.state = s.state;
+        entry.reason = s.reason;
+        entry.updated = s.at;
+        frontier.put(&to_js(&entry)?, None).map_err(backend)?.await.map_err(backend)?;
+    }
+    Ok(())
+}
+
+async fn clear_frontier_in(tx: &Transaction, site: &str) -> Result<(), StoreError> {
+    let frontier = tx.object_store(FRONTIER).map_err(backend)?;
+    let lower = js_sys::Array::of1(&site.into());
+    // Every [site, url] key sorts after [site] and before [site, []] (arrays sort after strings).
+    let upper = js_sys::Array::of2(&site.into(), &js_sys::Array::new());
+    let range = idb::KeyRange::bound(&lower, &upper, None, None).map_err(backend)?;
+    frontier.delete(Query::KeyRange(range)).map_err(backend)?.await.map_err(backend)?;
+    Ok(())
+}
+
 async fn delete_captures(tx: &Transaction, captures: Vec<Capture>) -> Result<(), StoreError> {
     let mut totals = read_totals(tx).await?;
     let store = tx.object_store(CAPTURES).map_err(backend)?;
@@ -239,7 +290,7 @@ impl Store for IdbStore {
         rows.into_iter().map(from_js).collect()
     }
 
-    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
+    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
         // Hash and size-check before the transaction opens: IndexedDB commits a transaction that is left idle
         // while other work is awaited.
         let mut prepared = Vec::with_capacity(batch.len());
@@ -312,9 +363,50 @@ impl Store for IdbStore {
                 out.push(record);
             }
             write_totals(tx, &totals).await?;
+            settle_in(tx, settle).await?;
             Ok(out)
         })
         .await
+    }
+
+    async fn enqueue(&self, entries: Vec<FrontierEntry>) -> Result<u64, StoreError> {
+        self.write(async |tx| {
+            let frontier = tx.object_store(FRONTIER).map_err(backend)?;
+            let mut added = 0;
+            for e in entries {
+                let key = frontier_key(&e.site, &e.url);
+                if frontier.get(key).map_err(backend)?.await.map_err(backend)?.is_none() {
+                    frontier.add(&to_js(&e)?, None).map_err(backend)?.await.map_err(backend)?;
+                    added += 1;
+                }
+            }
+            Ok(added)
+        })
+        .await
+    }
+
+    async fn queued(&self, site: &str, limit: usize) -> Result<Vec<FrontierEntry>, StoreError> {
+        let tx = self.tx(&[FRONTIER], TransactionMode::ReadOnly)?;
+        let index = tx.object_store(FRONTIER).map_err(backend)?.index("queue").map_err(backend)?;
+        let bound = |depth: f64| js_sys::Array::of3(&site.into(), &"queued".into(), &depth.into()).into();
+        let range = idb::KeyRange::bound(&bound(0.0), &bound(f64::MAX), None, None).map_err(backend)?;
+        let rows = index
+            .get_all(Some(Query::KeyRange(range)), Some(limit.min(u32::MAX as usize) as u32))
+            .map_err(backend)?
+            .await
+            .map_err(backend)?;
+        rows.into_iter().map(from_js).collect()
+    }
+
+    async fn frontier(&self, site: &str) -> Result<Vec<FrontierEntry>, StoreError> {
+        let tx = self.tx(&[FRONTIER], TransactionMode::ReadOnly)?;
+        let index = tx.object_store(FRONTIER).map_err(backend)?.index("site").map_err(backend)?;
+        let rows = index.get_all(Some(Query::Key(site.into())), None).map_err(backend)?.await.map_err(backend)?;
+        rows.into_iter().map(from_js).collect()
+    }
+
+    async fn clear_frontier(&self, site: &str) -> Result<(), StoreError> {
+        self.write(async |tx| clear_frontier_in(tx, site).await).await
     }
 
     async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
@@ -355,6 +447,7 @@ impl Store for IdbStore {
                 .map_err(backend)?
                 .await
                 .map_err(backend)?;
+            clear_frontier_in(tx, id).await?;
             delete_captures(tx, doomed).await
         })
         .await

@@ -1,6 +1,6 @@
 //! The in-memory store: the reference implementation every store test runs against natively.
 
-use super::model::{digest_of, Capture, NewBody, NewCapture, Site, Totals};
+use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState};
 use super::{Store, DEFAULT_MAX_BODY};
 use crate::error::StoreError;
 use std::cell::RefCell;
@@ -21,6 +21,8 @@ struct Inner {
     captures: BTreeMap<u64, Capture>,
     /// digest → (body, number of captures using it)
     payloads: HashMap<String, (Vec<u8>, u64)>,
+    /// (site, url) → entry
+    frontier: BTreeMap<(String, String), FrontierEntry>,
     next_id: u64,
 }
 
@@ -83,7 +85,7 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().sites.values().cloned().collect())
     }
 
-    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
+    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
         let mut inner = self.inner.borrow_mut();
         // Check everything first, then apply: the batch happens entirely or not at all.
         let mut new_bytes = 0u64;
@@ -146,7 +148,49 @@ impl Store for MemoryStore {
             inner.captures.insert(record.id, record.clone());
             out.push(record);
         }
+        for s in settle {
+            if let Some(e) = inner.frontier.get_mut(&(s.site, s.url)) {
+                e.state = s.state;
+                e.reason = s.reason;
+                e.updated = s.at;
+            }
+        }
         Ok(out)
+    }
+
+    async fn enqueue(&self, entries: Vec<FrontierEntry>) -> Result<u64, StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        let mut added = 0;
+        for e in entries {
+            inner.frontier.entry((e.site.clone(), e.url.clone())).or_insert_with(|| {
+                added += 1;
+                e
+            });
+        }
+        Ok(added)
+    }
+
+    async fn queued(&self, site: &str, limit: usize) -> Result<Vec<FrontierEntry>, StoreError> {
+        let mut q: Vec<FrontierEntry> = self
+            .inner
+            .borrow()
+            .frontier
+            .values()
+            .filter(|e| e.site == site && e.state == UrlState::Queued)
+            .cloned()
+            .collect();
+        q.sort_by(|a, b| (a.depth, &a.url).cmp(&(b.depth, &b.url)));
+        q.truncate(limit);
+        Ok(q)
+    }
+
+    async fn frontier(&self, site: &str) -> Result<Vec<FrontierEntry>, StoreError> {
+        Ok(self.inner.borrow().frontier.values().filter(|e| e.site == site).cloned().collect())
+    }
+
+    async fn clear_frontier(&self, site: &str) -> Result<(), StoreError> {
+        self.inner.borrow_mut().frontier.retain(|(s, _), _| s != site);
+        Ok(())
     }
 
     async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
@@ -178,6 +222,7 @@ impl Store for MemoryStore {
     async fn delete_site(&self, id: &str) -> Result<(), StoreError> {
         let mut inner = self.inner.borrow_mut();
         inner.sites.remove(id);
+        inner.frontier.retain(|(site, _), _| site != id);
         let ids: Vec<u64> = inner.captures.values().filter(|c| c.site == id).map(|c| c.id).collect();
         for capture_id in ids {
             if let Some(c) = inner.captures.remove(&capture_id) {

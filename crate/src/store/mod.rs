@@ -13,7 +13,9 @@ mod model;
 #[cfg(target_arch = "wasm32")]
 pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;
-pub use model::{digest_of, Capture, NewBody, NewCapture, Site, Totals, Usage, When};
+pub use model::{
+    digest_of, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState, Usage, When,
+};
 
 use crate::error::StoreError;
 
@@ -31,9 +33,18 @@ pub trait Store {
     async fn site(&self, id: &str) -> Result<Option<Site>, StoreError>;
     /// All sites, by id.
     async fn sites(&self) -> Result<Vec<Site>, StoreError>;
-    /// Stores a batch of captures and their payloads atomically; returns the records in order. A body already
-    /// stored (same SHA-256) is not stored again.
-    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError>;
+    /// Stores a batch of captures and their payloads, and settles frontier URLs, in one transaction; returns the
+    /// capture records in order. A body already stored (same SHA-256) is not stored again. Settling with the
+    /// captures is what keeps a crawl from losing or refetching a URL when its worker is stopped mid-way.
+    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError>;
+    /// Adds URLs to a site's frontier; URLs already there keep their state. Returns how many were new.
+    async fn enqueue(&self, entries: Vec<FrontierEntry>) -> Result<u64, StoreError>;
+    /// Up to `limit` queued URLs of a site, shallowest first.
+    async fn queued(&self, site: &str, limit: usize) -> Result<Vec<FrontierEntry>, StoreError>;
+    /// The whole frontier of a site.
+    async fn frontier(&self, site: &str) -> Result<Vec<FrontierEntry>, StoreError>;
+    /// Forgets a site's frontier (a new crawl starts from scratch).
+    async fn clear_frontier(&self, site: &str) -> Result<(), StoreError>;
     /// Every capture of a URL (canonical key), oldest first.
     async fn captures_of(&self, url: &str) -> Result<Vec<Capture>, StoreError>;
     /// Every capture made for a site, oldest first.
@@ -46,6 +57,16 @@ pub trait Store {
     async fn delete_site(&self, id: &str) -> Result<(), StoreError>;
     /// Everything stored: number of bodies and their bytes.
     async fn totals(&self) -> Result<Totals, StoreError>;
+
+    /// Stores a batch of captures atomically (see [`Store::record`]).
+    async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
+        self.record(batch, Vec::new()).await
+    }
+
+    /// How many URLs of a site's crawl are in each state.
+    async fn frontier_counts(&self, site: &str) -> Result<FrontierCounts, StoreError> {
+        Ok(model::counts(&self.frontier(site).await?))
+    }
 
     /// The version of `url` to show (see [`When`]).
     async fn lookup(&self, url: &str, when: When) -> Result<Option<Capture>, StoreError> {

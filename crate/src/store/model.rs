@@ -172,3 +172,69 @@ pub(crate) fn usage(captures: &[Capture]) -> Usage {
     let bytes = captures.iter().filter(|c| seen.insert(c.digest.as_str())).map(|c| c.size).sum();
     Usage { captures: captures.len() as u64, bytes }
 }
+
+/// Where a URL of a crawl stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UrlState {
+    /// Found, not fetched yet.
+    Queued,
+    /// Fetched and stored.
+    Done,
+    /// Fetching failed (the reason says why).
+    Failed,
+    /// Deliberately not fetched: out of scope, robots.txt, a trap, a limit (the reason says which).
+    Skipped,
+}
+
+/// One URL of a site's crawl frontier: persisted, so a crawl resumes where it was when its worker was stopped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontierEntry {
+    pub site: String,
+    /// Canonical URL key.
+    pub url: String,
+    /// Links followed from the start page to reach it.
+    pub depth: u32,
+    /// A page (links followed) or a resource (fetched, not followed).
+    pub page: bool,
+    pub state: UrlState,
+    /// Why it failed or was skipped, with a stable code first (e.g. `crawl/robots: disallowed by robots.txt`).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Last change, milliseconds since the Unix epoch.
+    pub updated: u64,
+}
+
+/// A state change for a frontier URL, written in the same transaction as the captures it goes with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settle {
+    pub site: String,
+    pub url: String,
+    pub state: UrlState,
+    pub reason: Option<String>,
+    pub at: u64,
+}
+
+/// How many URLs of a crawl are in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrontierCounts {
+    pub queued: u64,
+    pub done: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+pub(crate) fn counts(entries: &[FrontierEntry]) -> FrontierCounts {
+    let mut c = FrontierCounts::default();
+    for e in entries {
+        match e.state {
+            UrlState::Queued => c.queued += 1,
+            UrlState::Done => c.done += 1,
+            UrlState::Failed => c.failed += 1,
+            UrlState::Skipped => c.skipped += 1,
+        }
+    }
+    c
+}

@@ -12,7 +12,7 @@
 
 use super::{to_js as error_to_js, OptionsError};
 use crate::error::{ErrorCode, StoreError};
-use crate::store::{Capture, IdbStore, NewBody, NewCapture, Site, Store, When};
+use crate::store::{Capture, FrontierEntry, IdbStore, NewBody, NewCapture, Settle, Site, Store, UrlState, When};
 use js_sys::{Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -46,6 +46,17 @@ struct JsNewCapture {
     source: Option<String>,
     #[serde(default)]
     unchanged: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct JsSettle {
+    site: String,
+    url: String,
+    state: UrlState,
+    #[serde(default)]
+    reason: Option<String>,
+    at: f64,
 }
 
 #[derive(Deserialize, Default)]
@@ -138,12 +149,56 @@ impl JsStore {
 
     /// Stores a batch of captures in one transaction; resolves to their records.
     pub fn capture(&self, batch: js_sys::Array) -> Promise {
+        self.record(batch, js_sys::Array::new())
+    }
+
+    /// Stores captures and settles crawl URLs (`[{site, url, state, reason?, at}]`) in one transaction.
+    pub fn record(&self, batch: js_sys::Array, settle: js_sys::Array) -> Promise {
         self.run(|s| async move {
             let mut items = Vec::with_capacity(batch.length() as usize);
             for item in batch.iter() {
                 items.push(new_capture(item).await?);
             }
-            out(&s.put_captures(items).await.map_err(store_err)?)
+            let settle: Vec<JsSettle> = serde_wasm_bindgen::from_value(settle.into()).map_err(bad)?;
+            let settle = settle
+                .into_iter()
+                .map(|x| Settle { site: x.site, url: x.url, state: x.state, reason: x.reason, at: x.at as u64 })
+                .collect();
+            out(&s.record(items, settle).await.map_err(store_err)?)
+        })
+    }
+
+    /// Adds URLs (`[{site, url, depth, page, state: 'queued', updated}]`) to crawl frontiers; known URLs keep
+    /// their state. Resolves to how many were new.
+    pub fn enqueue(&self, entries: JsValue) -> Promise {
+        self.run(|s| async move {
+            let entries: Vec<FrontierEntry> = serde_wasm_bindgen::from_value(entries).map_err(bad)?;
+            Ok(JsValue::from_f64(s.enqueue(entries).await.map_err(store_err)? as f64))
+        })
+    }
+
+    /// Up to `limit` queued URLs of a site, shallowest first.
+    pub fn queued(&self, site: String, limit: u32) -> Promise {
+        self.run(|s| async move { out(&s.queued(&site, limit as usize).await.map_err(store_err)?) })
+    }
+
+    /// A site's whole frontier (states and reasons, for the UI).
+    pub fn frontier(&self, site: String) -> Promise {
+        self.run(|s| async move { out(&s.frontier(&site).await.map_err(store_err)?) })
+    }
+
+    /// `{queued, done, failed, skipped}` for a site's crawl.
+    #[wasm_bindgen(js_name = frontierCounts)]
+    pub fn frontier_counts(&self, site: String) -> Promise {
+        self.run(|s| async move { out(&s.frontier_counts(&site).await.map_err(store_err)?) })
+    }
+
+    /// Forgets a site's frontier.
+    #[wasm_bindgen(js_name = clearFrontier)]
+    pub fn clear_frontier(&self, site: String) -> Promise {
+        self.run(|s| async move {
+            s.clear_frontier(&site).await.map_err(store_err)?;
+            Ok(JsValue::UNDEFINED)
         })
     }
 
