@@ -147,6 +147,8 @@ run_bench() {
   say "Benchmark: rewrite throughput (WASM vs parse5 vs htmlparser2 vs native lol_html)"
   cargo build --profile bench-native --example bench_native -p sitemirror
   node tests/bench/rewrite.mjs --native "target/bench-native/examples/bench_native"
+  say "Benchmark: store throughput and dedup in the extension's service worker (MirrorStore vs plain IndexedDB)"
+  node tests/bench/store.mjs
 }
 
 run_demo() {

@@ -24,6 +24,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -609,7 +610,11 @@ async function main() {
     ratios[other] = { value, target: TARGETS[other], met: value === null ? null : value >= TARGETS[other] };
   }
 
-  const size = { raw: wasmBytes.length, gzip: zlib.gzipSync(wasmBytes, { level: 9 }).length };
+  const size = {
+    raw: wasmBytes.length,
+    gzip: zlib.gzipSync(wasmBytes, { level: 9 }).length,
+    sha256: createHash('sha256').update(wasmBytes).digest('hex'),
+  };
   const opt = optimisationLevel();
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
@@ -642,7 +647,7 @@ async function main() {
     ...ratioRows,
     '',
     `WASM module \`dist/extension/pkg/sitemirror_bg.wasm\`: ${size.raw.toLocaleString('en')} bytes raw, ` +
-      `${size.gzip.toLocaleString('en')} bytes gzip -9; Cargo \`profile.release\` opt-level = ${opt.release ?? '?'}` +
+      `${size.gzip.toLocaleString('en')} bytes gzip -9 (sha256 ${size.sha256.slice(0, 12)}…); Cargo \`profile.release\` opt-level = ${opt.release ?? '?'}` +
       `${opt.wasmOpt ? `, then wasm-opt ${opt.wasmOpt}` : ''}. Native column: \`profile.bench-native\` opt-level = ${opt.benchNative ?? '?'}.`,
     '',
     `Mirror URLs written over all files (work parity): wasm ${parity.wasm.toLocaleString('en')}, parse5 ${parity.parse5.toLocaleString('en')}, htmlparser2 ${parity.htmlparser2.toLocaleString('en')}.`,

@@ -77,7 +77,8 @@ async fn a_50_mb_blob_is_stored_and_read_back_outside_wasm_memory() {
     let parts = js_sys::Array::of1(&bytes);
     let blob = web_sys::Blob::new_with_u8_array_sequence(&parts).unwrap();
     let before = wasm_memory_bytes();
-    let digest = IdbStore::blob_digest(&blob).await.unwrap();
+    let (digest, size) = IdbStore::browser_digest(&blob).await.unwrap();
+    assert_eq!(size, SIZE as u64);
     let stored = s
         .put_captures(vec![NewCapture {
             site: suite::SITE.into(),
@@ -85,7 +86,7 @@ async fn a_50_mb_blob_is_stored_and_read_back_outside_wasm_memory() {
             at: 1,
             status: 200,
             headers: vec![("content-type".into(), "video/mp4".into())],
-            body: NewBody::Blob { blob, digest: digest.clone() },
+            body: NewBody::Browser { body: blob.into(), digest: digest.clone(), size },
             source: "visit".into(),
         }])
         .await
@@ -94,7 +95,7 @@ async fn a_50_mb_blob_is_stored_and_read_back_outside_wasm_memory() {
     let back: web_sys::Blob =
         s.stored_body(&digest).await.unwrap().expect("stored").dyn_into().expect("kept as a Blob");
     assert_eq!(back.size() as u32, SIZE);
-    assert_eq!(IdbStore::blob_digest(&back).await.unwrap(), digest, "the same bytes come back");
+    assert_eq!(IdbStore::browser_digest(&back.into()).await.unwrap().0, digest, "the same bytes come back");
     let grown = wasm_memory_bytes() - before;
     assert!(grown < (4 << 20) as f64, "wasm memory grew by {grown} bytes");
     assert_eq!(s.totals().await.unwrap().bytes, SIZE as u64);

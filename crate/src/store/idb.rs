@@ -134,15 +134,52 @@ impl IdbStore {
         Ok(record.map(|r| field(&r, "body")))
     }
 
-    /// SHA-256 of a Blob, computed by the browser (`crypto.subtle`) so the bytes stay out of wasm memory.
-    pub async fn blob_digest(blob: &web_sys::Blob) -> Result<String, StoreError> {
-        let buffer = JsFuture::from(blob.array_buffer()).await.map_err(js_backend)?;
-        let crypto: web_sys::Crypto =
-            Reflect::get(&js_sys::global(), &"crypto".into()).map_err(js_backend)?.unchecked_into();
-        let promise =
-            crypto.subtle().digest_with_str_and_buffer_source("SHA-256", buffer.unchecked_ref()).map_err(js_backend)?;
-        let hash = Uint8Array::new(&JsFuture::from(promise).await.map_err(js_backend)?).to_vec();
-        Ok(hash.iter().map(|b| format!("{b:02x}")).collect())
+    /// SHA-256 and size of a body the browser holds (`Uint8Array`, `ArrayBuffer` or `Blob`), computed by the
+    /// browser (`crypto.subtle`, native speed) so the bytes never enter wasm memory.
+    pub async fn browser_digest(body: &JsValue) -> Result<(String, u64), StoreError> {
+        Ok(Self::browser_digests(std::slice::from_ref(body)).await?.remove(0))
+    }
+
+    /// [`IdbStore::browser_digest`] for many bodies at once (the browser hashes them in parallel).
+    pub async fn browser_digests(bodies: &[JsValue]) -> Result<Vec<(String, u64)>, StoreError> {
+        let pending = js_sys::Array::new();
+        for body in bodies {
+            match body.dyn_ref::<web_sys::Blob>() {
+                Some(blob) => pending.push(&blob.array_buffer()),
+                None if body.is_instance_of::<Uint8Array>() || body.is_instance_of::<js_sys::ArrayBuffer>() => {
+                    pending.push(body)
+                }
+                None => {
+                    return Err(StoreError::Backend {
+                        reason: "a body must be a Uint8Array, an ArrayBuffer or a Blob".into(),
+                    })
+                }
+            };
+        }
+        let buffers: js_sys::Array =
+            JsFuture::from(js_sys::Promise::all(&pending)).await.map_err(js_backend)?.unchecked_into();
+        let subtle = Reflect::get(&js_sys::global(), &"crypto".into())
+            .map_err(js_backend)?
+            .unchecked_into::<web_sys::Crypto>()
+            .subtle();
+        let hashes = js_sys::Array::new();
+        for buffer in buffers.iter() {
+            let promise =
+                subtle.digest_with_str_and_buffer_source("SHA-256", buffer.unchecked_ref()).map_err(js_backend)?;
+            hashes.push(&promise);
+        }
+        let hashes: js_sys::Array =
+            JsFuture::from(js_sys::Promise::all(&hashes)).await.map_err(js_backend)?.unchecked_into();
+        let mut out = Vec::with_capacity(bodies.len());
+        for (buffer, hash) in buffers.iter().zip(hashes.iter()) {
+            let size = match buffer.dyn_ref::<js_sys::ArrayBuffer>() {
+                Some(b) => b.byte_length(),
+                None => buffer.unchecked_ref::<Uint8Array>().byte_length(),
+            } as u64;
+            let hex: String = Uint8Array::new(&hash).to_vec().iter().map(|b| format!("{b:02x}")).collect();
+            out.push((hex, size));
+        }
+        Ok(out)
     }
 
     /// Closes the connection (tests reopen and delete databases).
@@ -300,10 +337,10 @@ impl Store for IdbStore {
                     return Err(StoreError::TooLarge { url: c.url, size: b.len() as u64, max: self.max_body })
                 }
                 NewBody::Bytes(b) => digest_of(b),
-                NewBody::Blob { blob, .. } if blob.size() as u64 > self.max_body => {
-                    return Err(StoreError::TooLarge { url: c.url, size: blob.size() as u64, max: self.max_body })
+                NewBody::Browser { size, .. } if *size > self.max_body => {
+                    return Err(StoreError::TooLarge { url: c.url, size: *size, max: self.max_body })
                 }
-                NewBody::Unchanged { digest } | NewBody::Blob { digest, .. } => digest.clone(),
+                NewBody::Unchanged { digest } | NewBody::Browser { digest, .. } => digest.clone(),
             };
             prepared.push((digest, c));
         }
@@ -311,39 +348,53 @@ impl Store for IdbStore {
         self.write(async |tx| {
             let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
             let captures = tx.object_store(CAPTURES).map_err(backend)?;
-            let mut totals = read_totals(tx).await?;
+            // Requests are issued together and awaited after: IndexedDB then runs them back to back instead of
+            // waiting a task turn for each.
+            let totals_request =
+                tx.object_store(META).map_err(backend)?.get(JsValue::from_str(TOTALS_KEY)).map_err(backend)?;
+            let mut lookups = Vec::new();
+            let mut digests: Vec<String> = Vec::new();
+            for (digest, _) in &prepared {
+                if !digests.contains(digest) {
+                    digests.push(digest.clone());
+                    lookups.push(payloads.get(JsValue::from_str(digest)).map_err(backend)?);
+                }
+            }
+            let mut totals: Totals = match totals_request.await.map_err(backend)? {
+                Some(v) => from_js(v)?,
+                None => Totals::default(),
+            };
+            // digest → (payload record, is it new)
+            let mut records: Vec<(JsValue, bool)> = Vec::with_capacity(lookups.len());
+            for lookup in lookups {
+                records.push(match lookup.await.map_err(backend)? {
+                    Some(record) => (record, false),
+                    None => (JsValue::UNDEFINED, true),
+                });
+            }
+            let mut new_bytes = 0;
             let mut out = Vec::with_capacity(prepared.len());
             for (digest, c) in prepared {
-                let key = JsValue::from_str(&digest);
-                let size = match payloads.get(key.clone()).map_err(backend)?.await.map_err(backend)? {
-                    Some(record) => {
-                        let refs = field(&record, "refs").as_f64().unwrap_or(0.0) + 1.0;
-                        Reflect::set(&record, &"refs".into(), &refs.into()).map_err(js_backend)?;
-                        payloads.put(&record, None).map_err(backend)?.await.map_err(backend)?;
-                        field(&record, "size").as_f64().unwrap_or(0.0) as u64
-                    }
-                    None => {
-                        let (body, size): (JsValue, u64) = match &c.body {
-                            NewBody::Bytes(b) => (Uint8Array::from(b.as_slice()).into(), b.len() as u64),
-                            NewBody::Blob { blob, .. } => (blob.clone().into(), blob.size() as u64),
-                            NewBody::Unchanged { .. } => return Err(StoreError::MissingPayload { digest }),
-                        };
-                        let record = Object::new();
-                        Reflect::set(&record, &"digest".into(), &key).map_err(js_backend)?;
-                        Reflect::set(&record, &"size".into(), &(size as f64).into()).map_err(js_backend)?;
-                        Reflect::set(&record, &"refs".into(), &1.0.into()).map_err(js_backend)?;
-                        Reflect::set(&record, &"body".into(), &body).map_err(js_backend)?;
-                        payloads.add(&record, None).map_err(backend)?.await.map_err(backend)?;
-                        totals.payloads += 1;
-                        totals.bytes += size;
-                        if let Some(budget) = budget.filter(|b| totals.bytes > *b) {
-                            let available = budget.saturating_sub(totals.bytes - size);
-                            return Err(StoreError::QuotaExceeded { needed: size, available });
-                        }
-                        size
-                    }
-                };
-                let mut record = Capture {
+                let slot = digests.iter().position(|d| *d == digest).expect("looked up above");
+                let (record, _) = &mut records[slot];
+                if record.is_undefined() {
+                    let (body, size): (JsValue, u64) = match &c.body {
+                        NewBody::Bytes(b) => (Uint8Array::from(b.as_slice()).into(), b.len() as u64),
+                        NewBody::Browser { body, size, .. } => (body.clone(), *size),
+                        NewBody::Unchanged { .. } => return Err(StoreError::MissingPayload { digest }),
+                    };
+                    let fresh = Object::new();
+                    Reflect::set(&fresh, &"digest".into(), &JsValue::from_str(&digest)).map_err(js_backend)?;
+                    Reflect::set(&fresh, &"size".into(), &(size as f64).into()).map_err(js_backend)?;
+                    Reflect::set(&fresh, &"refs".into(), &0.0.into()).map_err(js_backend)?;
+                    Reflect::set(&fresh, &"body".into(), &body).map_err(js_backend)?;
+                    *record = fresh.into();
+                    new_bytes += size;
+                }
+                let refs = field(record, "refs").as_f64().unwrap_or(0.0) + 1.0;
+                Reflect::set(record, &"refs".into(), &refs.into()).map_err(js_backend)?;
+                let size = field(record, "size").as_f64().unwrap_or(0.0) as u64;
+                out.push(Capture {
                     id: 0,
                     site: c.site,
                     url: c.url,
@@ -353,14 +404,34 @@ impl Store for IdbStore {
                     digest,
                     size,
                     source: c.source,
-                };
-                let value = to_js(&record)?;
+                });
+            }
+            let new_payloads = records.iter().filter(|(_, is_new)| *is_new).count() as u64;
+            if let Some(budget) = budget.filter(|b| totals.bytes + new_bytes > *b) {
+                return Err(StoreError::QuotaExceeded {
+                    needed: new_bytes,
+                    available: budget.saturating_sub(totals.bytes),
+                });
+            }
+            let mut writes = Vec::with_capacity(records.len());
+            for (record, _) in &records {
+                writes.push(payloads.put(record, None).map_err(backend)?);
+            }
+            let mut adds = Vec::with_capacity(out.len());
+            for record in &out {
+                let value = to_js(record)?;
                 // Leave `id` out so IndexedDB assigns the next one.
                 Reflect::delete_property(value.unchecked_ref::<Object>(), &"id".into()).map_err(js_backend)?;
-                let id = captures.add(&value, None).map_err(backend)?.await.map_err(backend)?;
-                record.id = id.as_f64().unwrap_or(0.0) as u64;
-                totals.captures += 1;
-                out.push(record);
+                adds.push(captures.add(&value, None).map_err(backend)?);
+            }
+            totals.payloads += new_payloads;
+            totals.bytes += new_bytes;
+            totals.captures += out.len() as u64;
+            for write in writes {
+                write.await.map_err(backend)?;
+            }
+            for (record, add) in out.iter_mut().zip(adds) {
+                record.id = add.await.map_err(backend)?.as_f64().unwrap_or(0.0) as u64;
             }
             write_totals(tx, &totals).await?;
             settle_in(tx, settle).await?;

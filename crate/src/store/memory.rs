@@ -108,8 +108,10 @@ impl Store for MemoryStore {
                     (d, b.len() as u64)
                 }
                 #[cfg(target_arch = "wasm32")]
-                NewBody::Blob { .. } => {
-                    return Err(StoreError::Backend { reason: "MemoryStore holds no Blobs; use IdbStore".into() })
+                NewBody::Browser { .. } => {
+                    return Err(StoreError::Backend {
+                        reason: "MemoryStore holds no browser bodies; use IdbStore".into(),
+                    })
                 }
                 NewBody::Unchanged { digest } => match inner.payloads.get(digest) {
                     Some((b, _)) => (digest.clone(), b.len() as u64),

@@ -72,7 +72,7 @@ impl Capture {
 }
 
 /// A capture to store.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NewCapture {
     pub site: String,
     pub url: String,
@@ -84,16 +84,16 @@ pub struct NewCapture {
 }
 
 /// The body of a new capture.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum NewBody {
     /// The response body.
     Bytes(Vec<u8>),
     /// A 304 Not Modified: the body is the one already stored under this digest (a new version, no new bytes).
     Unchanged { digest: String },
-    /// A body the browser holds (media, archives): stored as a Blob, never copied into wasm memory (which
-    /// never shrinks). Its digest is computed by the browser (see `IdbStore::blob_digest`).
+    /// A body the browser holds (a `Uint8Array` or a `Blob`): stored as it is, never copied into wasm memory
+    /// (which never shrinks); its digest is computed by the browser (see `IdbStore::browser_digest`).
     #[cfg(target_arch = "wasm32")]
-    Blob { blob: web_sys::Blob, digest: String },
+    Browser { body: wasm_bindgen::JsValue, digest: String, size: u64 },
 }
 
 /// Which version a lookup wants.

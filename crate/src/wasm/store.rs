@@ -6,7 +6,7 @@
 //! const latest = await store.lookup(url);            // or { at, exact: true } / { at } (closest)
 //! const body = await store.body(latest.digest);      // Uint8Array or Blob, as stored
 //! ```
-//! `body` may be a `Uint8Array` or a `Blob` (hashed by the browser, never copied into wasm memory); a 304 passes
+//! `body` may be a `Uint8Array` or a `Blob` (hashed and stored by the browser, never copied into wasm memory); a 304 passes
 //! `unchanged: <digest of the stored version>` instead. Every method returns a Promise; failures reject with a
 //! `SitemirrorError` whose `code` is `store/…`.
 
@@ -83,27 +83,42 @@ fn store_err(e: StoreError) -> JsValue {
     err(&e)
 }
 
-async fn new_capture(item: JsValue) -> Result<NewCapture, JsValue> {
-    let body = Reflect::get(&item, &"body".into()).unwrap_or(JsValue::UNDEFINED);
-    let c: JsNewCapture = serde_wasm_bindgen::from_value(item).map_err(bad)?;
-    let body = if let Some(digest) = c.unchanged {
-        NewBody::Unchanged { digest }
-    } else if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
-        NewBody::Blob { blob: blob.clone(), digest: IdbStore::blob_digest(blob).await.map_err(store_err)? }
-    } else if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
-        NewBody::Bytes(bytes.to_vec())
-    } else {
-        return Err(bad("a capture's body must be a Uint8Array or a Blob (or give `unchanged`)"));
-    };
-    Ok(NewCapture {
-        site: c.site,
-        url: c.url,
-        at: c.at as u64,
-        status: c.status,
-        headers: c.headers,
-        body,
-        source: c.source.unwrap_or_else(|| "visit".into()),
-    })
+/// Reads a batch of JS captures; bodies stay in JS memory and are hashed by the browser, all at once.
+async fn new_captures(batch: js_sys::Array) -> Result<Vec<NewCapture>, JsValue> {
+    let mut parsed = Vec::with_capacity(batch.length() as usize);
+    let mut browser_bodies = Vec::new();
+    for item in batch.iter() {
+        let body = Reflect::get(&item, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+        let c: JsNewCapture = serde_wasm_bindgen::from_value(item).map_err(bad)?;
+        if c.unchanged.is_none() {
+            if !(body.is_instance_of::<web_sys::Blob>() || body.is_instance_of::<Uint8Array>()) {
+                return Err(bad("a capture's body must be a Uint8Array or a Blob (or give `unchanged`)"));
+            }
+            browser_bodies.push(body.clone());
+        }
+        parsed.push((c, body));
+    }
+    let mut digests = IdbStore::browser_digests(&browser_bodies).await.map_err(store_err)?.into_iter();
+    let mut out = Vec::with_capacity(parsed.len());
+    for (c, body) in parsed {
+        let body = match c.unchanged {
+            Some(digest) => NewBody::Unchanged { digest },
+            None => {
+                let (digest, size) = digests.next().expect("one digest per browser body");
+                NewBody::Browser { body, digest, size }
+            }
+        };
+        out.push(NewCapture {
+            site: c.site,
+            url: c.url,
+            at: c.at as u64,
+            status: c.status,
+            headers: c.headers,
+            body,
+            source: c.source.unwrap_or_else(|| "visit".into()),
+        });
+    }
+    Ok(out)
 }
 
 #[wasm_bindgen(js_class = MirrorStore)]
@@ -155,10 +170,7 @@ impl JsStore {
     /// Stores captures and settles crawl URLs (`[{site, url, state, reason?, at}]`) in one transaction.
     pub fn record(&self, batch: js_sys::Array, settle: js_sys::Array) -> Promise {
         self.run(|s| async move {
-            let mut items = Vec::with_capacity(batch.length() as usize);
-            for item in batch.iter() {
-                items.push(new_capture(item).await?);
-            }
+            let items = new_captures(batch).await?;
             let settle: Vec<JsSettle> = serde_wasm_bindgen::from_value(settle.into()).map_err(bad)?;
             let settle = settle
                 .into_iter()
