@@ -9,16 +9,83 @@
  */
 import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
+import { MIRROR_PATH, msToTimestamp, serve } from './replay.js';
+import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
+import { listSites, addSite, deleteSite, siteStatus } from './sites.js';
+import * as capture from './capture.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
 // Log a failed init once here; handlers still see the rejection through `ready` and report it.
 ready.catch((err) => console.error('sitemirror: engine failed to initialise', err));
 
-/** Where mirrored pages live; the SW will serve this path in a later milestone. */
+/** Where mirrored pages live: `chrome-extension://<id>/m/`, served by the fetch handler below. */
 const MIRROR_PREFIX = chrome.runtime.getURL('m/');
+const ORIGIN = MIRROR_PREFIX.slice(0, -MIRROR_PATH.length);
 
-// Tests reach the engine through this (sw.evaluate); it is not an API for other code.
-globalThis.sitemirror = { ready, engine };
+/** The mirror store, opened once the engine is ready. */
+const storeReady = ready.then(() => engine.MirrorStore.open('sitemirror', undefined));
+storeReady.catch((err) => console.error('sitemirror: the mirror store failed to open', err));
+
+// Tests reach the engine and store through this (sw.evaluate); it is not an API for other code.
+globalThis.sitemirror = { ready, engine, storeReady };
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (url.origin !== ORIGIN || !url.pathname.startsWith(MIRROR_PATH)) return;
+  event.respondWith(
+    storeReady.then((store) => serve(event.request, { engine, store, prefix: MIRROR_PREFIX, origin: ORIGIN })),
+  );
+});
+
+/**
+ * The mirrored site a URL belongs to, if any (sites are keyed by their origin + '/').
+ * @param {string} url
+ */
+async function mirroredSite(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
+  const store = await storeReady;
+  return (await store.sites()).find((site) => url.startsWith(site.id));
+}
+
+/** Sends a tab whose navigation failed to the viewer, if the site is mirrored. */
+async function fallBack(tabId, url) {
+  if (!(await mirroredSite(url))) return;
+  await chrome.tabs.update(tabId, { url: viewerUrl(url) });
+}
+
+chrome.webNavigation.onErrorOccurred.addListener((details) => {
+  if (details.frameId !== 0 || !UNREACHABLE.has(details.error)) return;
+  settings()
+    .then((s) => (s.onUnreachable ? fallBack(details.tabId, details.url) : undefined))
+    .catch((err) => console.error('sitemirror: fallback failed', err));
+});
+
+chrome.webRequest.onCompleted.addListener(
+  (details) => {
+    if (details.tabId < 0 || details.statusCode < 500) return;
+    settings()
+      .then((s) => (statusTriggers(details.statusCode, s) ? fallBack(details.tabId, details.url) : undefined))
+      .catch((err) => console.error('sitemirror: fallback failed', err));
+  },
+  { urls: ['http://*/*', 'https://*/*'], types: ['main_frame'] },
+);
+
+// Capture as you browse (capture.js): what each tab loads is listed, then stored when the page has loaded.
+const HTTP = { urls: ['http://*/*', 'https://*/*'] };
+chrome.webRequest.onCompleted.addListener(capture.onResponse, HTTP, ['responseHeaders']);
+chrome.webRequest.onBeforeRedirect.addListener(capture.onRedirect, HTTP, ['responseHeaders']);
+chrome.tabs.onRemoved.addListener(capture.onTabRemoved);
+capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite });
+chrome.webNavigation.onCompleted.addListener((details) => {
+  if (details.frameId !== 0) return;
+  capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
+});
 
 chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   // Only our own pages and scripts: web pages use onMessageExternal, which we don't listen to.
@@ -52,5 +119,34 @@ async function handle(raw) {
       });
       return { ok: true, html: new TextDecoder().decode(out) };
     }
+    case MessageType.VIEW:
+      return view(req.url, req.at);
+    case MessageType.SITES_LIST: return listSites(await storeReady);
+    case MessageType.SITE_ADD: return addSite(await storeReady, req.url, Date.now());
+    case MessageType.SITE_DELETE: return deleteSite(await storeReady, req.id);
+    case MessageType.SITE_STATUS: return siteStatus(await storeReady, req.url);
   }
+}
+
+/**
+ * What the viewer shows for an original URL: the version (latest, or closest to `at`), all versions, and the
+ * frame URL under the mirror; without a capture, the closest mirrored page of the site to offer instead.
+ * @param {string} url @param {string} [at]
+ */
+async function view(url, at) {
+  const store = await storeReady;
+  const key = engine.canonicalKey(url);
+  const when = at ? Date.parse(at) : undefined;
+  const capture = await store.lookup(key, when === undefined ? { followRedirects: true } : { at: when, followRedirects: true });
+  if (!capture) {
+    const site = await mirroredSite(url);
+    const pages = site ? await store.pages(site.id) : [];
+    // The page sharing the longest path prefix with the one asked for, else the site's start page.
+    const score = (p) => [...p].findIndex((c, i) => c !== key[i]);
+    const best = pages.map((c) => c.url).sort((a, b) => score(b) - score(a))[0];
+    return { ok: true, found: false, suggestion: best || site?.startUrl };
+  }
+  const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status }));
+  const frame = engine.mirrorUrl(capture.url, MIRROR_PREFIX, when === undefined ? undefined : msToTimestamp(capture.at));
+  return { ok: true, found: true, captured: capture.at, versions, frame };
 }

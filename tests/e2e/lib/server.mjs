@@ -34,7 +34,8 @@ export const contentType = (p) =>
 /**
  * @param {string | {routes?: Record<string, Route>, dir?: string}} spec a directory to serve, or
  *   routes (exact path, query ignored) with an optional directory as fallback
- * @returns {Promise<{origin: string, port: number, requests: string[], close: () => Promise<void>}>}
+ * @returns {Promise<{origin: string, port: number, requests: string[], routes: Record<string, Route>,
+ *   close: () => Promise<void>}>} `routes` can be changed while the server runs
  */
 export async function startServer(spec) {
   const { routes = {}, dir } = typeof spec === 'string' ? { dir: spec } : spec;
@@ -78,6 +79,7 @@ export async function startServer(spec) {
     origin: `http://127.0.0.1:${port}`,
     port,
     requests,
+    routes,
     /** Stops listening AND drops open keep-alive sockets, so the origin is really down (connection refused). */
     close() {
       closed ??= new Promise((resolve) => {

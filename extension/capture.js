@@ -1,0 +1,160 @@
+/**
+ * Capture as you browse: on sites the user mirrors (and only there), every page visited is stored with
+ * everything it loaded — document, stylesheets, scripts, images, fonts, media, fetch/XHR responses, frames.
+ *
+ * chrome.webRequest lists what a tab loaded (URL, status, headers; no bodies, and no chrome.debugger bar); when
+ * the page has loaded, the bodies are fetched again with `cache: 'force-cache'` so the HTTP cache answers where
+ * it can, and the whole page goes into the store in one transaction. Links found in the page are queued in the
+ * site's frontier for the crawler.
+ */
+
+/** Response headers worth keeping for replay and for conditional refreshes. */
+const KEPT_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'location', 'content-language', 'content-disposition']);
+
+/** What each tab's current page has loaded so far: tabId → {pageUrl, items: Map<url, item>, loaded, next}. */
+const pages = new Map();
+
+/** After the load event, what a page still fetches (XHR, lazy images) is stored once it has been quiet this long. */
+const LATE_QUIET_MS = 400;
+
+/** Set by the background script: how to reach the engine, the store and the site list. */
+let context;
+
+/**
+ * @param {{engine: any, store: () => Promise<any>, siteOf: (url: string) => Promise<{id: string} | undefined>}} ctx
+ */
+export function configure(ctx) {
+  context = ctx;
+}
+
+/** @param {chrome.webRequest.HttpHeader[] | undefined} headers */
+function keep(headers) {
+  return (headers || [])
+    .filter((h) => KEPT_HEADERS.has(h.name.toLowerCase()) && h.value !== undefined)
+    .map((h) => [h.name.toLowerCase(), h.value]);
+}
+
+/**
+ * A response finished in a tab (webRequest.onCompleted, with responseHeaders). A top-level document starts a
+ * new page for its tab.
+ * @param {chrome.webRequest.WebResponseCacheDetails} d
+ */
+export function onResponse(d) {
+  if (d.tabId < 0 || d.method !== 'GET' || !/^https?:/.test(d.url)) return;
+  if (d.type === 'main_frame') startPage(d.tabId, d.url);
+  const page = pages.get(d.tabId);
+  if (!page) return;
+  page.items.set(d.url, { url: d.url, status: d.statusCode, headers: keep(d.responseHeaders), redirect: false });
+  if (page.loaded) {
+    clearTimeout(page.timer);
+    page.timer = setTimeout(() => flush(page).catch((err) => console.error('sitemirror: capture failed', err)), LATE_QUIET_MS);
+  }
+}
+
+/**
+ * A redirect in a tab: stored as a capture (3xx + Location, no body) so replay can follow it.
+ * @param {chrome.webRequest.WebRedirectionResponseDetails} d
+ */
+export function onRedirect(d) {
+  if (d.tabId < 0 || d.method !== 'GET' || !/^https?:/.test(d.url)) return;
+  if (d.type === 'main_frame') startPage(d.tabId, d.url).next = d.redirectUrl;
+  const page = pages.get(d.tabId);
+  if (!page) return;
+  const headers = keep(d.responseHeaders);
+  if (!headers.some(([n]) => n === 'location')) headers.push(['location', d.redirectUrl]);
+  page.items.set(d.url, { url: d.url, status: d.statusCode, headers, redirect: true });
+}
+
+/**
+ * A top-level document arrived: a new page for the tab, unless it is the end of the redirect chain the tab's
+ * page is following (the redirects belong to the page they lead to).
+ */
+function startPage(tabId, url) {
+  const current = pages.get(tabId);
+  if (current && current.next === url) {
+    current.pageUrl = url;
+    current.next = undefined;
+    return current;
+  }
+  const page = { pageUrl: url, items: new Map(), next: undefined, loaded: false, timer: undefined };
+  pages.set(tabId, page);
+  return page;
+}
+
+/** Forgets a closed tab. @param {number} tabId */
+export function onTabRemoved(tabId) {
+  pages.delete(tabId);
+}
+
+/**
+ * The tab's page finished loading: if its site is mirrored, fetch and store everything it loaded. What it
+ * loads afterwards is stored in later batches (see `onResponse`).
+ * @param {number} tabId
+ * @returns {Promise<number>} how many captures were stored
+ */
+export async function onPageLoaded(tabId) {
+  const page = pages.get(tabId);
+  if (!page) return 0;
+  page.loaded = true;
+  return flush(page);
+}
+
+/** Stores what a page has loaded since the last flush, in one transaction. */
+async function flush(page, now = Date.now()) {
+  const items = [...page.items.values()];
+  page.items = new Map();
+  if (items.length === 0 || !context) return 0;
+  const site = await context.siteOf(page.pageUrl);
+  if (!site) return 0;
+  const store = await context.store();
+  const captures = await Promise.all(items.map((item) => fetchBody(item, site.id, now)));
+  const batch = captures.filter(Boolean);
+  if (batch.length === 0) return 0;
+  // The pages visited are done for the crawler (settled with the captures, in one transaction); the pages they
+  // link to are queued.
+  const visited = batch.filter((c) => isHtml(c) && c.status < 400);
+  const entries = [
+    ...visited.map((c) => ({ site: site.id, url: c.url, depth: 0, page: true, state: 'queued', updated: now })),
+    ...links(context.engine, site, visited, now),
+  ];
+  if (entries.length) await store.enqueue(entries);
+  await store.record(batch, visited.map((c) => ({ site: site.id, url: c.url, state: 'done', at: now })));
+  return batch.length;
+}
+
+/** @param {{headers: [string, string][]}} c */
+function isHtml(c) {
+  const type = (c.headers.find(([n]) => n === 'content-type') || [])[1] || '';
+  return /^(text\/html|application\/xhtml\+xml)/i.test(type);
+}
+
+/** Fetches one body (from the HTTP cache where it allows). A failure drops that item, not the page. */
+async function fetchBody(item, site, at) {
+  const base = { site, url: item.url, at, status: item.status, headers: item.headers, source: 'visit' };
+  if (item.redirect) return { ...base, body: new Uint8Array(0) };
+  try {
+    const res = await fetch(item.url, { cache: 'force-cache', credentials: 'include', redirect: 'manual' });
+    if (res.type === 'opaqueredirect') return null;
+    return { ...base, body: new Uint8Array(await res.arrayBuffer()) };
+  } catch {
+    return null;
+  }
+}
+
+/** Frontier entries for the pages linked from captured HTML, within the site. */
+function links(engine, site, visited, now) {
+  const entries = [];
+  for (const c of visited) {
+    const type = (c.headers.find(([n]) => n === 'content-type') || [])[1];
+    let found;
+    try {
+      found = engine.extractLinks(c.body, { url: c.url, contentType: type });
+    } catch {
+      continue; // a page the engine refuses (e.g. memory limit) is still stored; it just yields no links
+    }
+    for (const url of found.pages) {
+      if (url.startsWith(site.id)) entries.push({ site: site.id, url, depth: 1, page: true, state: 'queued', updated: now });
+    }
+  }
+  return entries;
+}

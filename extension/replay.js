@@ -1,0 +1,120 @@
+/**
+ * Replay: the background service worker answers requests for `<extension>/m/…` from the mirror store.
+ *
+ * Security model (ARCHITECTURE.md §5): a page served here is an extension page, so no mirrored script may run in
+ * it. The engine's static mode removes scripts; this file adds the replay CSP (scripts off, no request outside
+ * the mirror, sandboxed) to EVERY mirrored response — an SVG or XML document opened on its own is a document
+ * too. `nosniff` keeps a mislabelled body from being sniffed into HTML. A missing resource is answered from
+ * here with a 404, never fetched live.
+ */
+
+/** The path mirrored URLs live under (the engine's mirror prefix is `chrome-extension://<id>/m/`). */
+export const MIRROR_PATH = '/m/';
+
+/**
+ * The replay Content-Security-Policy for the extension origin `origin` (`chrome-extension://<id>`).
+ * @param {string} origin
+ */
+export function replayCsp(origin) {
+  const mirror = `${origin}${MIRROR_PATH}`;
+  return [
+    "default-src 'self' data: blob:",
+    "script-src 'none'",
+    "object-src 'none'",
+    "connect-src 'none'",
+    "form-action 'none'",
+    "base-uri 'none'",
+    "style-src 'self' 'unsafe-inline' data: blob:",
+    `frame-src ${mirror}`,
+    `child-src ${mirror}`,
+    "worker-src 'none'",
+    "manifest-src 'none'",
+    'sandbox allow-same-origin',
+  ].join('; ');
+}
+
+/** Capture time in a mirror URL (`YYYYMMDDhhmmss`, UTC) ⇄ milliseconds since the epoch. */
+export function timestampToMs(ts) {
+  const d = ts.padEnd(14, '0');
+  return Date.UTC(+d.slice(0, 4), +d.slice(4, 6) - 1, +d.slice(6, 8), +d.slice(8, 10), +d.slice(10, 12), +d.slice(12, 14));
+}
+
+/** @param {number} ms */
+export function msToTimestamp(ms) {
+  return new Date(ms).toISOString().replace(/[-:T]/g, '').slice(0, 14);
+}
+
+/** Escapes text for HTML (mirrored URLs and titles are attacker text). */
+export function escapeHtml(s) {
+  return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
+
+/**
+ * Answers one request under the mirror path.
+ * @param {Request} request
+ * @param {{engine: any, store: any, prefix: string, origin: string, onMiss?: (url: string, request: Request) => void}} ctx
+ * @returns {Promise<Response>}
+ */
+export async function serve(request, { engine, store, prefix, origin, onMiss }) {
+  const headers = new Headers({
+    'content-security-policy': replayCsp(origin),
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    'referrer-policy': 'no-referrer',
+  });
+  const target = engine.originalUrl(request.url, prefix);
+  const isDocument = request.mode === 'navigate' || request.destination === 'document' || request.destination === 'iframe';
+  if (!target) return notMirrored(request.url, isDocument, headers);
+  const key = engine.canonicalKey(target.url);
+  const at = target.at ? timestampToMs(target.at) : undefined;
+  const capture = await store.lookup(key, at === undefined ? { followRedirects: true } : { at, followRedirects: true });
+  if (!capture) {
+    onMiss?.(key, request);
+    return notMirrored(target.url, isDocument, headers);
+  }
+  const body = await store.body(capture.digest);
+  const type = header(capture, 'content-type') || 'application/octet-stream';
+  const mime = type.split(';')[0].trim().toLowerCase();
+  const options = { url: capture.url, mirrorPrefix: prefix, contentType: type, mode: 'static', ...(target.at ? { at: target.at } : {}) };
+  let out = body;
+  if (HTML_TYPES.has(mime)) {
+    out = engine.rewriteHtml(await bytes(body), options);
+    headers.set('content-type', 'text/html; charset=utf-8');
+  } else if (mime === 'text/css') {
+    out = engine.rewriteCss(await bytes(body), options);
+    headers.set('content-type', 'text/css; charset=utf-8');
+  } else {
+    headers.set('content-type', type);
+  }
+  headers.set('x-sitemirror-captured', String(capture.at));
+  // Errors that were captured replay as they were (a mirrored 404 page is still the site's 404 page).
+  const status = capture.status >= 200 && capture.status < 600 && capture.status !== 304 ? capture.status : 200;
+  return new Response(status === 204 || status === 205 ? null : out, { status, headers });
+}
+
+/** @param {{headers: [string, string][]}} capture @param {string} name */
+function header(capture, name) {
+  const found = capture.headers.find(([n]) => n.toLowerCase() === name);
+  return found ? found[1] : undefined;
+}
+
+/** @param {Uint8Array | Blob} body */
+async function bytes(body) {
+  return body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
+}
+
+/**
+ * A miss is never fetched live. Documents get a page saying so; everything else an empty 404 of no type.
+ * @param {string} url @param {boolean} isDocument @param {Headers} headers
+ */
+function notMirrored(url, isDocument, headers) {
+  if (!isDocument) return new Response(null, { status: 404, headers });
+  headers.set('content-type', 'text/html; charset=utf-8');
+  const page = `<!doctype html><meta charset="utf-8"><title>Not in the mirror</title>
+<style>body{font:16px system-ui,sans-serif;margin:3em auto;max-width:40em;color:#222}code{word-break:break-all}</style>
+<h1>Not in the mirror</h1><p>This page was never captured, so there is no offline copy of it:</p>
+<p><code id="missing-url">${escapeHtml(url)}</code></p>`;
+  return new Response(page, { status: 404, headers });
+}

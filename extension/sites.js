@@ -1,0 +1,110 @@
+/**
+ * Mirrored sites: the handlers behind the `sites/list`, `site/add`, `site/delete` and `site/status` messages.
+ * Pure functions over a `MirrorStore` (docs/engine-api.md), so background.js only dispatches to them.
+ *
+ * A site is keyed by its origin + '/' (`https://example.com/`); a URL belongs to the site whose id is the
+ * longest prefix of its normalised form. Site ids and URLs come from the web: callers show them as text only.
+ */
+import { ErrorCode, errorResponse } from './messages.js';
+
+/**
+ * Parses a URL the user or a tab gave us, keeping only http(s). Credentials and the fragment are dropped: they
+ * are not part of the site and credentials must not be stored as a start URL.
+ * @param {string} raw
+ * @returns {URL | undefined}
+ */
+export function mirrorableUrl(raw) {
+  let url;
+  try {
+    url = new URL(String(raw).trim());
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  url.username = '';
+  url.password = '';
+  url.hash = '';
+  return url;
+}
+
+/**
+ * The mirrored site a URL belongs to, if any.
+ * @param {any} store a MirrorStore
+ * @param {string} raw
+ */
+export async function siteOf(store, raw) {
+  const url = mirrorableUrl(raw);
+  if (!url) return undefined;
+  const sites = (await store.sites()).filter((s) => url.href.startsWith(s.id));
+  return sites.sort((a, b) => b.id.length - a.id.length)[0];
+}
+
+/**
+ * Pages, bytes and newest capture time of one site.
+ * @param {any} store
+ * @param {{id: string}} site
+ * @returns {Promise<{pages: number, bytes: number, lastCaptured: number | null}>}
+ */
+async function measure(store, site) {
+  const [pages, usage] = await Promise.all([store.pages(site.id), store.usage(site.id)]);
+  const lastCaptured = pages.reduce((max, c) => (max === null || c.at > max ? c.at : max), null);
+  return { pages: pages.length, bytes: usage.bytes, lastCaptured };
+}
+
+/**
+ * `sites/list`: every site with its size, most recently active first.
+ * @param {any} store
+ * @returns {Promise<import('./messages.js').SitesListResponse>}
+ */
+export async function listSites(store) {
+  const sites = await store.sites();
+  const out = await Promise.all(
+    sites.map(async (s) => ({ id: s.id, startUrl: s.startUrl, created: s.created, updated: s.updated, ...(await measure(store, s)) })),
+  );
+  const active = (s) => Math.max(s.updated, s.lastCaptured ?? 0);
+  out.sort((a, b) => active(b) - active(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { ok: true, sites: out };
+}
+
+/**
+ * `site/add`: registers the site `url` belongs to, with `url` as its start URL. A site already mirrored is
+ * returned unchanged (its start URL, creation time and settings are the user's earlier choice).
+ * @param {any} store
+ * @param {string} raw
+ * @param {number} now ms since the epoch
+ * @returns {Promise<import('./messages.js').SiteAddResponse | import('./messages.js').ErrorResponse>}
+ */
+export async function addSite(store, raw, now) {
+  const url = mirrorableUrl(raw);
+  if (!url) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
+  const id = `${url.origin}/`;
+  const existing = (await store.sites()).find((s) => s.id === id);
+  if (existing) return { ok: true, site: existing };
+  const site = { id, startUrl: url.href, created: now, updated: now, settings: {} };
+  await store.putSite(site);
+  return { ok: true, site };
+}
+
+/**
+ * `site/delete`: the site, its captures, its crawl frontier and the bodies no other site uses. Deleting a site
+ * that doesn't exist is not an error (the user's intent — it is gone — holds).
+ * @param {any} store
+ * @param {string} id
+ * @returns {Promise<{ok: true}>}
+ */
+export async function deleteSite(store, id) {
+  await store.deleteSite(id);
+  return { ok: true };
+}
+
+/**
+ * `site/status`: whether the site of `url` is mirrored, and how much of it. Non-web URLs are simply not mirrored.
+ * @param {any} store
+ * @param {string} raw
+ * @returns {Promise<import('./messages.js').SiteStatusResponse>}
+ */
+export async function siteStatus(store, raw) {
+  const site = await siteOf(store, raw);
+  if (!site) return { ok: true, mirrored: false };
+  return { ok: true, mirrored: true, site, ...(await measure(store, site)) };
+}

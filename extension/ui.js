@@ -1,0 +1,75 @@
+/**
+ * Small helpers shared by the extension's own pages (popup, dashboard). Text from a mirror (site ids, URLs,
+ * titles) is attacker text: these helpers only ever build DOM nodes and set `textContent`, never HTML.
+ */
+
+/**
+ * Sends a message to the background and turns a missing answer or a thrown error into an error response, so
+ * callers handle one shape.
+ * @param {import('./messages.js').Request} message
+ * @returns {Promise<any>}
+ */
+export async function send(message) {
+  try {
+    const res = await chrome.runtime.sendMessage(message);
+    return res ?? { ok: false, error: { code: 'internal/no-answer', message: 'The background did not answer.' } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal/unreachable', message: err instanceof Error ? err.message : String(err) } };
+  }
+}
+
+/** Bytes as people read them: 0 B, 999 B, 1.5 KB, 12 MB, 3.2 GB (powers of 1024, like file managers). */
+export function formatBytes(n) {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  const units = ['B', 'KB', 'MB', 'GB', 'TB', 'PB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i += 1;
+  }
+  return i === 0 ? `${v} B` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
+}
+
+/** A time (ms since the epoch) in the user's locale; `null`/missing → "never". */
+export function formatTime(ms) {
+  return ms == null ? 'never' : new Date(ms).toLocaleString();
+}
+
+/**
+ * Creates an element with text content (never HTML) and optional attributes/properties.
+ * @param {string} tag
+ * @param {{text?: string, className?: string, attrs?: Record<string, string>}} [opts]
+ * @param {...Node} children
+ */
+export function el(tag, { text, className, attrs } = {}, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (attrs) for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  if (text !== undefined) node.textContent = text;
+  node.append(...children);
+  return node;
+}
+
+/** Where the viewer shows the mirrored copy of an original URL. */
+export function viewerUrl(url) {
+  return chrome.runtime.getURL(`view.html?url=${encodeURIComponent(url)}`);
+}
+
+/**
+ * If `tabUrl` is one of this extension's mirrored-copy pages (the viewer `view.html?url=…`, or a page served under
+ * `/m/`), the original URL it shows ('' when it can't be told); otherwise undefined.
+ * Mirror URL shape (docs/engine-api.md): `<ext>/m/[<14-digit timestamp>/]<scheme>/<host[:port]><path>[?query]`.
+ * @param {string} tabUrl
+ * @returns {string | undefined}
+ */
+export function offlineCopyOf(tabUrl) {
+  const viewer = chrome.runtime.getURL('view.html');
+  const mirror = chrome.runtime.getURL('m/');
+  if (tabUrl === viewer || tabUrl.startsWith(`${viewer}?`) || tabUrl.startsWith(`${viewer}#`)) {
+    return new URL(tabUrl).searchParams.get('url') || '';
+  }
+  if (!tabUrl.startsWith(mirror)) return undefined;
+  const m = /^(?:\d{14}\/)?(https?)\/([^/?#]+)(.*)$/.exec(tabUrl.slice(mirror.length));
+  return m ? `${m[1]}://${m[2]}${m[3].startsWith('/') ? '' : '/'}${m[3]}` : '';
+}

@@ -1,0 +1,59 @@
+/**
+ * The viewer: `view.html?url=<original URL>[&at=<ISO-8601 time>]`. A banner (offline copy, when captured, which
+ * version, "Try live") above a frame showing the mirrored page from `/m/…`. Everything shown from the mirror is
+ * attacker text: it is set with textContent only.
+ */
+import { MessageType } from './messages.js';
+
+const params = new URLSearchParams(location.search);
+const original = params.get('url') || '';
+const at = params.get('at');
+const $ = (id) => document.getElementById(id);
+
+async function show(url, when) {
+  const info = await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: when } : {}) });
+  if (!info.ok) {
+    $('captured').textContent = `Cannot show the mirror (${info.error.code}).`;
+    return;
+  }
+  const select = $('versions');
+  select.replaceChildren();
+  if (!info.found) {
+    $('mirror').hidden = true;
+    const none = $('none');
+    none.hidden = false;
+    none.textContent = 'This page is not in the mirror. ';
+    if (info.suggestion) {
+      const a = document.createElement('a');
+      a.href = `view.html?url=${encodeURIComponent(info.suggestion)}`;
+      a.textContent = `Open the closest mirrored page: ${info.suggestion}`;
+      a.id = 'suggestion';
+      none.append(a);
+    }
+    $('captured').textContent = '';
+    $('count').textContent = '';
+    return;
+  }
+  for (const v of info.versions) {
+    const option = document.createElement('option');
+    option.value = new Date(v.at).toISOString();
+    option.textContent = `${new Date(v.at).toLocaleString()}${v.status >= 400 ? ` (${v.status})` : ''}`;
+    option.selected = v.at === info.captured;
+    select.append(option);
+  }
+  $('captured').textContent = `captured ${new Date(info.captured).toLocaleString()}`;
+  $('captured').dataset.at = String(info.captured);
+  $('count').textContent = `${info.versions.length} version${info.versions.length === 1 ? '' : 's'}`;
+  $('mirror').src = info.frame;
+  document.title = `Offline copy — ${url}`;
+}
+
+$('versions').addEventListener('change', (e) => {
+  const next = new URL(location.href);
+  next.searchParams.set('at', e.target.value);
+  location.href = next.href;
+});
+$('try-live').addEventListener('click', () => {
+  location.href = original;
+});
+show(original, at);

@@ -1,0 +1,139 @@
+/**
+ * End-to-end: capture as you browse in the built extension. Browsing a mirrored site stores each page with
+ * everything it loaded (document, stylesheet, image, fetch() data) as raw responses; the site can then be read
+ * offline. A site that isn't mirrored is never captured.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchExtension, extensionWorker } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+
+let ext;
+before(async () => {
+  ext = await launchExtension();
+});
+after(async () => {
+  await ext?.close();
+});
+
+const ROUTES = {
+  '/index.html':
+    '<!doctype html><title>Shop</title><link rel=stylesheet href="/css/site.css"><h1>Shop</h1>' +
+    '<img id=pic src="/img/p.svg"><a href="/about.html">about</a><a href="https://elsewhere.example/">out</a>' +
+    '<p id=data></p><script>fetch("/api/data.json").then(r => r.json()).then(d => { data.textContent = d.msg })</script>',
+  '/about.html': '<!doctype html><title>About</title><h1>About</h1>',
+  '/css/site.css': 'h1 { color: rgb(10, 20, 30); }',
+  '/img/p.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="4"></svg>',
+  '/api/data.json': '{"msg": "loaded by script"}',
+  '/old': { status: 301, headers: { Location: '/about.html' }, body: '' },
+};
+
+/** Polls the store in the SW until `url` has a capture (capture runs after the page's load event). */
+function waitForCapture(url, timeout = 5000) {
+  return extensionWorker(ext.ctx).evaluate(
+    async ({ url, timeout }) => {
+      const store = await globalThis.sitemirror.storeReady;
+      const end = Date.now() + timeout;
+      while (Date.now() < end) {
+        const c = await store.lookup(url, undefined);
+        if (c) return c;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return null;
+    },
+    { url, timeout },
+  );
+}
+
+function inStore(fn, arg) {
+  return extensionWorker(ext.ctx).evaluate(fn, arg);
+}
+
+test('browsing a mirrored site stores every page with everything it loaded', async () => {
+  const server = await startServer({ routes: { ...ROUTES } });
+  const site = `${server.origin}/`;
+  await inStore(async (site) => {
+    const store = await globalThis.sitemirror.storeReady;
+    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
+  }, site);
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/index.html`);
+    await page.waitForFunction(() => document.getElementById('data').textContent === 'loaded by script');
+    const doc = await waitForCapture(`${server.origin}/index.html`);
+    assert.ok(doc, 'the document was captured');
+    // Fetched by the page's script, possibly after the load event: stored in a later batch.
+    assert.ok(await waitForCapture(`${server.origin}/api/data.json`), 'the fetch() response was captured');
+    await page.goto(`${server.origin}/old`); // a redirect to /about.html
+    await waitForCapture(`${server.origin}/about.html`);
+    const got = await inStore(async (origin) => {
+      const store = await globalThis.sitemirror.storeReady;
+      const text = async (path) => {
+        const c = await store.lookup(origin + path, undefined);
+        if (!c) return null;
+        const body = await store.body(c.digest);
+        return { status: c.status, type: c.headers.find(([n]) => n === 'content-type')?.[1], text: new TextDecoder().decode(body) };
+      };
+      const old = await store.lookup(`${origin}/old`, undefined);
+      const redirected = await store.lookup(`${origin}/old`, { followRedirects: true });
+      return {
+        css: await text('/css/site.css'),
+        img: await text('/img/p.svg'),
+        data: await text('/api/data.json'),
+        old: old && [old.status, old.headers.find(([n]) => n === 'location')?.[1]],
+        redirected: redirected?.url,
+        frontier: (await store.frontier(`${origin}/`)).map((e) => [e.url.slice(origin.length), e.state]).sort(),
+      };
+    }, server.origin);
+    assert.deepEqual(got.css, { status: 200, type: 'text/css; charset=utf-8', text: ROUTES['/css/site.css'] });
+    assert.equal(got.img.text, ROUTES['/img/p.svg']);
+    assert.equal(got.data.text, ROUTES['/api/data.json'], 'fetch()/XHR responses are captured too');
+    assert.equal(got.old[0], 301);
+    assert.equal(got.redirected, `${server.origin}/about.html`, 'replay follows the stored redirect');
+    // Visited pages are done; the page it links to inside the site was queued; the outside link was not.
+    assert.deepEqual(got.frontier, [['/about.html', 'done'], ['/index.html', 'done']]);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('the captured site is readable after its origin is gone', async () => {
+  const server = await startServer({ routes: { ...ROUTES } });
+  const site = `${server.origin}/`;
+  await inStore(async (site) => {
+    const store = await globalThis.sitemirror.storeReady;
+    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
+  }, site);
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/index.html`);
+    await waitForCapture(`${server.origin}/css/site.css`);
+    await server.close();
+    await page.goto(`${server.origin}/index.html`).catch(() => {});
+    await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
+    const frame = page.frameLocator('#mirror');
+    await frame.locator('h1').waitFor();
+    assert.equal(await frame.locator('h1').evaluate((h) => getComputedStyle(h).color), 'rgb(10, 20, 30)');
+    assert.equal(await frame.locator('#pic').evaluate((i) => i.naturalWidth), 9);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a site that is not mirrored is never captured', async () => {
+  const server = await startServer({ routes: { ...ROUTES } });
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/index.html`);
+    await page.waitForTimeout(700);
+    const found = await inStore(async (url) => {
+      const store = await globalThis.sitemirror.storeReady;
+      return (await store.lookup(url, undefined)) ?? null;
+    }, `${server.origin}/index.html`);
+    assert.equal(found, null);
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});

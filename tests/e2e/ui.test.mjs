@@ -1,0 +1,337 @@
+/**
+ * End-to-end: the popup and the dashboard of the built extension. "Mirror this site" registers the tab's site;
+ * the dashboard lists sites (pages, size, last updated), adds one by URL (http/https only, with a visible error
+ * otherwise), opens one in the viewer and deletes one with everything only it used; mirror text (site ids, URLs)
+ * is shown as text, never as HTML. Screenshots of both pages go to docs/screenshots/.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { launchExtension, extensionWorker, ROOT } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+import { captureFrom } from './lib/mirror.mjs';
+
+const SITE = {
+  '/index.html': '<!doctype html><title>Home</title><h1>Welcome home</h1><a href="about.html">about</a>',
+  '/about.html': '<!doctype html><title>About</title><h1>About</h1>',
+};
+const PATHS = Object.keys(SITE);
+const ATTACK = '<img src=x onerror=alert(1)>';
+const SHOTS = path.join(ROOT, 'docs/screenshots');
+
+/** @type {Awaited<ReturnType<typeof launchExtension>>} */
+let ext;
+before(async () => {
+  ext = await launchExtension();
+});
+after(async () => {
+  await ext?.close();
+});
+
+const extUrl = (p) => `chrome-extension://${ext.extensionId}/${p}`;
+/** The popup for a tab showing `tabUrl` (the popup's test-only `?url=` override), or for the real active tab. */
+const popupUrl = (tabUrl) => extUrl(`popup/popup.html${tabUrl === undefined ? '' : `?url=${encodeURIComponent(tabUrl)}`}`);
+
+/** Runs `fn(arg)` in the extension's service worker, with the mirror store open. */
+function inWorker(fn, arg) {
+  return extensionWorker(ext.ctx).evaluate(fn, arg);
+}
+const storeCall = (method, ...args) =>
+  inWorker(async ({ method, args }) => (await globalThis.sitemirror.storeReady)[method](...args), { method, args });
+
+/** Sends a runtime message from an extension page, as the popup and dashboard do. */
+const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+
+/** Opens a page and records every dialog it raises (and accepts confirm() if asked to). */
+async function openPage(url, { acceptConfirm = false } = {}) {
+  const page = await ext.ctx.newPage();
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push({ type: d.type(), message: d.message() });
+    (acceptConfirm && d.type() === 'confirm' ? d.accept() : d.dismiss()).catch(() => {});
+  });
+  if (url) await page.goto(url);
+  return { page, dialogs };
+}
+
+async function openDashboard(opts) {
+  const r = await openPage(extUrl('dashboard/dashboard.html'), opts);
+  await r.page.waitForSelector('body[data-state=ready]');
+  return r;
+}
+
+const row = (page, id) => page.locator(`#sites tbody tr[data-site-id="${id.replace(/["\\]/g, '\\$&')}"]`);
+
+test('popup: "Mirror this site" registers the tab\'s site; its status and the dashboard show it', async () => {
+  const server = await startServer({ routes: { ...SITE } });
+  const site = `${server.origin}/`;
+  const { page } = await openPage(popupUrl(`${server.origin}/index.html`));
+  try {
+    await page.waitForSelector('body[data-state=not-mirrored]');
+    assert.equal(await page.locator('#engine-status').getAttribute('data-state'), 'ready');
+    assert.equal(await page.isVisible('#offline'), false);
+    assert.match(await page.textContent('#site'), new RegExp(`Not mirrored yet.*${site.replace(/[.]/g, '\\.')}`));
+    await page.getByRole('button', { name: 'Mirror this site' }).click();
+    await page.waitForSelector('body[data-state=mirrored]');
+    assert.equal(await page.isVisible('#mirror'), false, 'the button goes once the site is mirrored');
+    assert.equal(await page.textContent('#pages'), '0');
+    assert.equal(await page.textContent('#size'), '0 B');
+    assert.equal(await page.textContent('#captured'), 'never');
+
+    const list = await send(page, { type: 'sites/list' });
+    assert.equal(list.ok, true);
+    const entry = list.sites.find((s) => s.id === site);
+    assert.ok(entry, 'the site is listed');
+    assert.equal(entry.startUrl, `${server.origin}/index.html`);
+    assert.deepEqual([entry.pages, entry.bytes, entry.lastCaptured], [0, 0, null]);
+    assert.ok(entry.created > 0 && entry.updated === entry.created);
+
+    // Pages captured later show up in the popup's status.
+    const at = Date.UTC(2026, 1, 3, 4, 5, 6);
+    await captureFrom(ext, server.origin, PATHS, { at, register: false });
+    await page.reload();
+    await page.waitForSelector('body[data-state=mirrored]');
+    assert.equal(await page.textContent('#pages'), '2');
+    const bytes = PATHS.reduce((n, p) => n + Buffer.byteLength(SITE[p]), 0);
+    assert.equal(await page.textContent('#size'), `${bytes} B`);
+    assert.equal(await page.textContent('#captured'), await page.evaluate((t) => new Date(t).toLocaleString(), at));
+    const status = await send(page, { type: 'site/status', url: `${server.origin}/about.html` });
+    assert.deepEqual(
+      { mirrored: status.mirrored, id: status.site.id, pages: status.pages, bytes: status.bytes, last: status.lastCaptured },
+      { mirrored: true, id: site, pages: 2, bytes, last: at },
+    );
+    assert.deepEqual(await send(page, { type: 'site/status', url: 'https://not-mirrored.example/' }), { ok: true, mirrored: false });
+    assert.deepEqual(await send(page, { type: 'site/status', url: 'chrome://newtab/' }), { ok: true, mirrored: false });
+
+    // The dashboard lists it, linked from the popup.
+    assert.equal(await page.getAttribute('#dashboard', 'href'), '../dashboard/dashboard.html');
+    const { page: dash } = await openDashboard();
+    try {
+      const r = row(dash, site);
+      await r.waitFor();
+      assert.match(await r.locator('.site-start').textContent(), /\/index\.html$/);
+      assert.equal(await r.locator('.pages').textContent(), '2');
+      assert.equal(await r.locator('.size').textContent(), `${bytes} B`);
+    } finally {
+      await dash.close();
+    }
+  } finally {
+    await page.close();
+    await server.close();
+  }
+});
+
+test('popup reads the active tab of the focused window (no override)', async () => {
+  const server = await startServer({ routes: { ...SITE } });
+  const { page: popup } = await openPage(popupUrl());
+  // Opened in a tab of its own, the popup first describes itself: not a web page.
+  await popup.waitForSelector('body[data-state=not-web]');
+  assert.match(await popup.textContent('#site'), /can’t be mirrored/);
+  const tab = await ext.ctx.newPage();
+  try {
+    await tab.goto(`${server.origin}/index.html`);
+    await tab.bringToFront();
+    // Reloading the popup page in its background tab makes it describe the now active tab.
+    await popup.evaluate(() => location.reload());
+    await popup.waitForSelector('body[data-state=not-mirrored]');
+    assert.match(await popup.textContent('#site'), new RegExp(server.origin.replace(/[.]/g, '\\.')));
+    // The extension's own viewer in the active tab: an offline copy.
+    await captureFrom(ext, server.origin, PATHS);
+    await tab.goto(extUrl(`view.html?url=${encodeURIComponent(`${server.origin}/index.html`)}`));
+    await tab.bringToFront();
+    await popup.evaluate(() => location.reload());
+    await popup.waitForSelector('body[data-state=mirrored]');
+    assert.equal(await popup.isVisible('#offline'), true);
+  } finally {
+    await tab.close();
+    await popup.close();
+    await server.close();
+  }
+});
+
+test('popup on a mirrored copy says "You are viewing an offline copy"', async () => {
+  const server = await startServer({ routes: { ...SITE } });
+  await captureFrom(ext, server.origin, PATHS);
+  const copies = [
+    extUrl(`view.html?url=${encodeURIComponent(`${server.origin}/index.html`)}`),
+    extUrl(`m/http/127.0.0.1:${server.port}/about.html`),
+    extUrl(`m/20260101000000/http/127.0.0.1:${server.port}/index.html`),
+  ];
+  try {
+    for (const copy of copies) {
+      const { page } = await openPage(popupUrl(copy));
+      try {
+        await page.waitForSelector('body[data-state=mirrored]');
+        assert.equal(await page.isVisible('#offline'), true, copy);
+        assert.equal(await page.textContent('#offline'), 'You are viewing an offline copy');
+        assert.equal(await page.textContent('#pages'), '2', 'the status of the original site is shown');
+      } finally {
+        await page.close();
+      }
+    }
+    // A live page of the same site is not an offline copy.
+    const { page } = await openPage(popupUrl(`${server.origin}/index.html`));
+    await page.waitForSelector('body[data-state=mirrored]');
+    assert.equal(await page.isVisible('#offline'), false);
+    await page.close();
+  } finally {
+    await server.close();
+  }
+});
+
+test('dashboard: add a site by URL; non-http(s) URLs are refused with a visible error', async () => {
+  const { page, dialogs } = await openDashboard();
+  try {
+    const before = (await send(page, { type: 'sites/list' })).sites.length;
+    const url = page.getByLabel('Site URL');
+    const start = page.getByRole('button', { name: 'Start mirror' });
+    for (const bad of ['ftp://x', 'javascript:alert(1)', 'not a url', '']) {
+      await url.fill(bad);
+      await start.click();
+      await page.waitForFunction(() => document.getElementById('add-error').textContent !== '');
+      assert.ok(await page.isVisible('#add-error'), `error shown for ${JSON.stringify(bad)}`);
+      assert.match(await page.textContent('#add-error'), bad ? /only http:\/\/ and https:\/\// : /Enter the web address/);
+      assert.equal(await url.getAttribute('aria-invalid'), 'true');
+      await url.fill('h');
+      assert.equal(await page.textContent('#add-error'), '', 'typing again clears the error');
+    }
+    assert.equal((await send(page, { type: 'sites/list' })).sites.length, before, 'nothing was added');
+    assert.deepEqual(dialogs, [], 'javascript: never ran');
+    for (const bad of ['ftp://x', 'javascript:alert(1)', 'nope', 'file:///etc/passwd']) {
+      const res = await send(page, { type: 'site/add', url: bad });
+      assert.equal(res.error?.code, 'site/invalid-url', bad);
+    }
+    assert.equal((await send(page, { type: 'site/add', url: 42 })).error.code, 'message/invalid');
+    assert.equal((await send(page, { type: 'site/delete' })).error.code, 'message/invalid');
+
+    await url.fill('https://user:secret@Example.COM:443/docs/start?x=1#top');
+    await start.click();
+    const r = row(page, 'https://example.com/');
+    await r.waitFor();
+    assert.equal(await r.locator('.site-start').textContent(), 'https://example.com/docs/start?x=1', 'no credentials, no fragment');
+    assert.equal(await r.locator('.pages').textContent(), '0');
+    assert.notEqual(await r.locator('.updated').textContent(), 'never', 'its registration time');
+    assert.match(await page.textContent('#add-done'), /Mirroring https:\/\/example\.com\//);
+    assert.equal(await url.inputValue(), '');
+    // Adding a known site changes nothing.
+    const again = await send(page, { type: 'site/add', url: 'https://example.com/other' });
+    assert.equal(again.site.startUrl, 'https://example.com/docs/start?x=1');
+
+    // Storage usage and persistence are shown.
+    assert.match(await page.textContent('#storage-usage'), /\d+(\.\d)? (B|KB|MB|GB)/);
+    assert.match(await page.textContent('#storage-quota'), /\d+(\.\d)? (B|KB|MB|GB|TB)/);
+    assert.match(await page.textContent('#storage-persisted'), /persistent/i);
+  } finally {
+    await page.close();
+  }
+});
+
+test('dashboard: "Open" shows the site in the viewer; "Delete" (confirmed) removes it and its captures', async () => {
+  // Bodies no other site shares (identical bodies are stored once and only freed with their last user).
+  const unique = Object.fromEntries(PATHS.map((p) => [p, `${SITE[p]}<!-- only here: ${Math.random()} -->`]));
+  const server = await startServer({ routes: unique });
+  const site = `${server.origin}/`;
+  await captureFrom(ext, server.origin, PATHS);
+  const usage = await storeCall('usage', site);
+  assert.equal(usage.captures, 2);
+  const totalsBefore = await storeCall('totals');
+  const { page, dialogs } = await openDashboard();
+  try {
+    const r = row(page, site);
+    await r.waitFor();
+    const [viewer] = await Promise.all([ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
+    await viewer.waitForURL(/\/view\.html\?url=/);
+    assert.equal(new URL(viewer.url()).searchParams.get('url'), site);
+    await viewer.close();
+
+    // Dismissing the confirm keeps the site.
+    await r.getByRole('button', { name: 'Delete' }).click();
+    await page.waitForTimeout(200);
+    assert.equal(dialogs.length, 1);
+    assert.equal(dialogs[0].type, 'confirm');
+    assert.ok(dialogs[0].message.includes(site));
+    assert.equal(await r.count(), 1);
+    assert.equal((await storeCall('usage', site)).captures, 2);
+  } finally {
+    await page.close();
+  }
+  const { page: dash, dialogs: accepted } = await openDashboard({ acceptConfirm: true });
+  try {
+    const r = row(dash, site);
+    await r.getByRole('button', { name: 'Delete' }).click();
+    await r.waitFor({ state: 'detached' });
+    assert.equal(accepted.length, 1);
+    const list = await send(dash, { type: 'sites/list' });
+    assert.equal(list.sites.some((s) => s.id === site), false);
+    assert.deepEqual(await storeCall('usage', site), { captures: 0, bytes: 0 });
+    const totalsAfter = await storeCall('totals');
+    assert.equal(totalsBefore.captures - totalsAfter.captures, 2, 'its captures are gone');
+    assert.equal(totalsBefore.bytes - totalsAfter.bytes, usage.bytes, 'and the bodies only it used');
+    assert.equal((await storeCall('pages', site)).length, 0);
+  } finally {
+    await dash.close();
+    await server.close();
+  }
+});
+
+test('mirror text is shown as text: no element is created from a site id or URL, no script runs', async () => {
+  const id = `https://evil.example/${ATTACK}/`;
+  const startUrl = `https://evil.example/${ATTACK}"><script>alert(2)</script>`;
+  await storeCall('putSite', { id, startUrl, created: 1, updated: 1, settings: {} });
+  const { page, dialogs } = await openDashboard();
+  try {
+    const r = row(page, id);
+    await r.waitFor();
+    assert.equal(await r.locator('.site-id').textContent(), id);
+    assert.equal(await r.locator('.site-start').textContent(), startUrl);
+    assert.equal(await page.locator('img').count(), 0);
+    assert.equal(await page.locator('#sites script').count(), 0);
+    await page.waitForTimeout(300);
+    assert.deepEqual(dialogs, []);
+    const [viewer] = await Promise.all([ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
+    await viewer.waitForURL(/\/view\.html\?url=/);
+    assert.equal(new URL(viewer.url()).searchParams.get('url'), startUrl);
+    await viewer.close();
+  } finally {
+    await page.close();
+  }
+  // The popup on an offline copy of an attacker-named page.
+  const { page: popup, dialogs: popupDialogs } = await openPage(popupUrl(extUrl(`view.html?url=${encodeURIComponent(startUrl)}`)));
+  try {
+    await popup.waitForSelector('body[data-state]');
+    assert.equal(await popup.isVisible('#offline'), true);
+    assert.equal(await popup.locator('img').count(), 0);
+    await popup.waitForTimeout(300);
+    assert.deepEqual(popupDialogs, []);
+  } finally {
+    await popup.close();
+  }
+  await storeCall('deleteSite', id);
+});
+
+test('screenshots of the popup and the dashboard (docs/screenshots/)', async () => {
+  await mkdir(SHOTS, { recursive: true });
+  const server = await startServer({ routes: { ...SITE } });
+  await captureFrom(ext, server.origin, PATHS);
+  const { page: popup } = await openPage();
+  try {
+    await popup.setViewportSize({ width: 332, height: 220 });
+    await popup.goto(popupUrl(`${server.origin}/index.html`));
+    await popup.waitForSelector('body[data-state=mirrored]');
+    await popup.waitForSelector('#engine-status[data-state]');
+    await popup.screenshot({ path: path.join(SHOTS, 'popup.png'), fullPage: true });
+  } finally {
+    await popup.close();
+  }
+  const { page: dash } = await openPage();
+  try {
+    await dash.setViewportSize({ width: 1000, height: 640 });
+    await dash.goto(extUrl('dashboard/dashboard.html'));
+    await dash.waitForSelector('body[data-state=ready]');
+    await dash.screenshot({ path: path.join(SHOTS, 'dashboard.png'), fullPage: true });
+  } finally {
+    await dash.close();
+    await server.close();
+  }
+});
