@@ -29,11 +29,31 @@ storeReady.catch((err) => console.error('sitemirror: the mirror store failed to 
 // Tests reach the engine and store through this (sw.evaluate); it is not an API for other code.
 globalThis.sitemirror = { ready, engine, storeReady };
 
+/**
+ * What each replayed document asked for and the mirror doesn't have: document mirror URL → missing original
+ * URLs. In memory only: it describes pages being looked at now, for the viewer to list.
+ */
+const missing = new Map();
+const MISSING_DOCS = 50;
+
+function recordMiss(clientId, url) {
+  if (!clientId) return;
+  self.clients.get(clientId).then((client) => {
+    if (!client) return;
+    const key = client.url.split('#')[0];
+    if (!missing.has(key) && missing.size >= MISSING_DOCS) missing.delete(missing.keys().next().value);
+    const list = missing.get(key) || new Set();
+    list.add(url);
+    missing.set(key, list);
+  });
+}
+
 self.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (url.origin !== ORIGIN || !url.pathname.startsWith(MIRROR_PATH)) return;
+  const onMiss = (key) => recordMiss(event.clientId, key);
   event.respondWith(
-    storeReady.then((store) => serve(event.request, { engine, store, prefix: MIRROR_PREFIX, origin: ORIGIN })),
+    storeReady.then((store) => serve(event.request, { engine, store, prefix: MIRROR_PREFIX, origin: ORIGIN, onMiss })),
   );
 });
 
@@ -119,6 +139,8 @@ async function handle(raw) {
       });
       return { ok: true, html: new TextDecoder().decode(out) };
     }
+    case MessageType.MISSING:
+      return { ok: true, missing: [...(missing.get(req.frame.split('#')[0]) || [])] };
     case MessageType.VIEW:
       return view(req.url, req.at);
     case MessageType.SITES_LIST: return listSites(await storeReady);

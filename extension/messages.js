@@ -19,7 +19,9 @@
  *   Deletes a site and everything only it used (captures, payloads no other site shares).
  * @typedef {{type: 'site/status', url: string}} SiteStatusRequest
  *   Whether the site `url` belongs to is mirrored, and how much of it.
- * @typedef {StatusRequest | RewriteRequest | ViewRequest | SitesListRequest | SiteAddRequest | SiteDeleteRequest
+ * @typedef {{type: 'mirror/missing', frame: string}} MissingRequest
+ *   The resources a replayed document (its mirror URL) asked for that the mirror doesn't have.
+ * @typedef {StatusRequest | RewriteRequest | ViewRequest | MissingRequest | SitesListRequest | SiteAddRequest | SiteDeleteRequest
  *   | SiteStatusRequest} Request
  *
  * @typedef {{code: string, message?: string}} ErrorInfo
@@ -45,6 +47,7 @@ export const MessageType = Object.freeze({
   STATUS: 'engine/status',
   REWRITE: 'engine/rewrite',
   VIEW: 'mirror/view',
+  MISSING: 'mirror/missing',
   SITES_LIST: 'sites/list',
   SITE_ADD: 'site/add',
   SITE_DELETE: 'site/delete',
@@ -81,6 +84,11 @@ export function parseRequest(raw) {
         return errorResponse(ErrorCode.INVALID, 'engine/rewrite needs string html and url');
       }
       return { ok: true, request: { type: MessageType.REWRITE, html: msg.html, url: msg.url } };
+    case MessageType.MISSING:
+      if (typeof msg.frame !== 'string' || msg.frame.length > 65536) {
+        return errorResponse(ErrorCode.INVALID, 'mirror/missing needs a string frame URL');
+      }
+      return { ok: true, request: { type: MessageType.MISSING, frame: msg.frame } };
     case MessageType.VIEW:
       if (typeof msg.url !== 'string' || (msg.at !== undefined && (typeof msg.at !== 'string' || Number.isNaN(Date.parse(msg.at))))) {
         return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url and an optional ISO-8601 at');

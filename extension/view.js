@@ -48,6 +48,27 @@ async function show(url, when) {
   document.title = `Offline copy — ${url}`;
 }
 
+/** Lists what the mirrored page asked for that the mirror doesn't have (it was never fetched live). */
+async function listMissing() {
+  const frame = $('mirror').contentWindow?.location.href;
+  if (!frame || !frame.startsWith(chrome.runtime.getURL('m/'))) return;
+  const res = await chrome.runtime.sendMessage({ type: MessageType.MISSING, frame });
+  if (!res.ok) return;
+  const box = $('missing');
+  box.hidden = res.missing.length === 0;
+  $('missing-summary').textContent = `${res.missing.length} resource${res.missing.length === 1 ? '' : 's'} missing from this copy`;
+  $('missing-list').replaceChildren(
+    ...res.missing.map((u) => {
+      const li = document.createElement('li');
+      li.textContent = u;
+      return li;
+    }),
+  );
+}
+
+// After each page the frame shows has loaded (and its late requests had a moment to fail).
+$('mirror').addEventListener('load', () => setTimeout(listMissing, 300));
+
 $('versions').addEventListener('change', (e) => {
   const next = new URL(location.href);
   next.searchParams.set('at', e.target.value);

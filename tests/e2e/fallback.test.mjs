@@ -10,7 +10,9 @@ import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
 
 const SITE = {
-  '/index.html': '<!doctype html><title>Home</title><link rel=stylesheet href="style.css"><h1>Welcome home</h1><a href="about.html">about</a>',
+  '/index.html':
+    '<!doctype html><title>Home</title><link rel=stylesheet href="style.css"><h1>Welcome home</h1><a href="about.html">about</a>' +
+    '<img src="never-captured.png" alt="">',
   '/about.html': '<!doctype html><title>About</title><h1>About</h1>',
   '/style.css': 'h1 { color: rgb(0, 128, 0); }',
 };
@@ -48,6 +50,10 @@ test('origin down (connection refused): the tab shows the mirrored copy with its
     const color = await frame.locator('h1').evaluate((h) => getComputedStyle(h).color);
     assert.equal(color, 'rgb(0, 128, 0)', 'the mirrored stylesheet applies');
     assert.ok(ms < 5000, `fallback took ${ms} ms`);
+    // What the copy lacks is listed, and was not fetched live (the origin is down anyway; replay never tries).
+    await page.waitForSelector('#missing:not([hidden])');
+    assert.match(await page.textContent('#missing-summary'), /^1 resource missing/);
+    assert.equal(await page.textContent('#missing-list li'), `${server.origin}/never-captured.png`);
     // Links inside the mirror navigate inside the mirror.
     await frame.locator('a').click();
     await frame.locator('h1', { hasText: 'About' }).waitFor();
