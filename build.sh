@@ -149,6 +149,8 @@ run_bench() {
   node tests/bench/rewrite.mjs --native "target/bench-native/examples/bench_native"
   say "Benchmark: store throughput and dedup in the extension's service worker (MirrorStore vs plain IndexedDB)"
   node tests/bench/store.mjs
+  say "Benchmark: replay serve time and offline fallback in the extension"
+  node tests/bench/serve.mjs
 }
 
 run_demo() {
