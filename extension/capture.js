@@ -4,9 +4,11 @@
  *
  * chrome.webRequest lists what a tab loaded (URL, status, headers; no bodies, and no chrome.debugger bar); when
  * the page has loaded, the bodies are fetched again with `cache: 'force-cache'` so the HTTP cache answers where
- * it can, and the whole page goes into the store in one transaction. Links found in the page are queued in the
- * site's frontier for the crawler.
+ * it can, and the whole page goes into the store in one transaction, with the rendered DOM (the page as its
+ * scripts left it) kept next to the raw document. Links found in the page are queued for the crawler.
  */
+
+import { RENDERED } from './replay.js';
 
 /** Response headers worth keeping for replay and for conditional refreshes. */
 const KEPT_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'location', 'content-language', 'content-disposition']);
@@ -96,23 +98,55 @@ export async function onPageLoaded(tabId) {
   const page = pages.get(tabId);
   if (!page) return 0;
   page.loaded = true;
-  return flush(page);
+  page.tabId = tabId;
+  return flush(page, Date.now(), true);
+}
+
+/**
+ * The page as its scripts left it, for static replay of pages built by JavaScript. Read in the page (the
+ * ISOLATED world: the page's own scripts can't interfere), and only if the tab still shows that page.
+ */
+async function renderedDom(page) {
+  try {
+    const [result] = await chrome.scripting.executeScript({
+      target: { tabId: page.tabId },
+      func: () => ({ url: location.href, html: `<!DOCTYPE html>\n${document.documentElement.outerHTML}` }),
+    });
+    const got = result?.result;
+    return got && got.url.split('#')[0] === page.pageUrl.split('#')[0] ? got.html : null;
+  } catch {
+    return null; // tab closed or navigated away, or a page scripts may not touch (the Web Store)
+  }
 }
 
 /** Stores what a page has loaded since the last flush, in one transaction. */
-async function flush(page, now = Date.now()) {
+async function flush(page, now = Date.now(), withDom = false) {
   const items = [...page.items.values()];
   page.items = new Map();
   if (items.length === 0 || !context) return 0;
   const site = await context.siteOf(page.pageUrl);
   if (!site) return 0;
   const store = await context.store();
-  const captures = await Promise.all(items.map((item) => fetchBody(item, site.id, now)));
+  const [dom, ...captures] = await Promise.all([
+    withDom ? renderedDom(page) : null,
+    ...items.map((item) => fetchBody(item, site.id, now)),
+  ]);
   const batch = captures.filter(Boolean);
+  if (dom !== null) {
+    batch.push({
+      site: site.id,
+      url: page.pageUrl.split('#')[0] + RENDERED,
+      at: now,
+      status: 200,
+      headers: [['content-type', 'text/html; charset=utf-8']],
+      body: new TextEncoder().encode(dom),
+      source: 'dom',
+    });
+  }
   if (batch.length === 0) return 0;
   // The pages visited are done for the crawler (settled with the captures, in one transaction); the pages they
   // link to are queued.
-  const visited = batch.filter((c) => isHtml(c) && c.status < 400);
+  const visited = batch.filter((c) => isHtml(c) && c.status < 400 && c.source !== 'dom');
   const entries = [
     ...visited.map((c) => ({ site: site.id, url: c.url, depth: 0, page: true, state: 'queued', updated: now })),
     ...links(context.engine, site, visited, now),

@@ -26,6 +26,9 @@ const ROUTES = {
   '/img/p.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="4"></svg>',
   '/api/data.json': '{"msg": "loaded by script"}',
   '/old': { status: 301, headers: { Location: '/about.html' }, body: '' },
+  '/app.html':
+    '<!doctype html><title>App</title><div id=root></div>' +
+    '<script>document.getElementById("root").innerHTML = "<h1>Built by script</h1>"</script>',
 };
 
 /** Polls the store in the SW until `url` has a capture (capture runs after the page's load event). */
@@ -116,6 +119,29 @@ test('the captured site is readable after its origin is gone', async () => {
     await frame.locator('h1').waitFor();
     assert.equal(await frame.locator('h1').evaluate((h) => getComputedStyle(h).color), 'rgb(10, 20, 30)');
     assert.equal(await frame.locator('#pic').evaluate((i) => i.naturalWidth), 9);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a page built by JavaScript replays as rendered, though replay runs no script', async () => {
+  const server = await startServer({ routes: { ...ROUTES } });
+  const site = `${server.origin}/`;
+  await inStore(async (site) => {
+    const store = await globalThis.sitemirror.storeReady;
+    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
+  }, site);
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/app.html`);
+    await waitForCapture(`${server.origin}/app.html#rendered`);
+    await server.close();
+    await page.goto(`${server.origin}/app.html`).catch(() => {});
+    await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
+    const frame = page.frameLocator('#mirror');
+    await frame.locator('h1').waitFor();
+    assert.equal(await frame.locator('h1').textContent(), 'Built by script');
+    assert.equal(await frame.locator('script').count(), 0, 'and the rendered copy carries no script');
   } finally {
     await page.close();
   }
