@@ -4,7 +4,8 @@
 #   ./build.sh          bootstrap what is missing, build dist/extension (+ zip) and dist/worker
 #   ./build.sh test     the above, then every test layer: fmt, clippy, native, wasm-in-Chromium, end-to-end
 #   ./build.sh bench    the above build, then the benchmarks (results printed, see BENCHMARKS.md)
-#   ./build.sh demo     build, then show the engine working in the built extension (headless Chromium)
+#   ./build.sh demo     build, then mirror a bundled demo site, stop its origin and show the offline copy
+#                       (Chromium headed when a display exists, headless otherwise; screenshots in docs/)
 #
 # Idempotent: every bootstrap step checks first and says what it installs.
 set -euo pipefail
@@ -154,7 +155,7 @@ run_bench() {
 }
 
 run_demo() {
-  say "Demo: the built extension in headless Chromium"
+  say "Demo: mirror the bundled demo site, stop its origin, show the offline copy"
   node tests/e2e/demo.mjs
 }
 
@@ -164,6 +165,6 @@ case "$cmd" in
   test) bootstrap need-browser; build; run_tests ;;
   bench) bootstrap need-browser; build; run_bench ;;
   demo) bootstrap need-browser; build; run_demo ;;
-  -h|--help|help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' ;;
+  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (use: build, test, bench, demo)" ;;
 esac

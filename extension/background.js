@@ -9,7 +9,7 @@
  */
 import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
-import { MIRROR_PATH, msToTimestamp, serve } from './replay.js';
+import { MIRROR_PATH, msToTimestamp, serve, timestampToMs } from './replay.js';
 import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
 import { listSites, addSite, deleteSite, siteStatus } from './sites.js';
 import * as capture from './capture.js';
@@ -141,8 +141,14 @@ async function handle(raw) {
     }
     case MessageType.MISSING:
       return { ok: true, missing: [...(missing.get(req.frame.split('#')[0]) || [])] };
-    case MessageType.VIEW:
-      return view(req.url, req.at);
+    case MessageType.VIEW: {
+      if (req.url !== undefined) return view(req.url, req.at);
+      // The frame's page: its original URL and pinned time come from its mirror URL.
+      const target = engine.originalUrl(req.frame, MIRROR_PREFIX);
+      if (!target) return errorResponse(ErrorCode.INVALID, 'not a mirror URL');
+      const at = target.at ? new Date(timestampToMs(target.at)).toISOString() : undefined;
+      return { ...(await view(target.url, at)), url: target.url };
+    }
     case MessageType.SITES_LIST: return listSites(await storeReady);
     case MessageType.SITE_ADD: return addSite(await storeReady, req.url, Date.now());
     case MessageType.SITE_DELETE: return deleteSite(await storeReady, req.id);

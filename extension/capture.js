@@ -3,9 +3,10 @@
  * everything it loaded — document, stylesheets, scripts, images, fonts, media, fetch/XHR responses, frames.
  *
  * chrome.webRequest lists what a tab loaded (URL, status, headers; no bodies, and no chrome.debugger bar); when
- * the page has loaded, the bodies are fetched again with `cache: 'force-cache'` so the HTTP cache answers where
- * it can, and the whole page goes into the store in one transaction, with the rendered DOM (the page as its
- * scripts left it) kept next to the raw document. Links found in the page are queued for the crawler.
+ * the page has loaded, the bodies are read again with `cache: 'force-cache'` — same-origin ones from inside the
+ * page, where Chromium's partitioned HTTP cache can answer them — and the whole page goes into the store in one
+ * transaction, with the rendered DOM (the page as its scripts left it) kept next to the raw document. Links
+ * found in the page are queued for the crawler.
  */
 
 import { RENDERED } from './replay.js';
@@ -43,7 +44,7 @@ function keep(headers) {
  */
 export function onResponse(d) {
   if (d.tabId < 0 || d.method !== 'GET' || !/^https?:/.test(d.url)) return;
-  if (d.type === 'main_frame') startPage(d.tabId, d.url);
+  if (d.type === 'main_frame') startPage(d.tabId, d.url).tabId = d.tabId;
   const page = pages.get(d.tabId);
   if (!page) return;
   page.items.set(d.url, { url: d.url, status: d.statusCode, headers: keep(d.responseHeaders), redirect: false });
@@ -127,10 +128,11 @@ async function flush(page, now = Date.now(), withDom = false) {
   const site = await context.siteOf(page.pageUrl);
   if (!site) return 0;
   const store = await context.store();
-  const [dom, ...captures] = await Promise.all([
-    withDom ? renderedDom(page) : null,
-    ...items.map((item) => fetchBody(item, site.id, now)),
-  ]);
+  // The rendered DOM of an error page is not a copy of the page: only a good document gets one.
+  const document = items.find((i) => i.url === page.pageUrl);
+  const wantDom = withDom && document && !document.redirect && document.status < 400;
+  const [dom, fromPage] = await Promise.all([wantDom ? renderedDom(page) : null, fetchInPage(page, items)]);
+  const captures = await Promise.all(items.map((item) => fetchBody(item, site.id, now, fromPage.get(item.url))));
   const batch = captures.filter(Boolean);
   if (dom !== null) {
     batch.push({
@@ -162,10 +164,54 @@ function isHtml(c) {
   return /^(text\/html|application\/xhtml\+xml)/i.test(type);
 }
 
-/** Fetches one body (from the HTTP cache where it allows). A failure drops that item, not the page. */
-async function fetchBody(item, site, at) {
+/** Most bytes moved out of one page per batch (they cross as base64 JSON; runtime messages cap at 64 MiB). */
+const IN_PAGE_BYTES = 24 << 20;
+
+/**
+ * Same-origin bodies are re-read inside the page, where Chromium's HTTP cache (partitioned by top-level site)
+ * can answer them without asking the origin again; the extension's own fetch would miss that cache. Cross-origin
+ * bodies can't be read there (CORS) and are fetched by the service worker instead.
+ * @returns {Promise<Map<string, Uint8Array>>}
+ */
+async function fetchInPage(page, items) {
+  const origin = new URL(page.pageUrl).origin;
+  const urls = items.filter((i) => !i.redirect && new URL(i.url).origin === origin).map((i) => i.url);
+  if (urls.length === 0 || page.tabId === undefined) return new Map();
+  try {
+    const [result] = await chrome.scripting.executeScript({
+      target: { tabId: page.tabId },
+      args: [urls, page.pageUrl, IN_PAGE_BYTES],
+      func: async (urls, pageUrl, budget) => {
+        if (location.href.split('#')[0] !== pageUrl.split('#')[0]) return [];
+        const out = [];
+        for (const url of urls) {
+          try {
+            const res = await fetch(url, { cache: 'force-cache', credentials: 'include', redirect: 'manual' });
+            if (res.type === 'opaqueredirect') continue;
+            const bytes = new Uint8Array(await res.arrayBuffer());
+            if ((budget -= bytes.length) < 0) break;
+            let bin = '';
+            for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+            out.push([url, btoa(bin)]);
+          } catch {
+            // left to the service worker's fetch
+          }
+        }
+        return out;
+      },
+    });
+    const decode = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    return new Map((result?.result || []).map(([url, b64]) => [url, decode(b64)]));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The body of one item: read in the page already, else fetched here. A failure drops the item, not the page. */
+async function fetchBody(item, site, at, fromPage) {
   const base = { site, url: item.url, at, status: item.status, headers: item.headers, source: 'visit' };
   if (item.redirect) return { ...base, body: new Uint8Array(0) };
+  if (fromPage) return { ...base, body: fromPage };
   try {
     const res = await fetch(item.url, { cache: 'force-cache', credentials: 'include', redirect: 'manual' });
     if (res.type === 'opaqueredirect') return null;

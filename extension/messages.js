@@ -8,8 +8,9 @@
  * @typedef {{type: 'engine/rewrite', html: string, url: string}} RewriteRequest
  *   `url` is the document's original URL (base for relative links); the engine validates it, so a bad
  *   URL comes back as the engine's own error code (`url/invalid`), not as `message/invalid`.
- * @typedef {{type: 'mirror/view', url: string, at?: string}} ViewRequest
- *   What the viewer shows for an original URL (optionally the version closest to ISO-8601 time `at`).
+ * @typedef {{type: 'mirror/view', url?: string, frame?: string, at?: string}} ViewRequest
+ *   What the viewer shows for an original URL (optionally the version closest to ISO-8601 time `at`), or for
+ *   the page its frame has navigated to (`frame`: a mirror URL).
  * @typedef {{type: 'sites/list'}} SitesListRequest
  *   Every mirrored site with its page count, bytes and last capture time.
  * @typedef {{type: 'site/add', url: string}} SiteAddRequest
@@ -89,11 +90,15 @@ export function parseRequest(raw) {
         return errorResponse(ErrorCode.INVALID, 'mirror/missing needs a string frame URL');
       }
       return { ok: true, request: { type: MessageType.MISSING, frame: msg.frame } };
-    case MessageType.VIEW:
-      if (typeof msg.url !== 'string' || (msg.at !== undefined && (typeof msg.at !== 'string' || Number.isNaN(Date.parse(msg.at))))) {
-        return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url and an optional ISO-8601 at');
+    case MessageType.VIEW: {
+      const oneOf = (typeof msg.url === 'string') !== (typeof msg.frame === 'string');
+      const atOk = msg.at === undefined || (typeof msg.at === 'string' && !Number.isNaN(Date.parse(msg.at)));
+      if (!oneOf || !atOk) {
+        return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url or frame, and an optional ISO-8601 at');
       }
-      return { ok: true, request: { type: MessageType.VIEW, url: msg.url, ...(msg.at ? { at: msg.at } : {}) } };
+      const target = typeof msg.url === 'string' ? { url: msg.url } : { frame: msg.frame };
+      return { ok: true, request: { type: MessageType.VIEW, ...target, ...(msg.at ? { at: msg.at } : {}) } };
+    }
     case MessageType.SITES_LIST:
       return { ok: true, request: { type: MessageType.SITES_LIST } };
     case MessageType.SITE_ADD:

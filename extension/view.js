@@ -6,12 +6,19 @@
 import { MessageType } from './messages.js';
 
 const params = new URLSearchParams(location.search);
-const original = params.get('url') || '';
+let original = params.get('url') || '';
 const at = params.get('at');
 const $ = (id) => document.getElementById(id);
 
 async function show(url, when) {
-  const info = await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: when } : {}) });
+  render(await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: when } : {}) }), url, true);
+}
+
+/**
+ * Fills the banner from a `mirror/view` answer; `load` also points the frame at the page (not done when the
+ * frame itself navigated there).
+ */
+function render(info, url, load) {
   if (!info.ok) {
     $('captured').textContent = `Cannot show the mirror (${info.error.code}).`;
     return;
@@ -44,8 +51,23 @@ async function show(url, when) {
   $('captured').textContent = `captured ${new Date(info.captured).toLocaleString()}`;
   $('captured').dataset.at = String(info.captured);
   $('count').textContent = `${info.versions.length} version${info.versions.length === 1 ? '' : 's'}`;
-  $('mirror').src = info.frame;
+  if (load) $('mirror').src = info.frame;
   document.title = `Offline copy — ${url}`;
+}
+
+/** A link followed inside the mirror: the banner, the address and "Try live" follow the frame's page. */
+async function followFrame() {
+  const frame = $('mirror').contentWindow?.location.href;
+  if (!frame || !frame.startsWith(chrome.runtime.getURL('m/')) || frame === $('mirror').dataset.shown) return;
+  $('mirror').dataset.shown = frame;
+  const info = await chrome.runtime.sendMessage({ type: MessageType.VIEW, frame });
+  if (!info.ok || !info.found || info.url === original) return;
+  original = info.url;
+  const next = new URL(location.href);
+  next.searchParams.set('url', info.url);
+  next.searchParams.delete('at');
+  history.replaceState(null, '', next.href);
+  render(info, info.url, false);
 }
 
 /** Lists what the mirrored page asked for that the mirror doesn't have (it was never fetched live). */
@@ -67,7 +89,10 @@ async function listMissing() {
 }
 
 // After each page the frame shows has loaded (and its late requests had a moment to fail).
-$('mirror').addEventListener('load', () => setTimeout(listMissing, 300));
+$('mirror').addEventListener('load', () => {
+  followFrame().catch(() => {});
+  setTimeout(listMissing, 300);
+});
 
 $('versions').addEventListener('change', (e) => {
   const next = new URL(location.href);

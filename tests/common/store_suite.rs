@@ -167,6 +167,7 @@ pub async fn sites_pages_and_usage(s: &impl Store) {
         capture("https://example.com/", 2, 200, b"home v2"),
         capture("https://example.com/gone", 1, 404, b"404"),
         capture("https://example.com/dup", 1, 200, b"home v2"),
+        capture("https://example.com/#rendered", 2, 200, b"home v2 as rendered"),
         css,
     ])
     .await
@@ -175,8 +176,8 @@ pub async fn sites_pages_and_usage(s: &impl Store) {
     let urls: Vec<(&str, u64)> = pages.iter().map(|c| (c.url.as_str(), c.at)).collect();
     assert_eq!(urls, [("https://example.com/", 2), ("https://example.com/dup", 1)]);
     let usage = s.usage(SITE).await.unwrap();
-    assert_eq!(usage.captures, 5);
-    assert_eq!(usage.bytes, (7 + 7 + 3 + 3) as u64, "distinct bodies only");
+    assert_eq!(usage.captures, 6);
+    assert_eq!(usage.bytes, (7 + 7 + 3 + 19 + 3) as u64, "distinct bodies only");
 }
 
 pub fn entry(url: &str, depth: u32) -> sitemirror::store::FrontierEntry {

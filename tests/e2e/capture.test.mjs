@@ -26,6 +26,8 @@ const ROUTES = {
   '/img/p.svg': '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="4"></svg>',
   '/api/data.json': '{"msg": "loaded by script"}',
   '/old': { status: 301, headers: { Location: '/about.html' }, body: '' },
+  '/cached.html': '<!doctype html><title>Cached</title><link rel=stylesheet href="/css/cached.css"><h1>Cached</h1>',
+  '/css/cached.css': { headers: { 'Cache-Control': 'max-age=3600' }, body: 'h1 { color: rgb(1, 1, 1); }' },
   '/app.html':
     '<!doctype html><title>App</title><div id=root></div>' +
     '<script>document.getElementById("root").innerHTML = "<h1>Built by script</h1>"</script>',
@@ -144,6 +146,28 @@ test('a page built by JavaScript replays as rendered, though replay runs no scri
     assert.equal(await frame.locator('script').count(), 0, 'and the rendered copy carries no script');
   } finally {
     await page.close();
+  }
+});
+
+test('bodies the HTTP cache holds are captured without asking the origin again', async () => {
+  const server = await startServer({ routes: { ...ROUTES } });
+  const site = `${server.origin}/`;
+  await inStore(async (site) => {
+    const store = await globalThis.sitemirror.storeReady;
+    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
+  }, site);
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/cached.html`);
+    const css = await waitForCapture(`${server.origin}/css/cached.css`);
+    assert.ok(css, 'the stylesheet was captured');
+    const hits = server.requests.filter((p) => p === '/css/cached.css').length;
+    assert.equal(hits, 1, 'the page loaded it once; the capture read it from the cache');
+    // A no-store document can't come from the cache: reading it again is expected.
+    assert.equal(server.requests.filter((p) => p === '/cached.html').length, 2);
+  } finally {
+    await page.close();
+    await server.close();
   }
 });
 

@@ -57,6 +57,8 @@ test('origin down (connection refused): the tab shows the mirrored copy with its
     // Links inside the mirror navigate inside the mirror.
     await frame.locator('a').click();
     await frame.locator('h1', { hasText: 'About' }).waitFor();
+    // The banner and the address follow the page the frame shows ("Try live" then retries that page).
+    await page.waitForURL((u) => u.searchParams.get('url') === `${server.origin}/about.html`);
   } finally {
     await page.close();
   }

@@ -153,6 +153,11 @@ pub(crate) fn choose(all: &[Capture], when: When) -> Option<&Capture> {
 pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
     let mut latest: BTreeMap<String, Capture> = BTreeMap::new();
     for c in captures {
+        // Keys with a fragment are not URLs of the site but companions of one (a page's rendered DOM is kept
+        // under `<url>#rendered`): they are not pages of their own.
+        if c.url.contains('#') {
+            continue;
+        }
         let html = matches!(c.mime_type().as_deref(), Some("text/html" | "application/xhtml+xml"));
         if !html || !c.is_good() || (300..400).contains(&c.status) {
             continue;
