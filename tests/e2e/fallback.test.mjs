@@ -8,13 +8,22 @@ import assert from 'node:assert/strict';
 import { launchExtension, stopServiceWorker } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+
+// A real font file to mirror: the system's (Debian's chromium pulls in fonts-liberation; DejaVu is common too).
+const FONT_FILE = [
+  '/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf',
+  '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf',
+].find((f) => existsSync(f));
 
 const SITE = {
   '/index.html':
     '<!doctype html><title>Home</title><link rel=stylesheet href="style.css"><h1>Welcome home</h1><a href="about.html">about</a>' +
     '<img src="never-captured.png" alt="">',
   '/about.html': '<!doctype html><title>About</title><h1>About</h1>',
-  '/style.css': 'h1 { color: rgb(0, 128, 0); }',
+  '/style.css':
+    '@font-face { font-family: MirrorFont; src: url(fonts/mirror.ttf); } h1 { color: rgb(0, 128, 0); font-family: MirrorFont; }',
+  ...(FONT_FILE ? { '/fonts/mirror.ttf': readFileSync(FONT_FILE) } : {}),
 };
 const PATHS = Object.keys(SITE);
 
@@ -49,6 +58,13 @@ test('origin down (connection refused): the tab shows the mirrored copy with its
     assert.equal(await frame.locator('h1').textContent(), 'Welcome home');
     const color = await frame.locator('h1').evaluate((h) => getComputedStyle(h).color);
     assert.equal(color, 'rgb(0, 128, 0)', 'the mirrored stylesheet applies');
+    if (FONT_FILE) {
+      const font = await frame.locator('h1').evaluate(async () => {
+        await document.fonts.load('16px MirrorFont');
+        return [...document.fonts].find((f) => f.family.replace(/"/g, '') === 'MirrorFont')?.status;
+      });
+      assert.equal(font, 'loaded', 'the mirrored web font loads');
+    }
     assert.ok(ms < 5000, `fallback took ${ms} ms`);
     // What the copy lacks is listed, and was not fetched live (the origin is down anyway; replay never tries).
     await page.waitForSelector('#missing:not([hidden])');
