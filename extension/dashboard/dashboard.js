@@ -1,10 +1,11 @@
 /**
  * Dashboard: the mirrored sites (pages, size, last updated; Open / Delete), a form to add a site by URL, and
- * the extension's storage usage and persistence. It talks to the background only through messages.js.
+ * the offline-fallback triggers, the extension's storage usage and persistence. It talks to the background only through messages.js.
  * Site ids and URLs are attacker text: every one is set with textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
 import { send, el, formatBytes, formatTime, viewerUrl } from '../ui.js';
+import { DEFAULT_SETTINGS, settings as fallbackSettings } from '../fallback.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const form = /** @type {HTMLFormElement} */ ($('add'));
@@ -119,3 +120,24 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') refresh();
 });
 refresh();
+
+// Offline fallback triggers: defaults from fallback.js, the user's choices in chrome.storage.local `fallback`.
+async function showFallbackSettings() {
+  const s = await fallbackSettings();
+  document.getElementById('fallback-unreachable').checked = s.onUnreachable;
+  document.getElementById('fallback-5xx').checked = s.on5xx.length > 0;
+  document.getElementById('fallback-500').checked = s.on500;
+}
+
+for (const id of ['fallback-unreachable', 'fallback-5xx', 'fallback-500']) {
+  document.getElementById(id).addEventListener('change', async () => {
+    await chrome.storage.local.set({
+      fallback: {
+        onUnreachable: document.getElementById('fallback-unreachable').checked,
+        on5xx: document.getElementById('fallback-5xx').checked ? DEFAULT_SETTINGS.on5xx : [],
+        on500: document.getElementById('fallback-500').checked,
+      },
+    });
+  });
+}
+showFallbackSettings();

@@ -159,3 +159,32 @@ test('fallback works after the extension service worker was stopped (cold start)
     await page.close();
   }
 });
+
+test('triggers are settings: 500 falls back only once the user enables it on the dashboard', async () => {
+  const server = await startServer({ routes: { ...SITE } });
+  await captureFrom(ext, server.origin, PATHS);
+  for (const path of PATHS) server.routes[path] = { status: 500, body: 'internal error' };
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/index.html`);
+    await page.waitForTimeout(700);
+    assert.equal(page.url(), `${server.origin}/index.html`, 'by default a 500 is shown as it is');
+    const dash = await ext.ctx.newPage();
+    await dash.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+    assert.equal(await dash.isChecked('#fallback-500'), false);
+    assert.equal(await dash.isChecked('#fallback-5xx'), true);
+    await dash.check('#fallback-500');
+    await dash.waitForFunction(async () => (await chrome.storage.local.get('fallback')).fallback?.on500 === true);
+    await dash.close();
+    const { frame } = await openExpectingViewer(page, `${server.origin}/about.html`);
+    assert.equal(await frame.locator('h1').textContent(), 'About');
+  } finally {
+    await page.evaluate(() => 0).catch(() => {});
+    const reset = await ext.ctx.newPage();
+    await reset.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+    await reset.evaluate(() => chrome.storage.local.remove('fallback'));
+    await reset.close();
+    await page.close();
+    await server.close();
+  }
+});
