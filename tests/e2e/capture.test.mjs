@@ -54,13 +54,18 @@ function inStore(fn, arg) {
   return extensionWorker(ext.ctx).evaluate(fn, arg);
 }
 
-test('browsing a mirrored site stores every page with everything it loaded', async () => {
+/** A fresh origin serving ROUTES, registered as a mirrored site (as "Mirror this site" does). */
+async function mirroredOrigin() {
   const server = await startServer({ routes: { ...ROUTES } });
-  const site = `${server.origin}/`;
   await inStore(async (site) => {
     const store = await globalThis.sitemirror.storeReady;
     await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
-  }, site);
+  }, `${server.origin}/`);
+  return server;
+}
+
+test('browsing a mirrored site stores every page with everything it loaded', async () => {
+  const server = await mirroredOrigin();
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/index.html`);
@@ -104,12 +109,7 @@ test('browsing a mirrored site stores every page with everything it loaded', asy
 });
 
 test('the captured site is readable after its origin is gone', async () => {
-  const server = await startServer({ routes: { ...ROUTES } });
-  const site = `${server.origin}/`;
-  await inStore(async (site) => {
-    const store = await globalThis.sitemirror.storeReady;
-    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
-  }, site);
+  const server = await mirroredOrigin();
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/index.html`);
@@ -127,12 +127,7 @@ test('the captured site is readable after its origin is gone', async () => {
 });
 
 test('a page built by JavaScript replays as rendered, though replay runs no script', async () => {
-  const server = await startServer({ routes: { ...ROUTES } });
-  const site = `${server.origin}/`;
-  await inStore(async (site) => {
-    const store = await globalThis.sitemirror.storeReady;
-    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
-  }, site);
+  const server = await mirroredOrigin();
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/app.html`);
@@ -150,12 +145,7 @@ test('a page built by JavaScript replays as rendered, though replay runs no scri
 });
 
 test('bodies the HTTP cache holds are captured without asking the origin again', async () => {
-  const server = await startServer({ routes: { ...ROUTES } });
-  const site = `${server.origin}/`;
-  await inStore(async (site) => {
-    const store = await globalThis.sitemirror.storeReady;
-    await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
-  }, site);
+  const server = await mirroredOrigin();
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/cached.html`);
