@@ -54,10 +54,6 @@ const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
 /** Where capture keeps a page's rendered DOM: the page's key plus this suffix (a key no URL lookup produces). */
 export const RENDERED = '#rendered';
 
-/** @param {{headers: [string, string][]}} c */
-function mimeOf(c) {
-  return (header(c, 'content-type') || '').split(';')[0].trim().toLowerCase();
-}
 
 /**
  * Answers one request under the mirror path.
@@ -77,18 +73,14 @@ export async function serve(request, { engine, store, prefix, origin, onMiss }) 
   if (!target) return notMirrored(request.url, isDocument, headers);
   const key = engine.canonicalKey(target.url);
   const at = target.at ? timestampToMs(target.at) : undefined;
-  const when = at === undefined ? { followRedirects: true } : { at, followRedirects: true };
-  let capture = await store.lookup(key, when);
-  // A document replays as its scripts rendered it when that was captured (static replay runs no script).
-  if (capture && isDocument && HTML_TYPES.has(mimeOf(capture))) {
-    const rendered = await store.lookup(capture.url + RENDERED, at === undefined ? undefined : { at });
-    if (rendered) capture = { ...rendered, url: capture.url };
-  }
-  if (!capture) {
+  // One store transaction: the version (redirects followed) and its body; a document replays as its scripts
+  // rendered it when that was captured (static replay runs no script).
+  const found = await store.replay(key, { ...(at === undefined ? {} : { at }), ...(isDocument ? { rendered: RENDERED } : {}) });
+  if (!found) {
     onMiss?.(key, request);
     return notMirrored(target.url, isDocument, headers);
   }
-  const body = await store.body(capture.digest);
+  const { capture, body } = found;
   const type = header(capture, 'content-type') || 'application/octet-stream';
   const mime = type.split(';')[0].trim().toLowerCase();
   const options = { url: capture.url, mirrorPrefix: prefix, contentType: type, mode: 'static', ...(target.at ? { at: target.at } : {}) };

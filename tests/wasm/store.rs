@@ -116,3 +116,32 @@ async fn a_version_1_database_is_upgraded_with_its_data() {
     assert_eq!(current.enqueue(vec![suite::entry("https://example.com/new", 0)]).await.unwrap(), 1);
     current.close();
 }
+
+#[wasm_bindgen_test]
+async fn replay_reads_the_version_its_redirects_and_the_rendered_page_in_one_go() {
+    use wasm_bindgen::JsCast;
+    let (s, _) = fresh().await;
+    let page = "https://example.com/page";
+    s.put_captures(vec![
+        suite::with_header(suite::capture("https://example.com/old", 1, 301, b""), "location", "/page"),
+        suite::capture(page, 1000, 200, b"raw v1"),
+        suite::capture(page, 3000, 200, b"raw v3"),
+        suite::capture(&format!("{page}#rendered"), 1000, 200, b"rendered v1"),
+    ])
+    .await
+    .unwrap();
+    let text =
+        |body: wasm_bindgen::JsValue| String::from_utf8(body.unchecked_into::<js_sys::Uint8Array>().to_vec()).unwrap();
+    let (c, body) = s.replay("https://example.com/old", When::Latest, None).await.unwrap().unwrap();
+    assert_eq!((c.url.as_str(), c.at, text(body).as_str()), (page, 3000, "raw v3"), "redirect followed, latest");
+    let (c, body) = s.replay(page, When::Closest(900), Some("#rendered")).await.unwrap().unwrap();
+    assert_eq!(
+        (c.url.as_str(), text(body).as_str()),
+        (page, "rendered v1"),
+        "the rendered companion, under the page's URL"
+    );
+    let (_, body) = s.replay(page, When::Latest, Some("#rendered")).await.unwrap().unwrap();
+    assert_eq!(text(body), "raw v3", "a rendered copy older than the version served is not used");
+    assert!(s.replay("https://example.com/none", When::Latest, None).await.unwrap().is_none());
+    s.close();
+}

@@ -5,8 +5,9 @@
 //! against), `frontier` (key `[site, url]`; index `queue` on `[site, state, depth]`). Every trait method is one IndexedDB transaction, aborted on any error, so a record never points at
 //! a missing payload. Schema changes go in [`upgrade`], one numbered step per version.
 
+use super::model::{choose, When};
 use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals};
-use super::{Store, DEFAULT_MAX_BODY};
+use super::{Store, DEFAULT_MAX_BODY, MAX_REDIRECTS};
 use crate::error::StoreError;
 use idb::event::DatabaseEvent;
 use idb::{Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode};
@@ -206,6 +207,46 @@ impl IdbStore {
         Ok(out)
     }
 
+    /// What replay serves for `url`, read in ONE transaction (replay's hot path): the capture chosen by `when`,
+    /// stored redirects followed as [`Store::resolve`] does, and its body as the browser holds it. With
+    /// `rendered` (a key suffix), a good HTML document is answered with its rendered-DOM companion
+    /// (`<url><suffix>`) when one was captured; the record keeps the document's URL.
+    pub async fn replay(
+        &self,
+        url: &str,
+        when: When,
+        rendered: Option<&str>,
+    ) -> Result<Option<(Capture, JsValue)>, StoreError> {
+        let tx = self.tx(&[CAPTURES, PAYLOADS], TransactionMode::ReadOnly)?;
+        let index = tx.object_store(CAPTURES).map_err(backend)?.index("url").map_err(backend)?;
+        let Some(mut current) = choose(&versions_in(&index, url).await?, when).cloned() else { return Ok(None) };
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(next) = current.redirect_target() {
+            if seen.len() >= MAX_REDIRECTS || seen.contains(&next) || next == current.url {
+                break;
+            }
+            seen.push(current.url.clone());
+            match choose(&versions_in(&index, &next).await?, when) {
+                Some(c) => current = c.clone(),
+                None => break,
+            }
+        }
+        let html = matches!(current.mime_type().as_deref(), Some("text/html" | "application/xhtml+xml"));
+        if let (Some(suffix), true, true) = (rendered, html, current.is_good()) {
+            // The companion made with this very capture (same visit, same time) or later; an older one would
+            // show an outdated page.
+            let companion = format!("{}{suffix}", current.url);
+            if let Some(r) = choose(&versions_in(&index, &companion).await?, When::Closest(current.at)) {
+                if r.at >= current.at {
+                    current = Capture { url: current.url, ..r.clone() };
+                }
+            }
+        }
+        let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
+        let record = payloads.get(JsValue::from_str(&current.digest)).map_err(backend)?.await.map_err(backend)?;
+        Ok(record.map(|r| (current, field(&r, "body"))))
+    }
+
     /// Runs `work` in a read-write transaction over all stores: committed when it succeeds, aborted otherwise.
     async fn write<T>(&self, work: impl AsyncFnOnce(&Transaction) -> Result<T, StoreError>) -> Result<T, StoreError> {
         // Every store the database has (an older schema, being opened by tests of the upgrade, has fewer).
@@ -223,6 +264,13 @@ impl IdbStore {
             }
         }
     }
+}
+
+/// Every capture of one key through the `url` index of an open transaction.
+async fn versions_in(index: &idb::Index, key: &str) -> Result<Vec<Capture>, StoreError> {
+    let rows =
+        index.get_all(Some(Query::Key(JsValue::from_str(key))), None).map_err(backend)?.await.map_err(backend)?;
+    rows.into_iter().map(from_js).collect()
 }
 
 async fn read_totals(tx: &Transaction) -> Result<Totals, StoreError> {

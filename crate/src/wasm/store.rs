@@ -61,6 +61,13 @@ struct JsSettle {
 
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
+struct ReplayOptions {
+    at: Option<f64>,
+    rendered: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
 struct LookupOptions {
     at: Option<f64>,
     exact: bool,
@@ -235,6 +242,26 @@ impl JsStore {
                 Some(c) => out(&c),
                 None => Ok(JsValue::UNDEFINED),
             }
+        })
+    }
+
+    /// Replay's one-transaction read: `{capture, body}` for a URL (redirects followed; `{at}` for the version
+    /// closest to a time; `{rendered: '<suffix>'}` to prefer a document's rendered-DOM companion), or `undefined`.
+    pub fn replay(&self, url: String, options: JsValue) -> Promise {
+        self.run(|s| async move {
+            let o: ReplayOptions = if options.is_undefined() {
+                ReplayOptions::default()
+            } else {
+                serde_wasm_bindgen::from_value(options).map_err(bad)?
+            };
+            let when = o.at.map_or(When::Latest, |t| When::Closest(t as u64));
+            let Some((capture, body)) = s.replay(&url, when, o.rendered.as_deref()).await.map_err(store_err)? else {
+                return Ok(JsValue::UNDEFINED);
+            };
+            let result = js_sys::Object::new();
+            Reflect::set(&result, &"capture".into(), &out(&capture)?)?;
+            Reflect::set(&result, &"body".into(), &body)?;
+            Ok(result.into())
         })
     }
 
