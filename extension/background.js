@@ -11,7 +11,7 @@ import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
 import { MIRROR_PATH, msToTimestamp, serve, timestampToMs } from './replay.js';
 import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
-import { listSites, addSite, deleteSite, siteStatus } from './sites.js';
+import { listSites, addSite, deleteSite, siteStatus, siteOf } from './sites.js';
 import * as capture from './capture.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
@@ -62,15 +62,7 @@ self.addEventListener('fetch', (event) => {
  * @param {string} url
  */
 async function mirroredSite(url) {
-  let parsed;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return undefined;
-  const store = await storeReady;
-  return (await store.sites()).find((site) => url.startsWith(site.id));
+  return siteOf(await storeReady, url);
 }
 
 /** Sends a tab whose navigation failed to the viewer, if the site is mirrored. */
