@@ -7,7 +7,7 @@
 
 use super::model::{choose, When};
 use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals};
-use super::{Store, DEFAULT_MAX_BODY, MAX_REDIRECTS};
+use super::{Limits, Store, MAX_REDIRECTS};
 use crate::error::StoreError;
 use idb::event::DatabaseEvent;
 use idb::{Database, Factory, KeyPath, ObjectStoreParams, Query, Transaction, TransactionMode};
@@ -32,8 +32,7 @@ const TOTALS_KEY: &str = "totals";
 /// A store in one IndexedDB database.
 pub struct IdbStore {
     db: Database,
-    max_body: u64,
-    budget: Option<u64>,
+    limits: Limits,
 }
 
 fn backend(e: impl std::fmt::Display) -> StoreError {
@@ -111,18 +110,18 @@ impl IdbStore {
             db.close();
             return Err(StoreError::Backend { reason: format!("schema upgrade failed: {reason}") });
         }
-        Ok(IdbStore { db, max_body: DEFAULT_MAX_BODY, budget: None })
+        Ok(IdbStore { db, limits: Limits::default() })
     }
 
     /// Refuses bodies larger than `max_body` bytes.
     pub fn with_max_body(mut self, max_body: u64) -> Self {
-        self.max_body = max_body;
+        self.limits.max_body = max_body;
         self
     }
 
     /// Refuses writes that would make the stored bodies exceed `bytes`, before the browser's quota does.
     pub fn with_budget(mut self, bytes: u64) -> Self {
-        self.budget = Some(bytes);
+        self.limits.budget = Some(bytes);
         self
     }
 
@@ -378,21 +377,16 @@ impl Store for IdbStore {
     async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
         // Hash and size-check before the transaction opens: IndexedDB commits a transaction that is left idle
         // while other work is awaited.
+        self.limits.check_bodies(&batch)?;
         let mut prepared = Vec::with_capacity(batch.len());
         for c in batch {
             let digest = match &c.body {
-                NewBody::Bytes(b) if b.len() as u64 > self.max_body => {
-                    return Err(StoreError::TooLarge { url: c.url, size: b.len() as u64, max: self.max_body })
-                }
                 NewBody::Bytes(b) => digest_of(b),
-                NewBody::Browser { size, .. } if *size > self.max_body => {
-                    return Err(StoreError::TooLarge { url: c.url, size: *size, max: self.max_body })
-                }
                 NewBody::Unchanged { digest } | NewBody::Browser { digest, .. } => digest.clone(),
             };
             prepared.push((digest, c));
         }
-        let budget = self.budget;
+        let limits = self.limits;
         self.write(async |tx| {
             let payloads = tx.object_store(PAYLOADS).map_err(backend)?;
             let captures = tx.object_store(CAPTURES).map_err(backend)?;
@@ -455,12 +449,7 @@ impl Store for IdbStore {
                 });
             }
             let new_payloads = records.iter().filter(|(_, is_new)| *is_new).count() as u64;
-            if let Some(budget) = budget.filter(|b| totals.bytes + new_bytes > *b) {
-                return Err(StoreError::QuotaExceeded {
-                    needed: new_bytes,
-                    available: budget.saturating_sub(totals.bytes),
-                });
-            }
+            limits.check_budget(totals.bytes, new_bytes)?;
             let mut writes = Vec::with_capacity(records.len());
             for (record, _) in &records {
                 writes.push(payloads.put(record, None).map_err(backend)?);

@@ -1,7 +1,7 @@
 //! The in-memory store: the reference implementation every store test runs against natively.
 
 use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState};
-use super::{Store, DEFAULT_MAX_BODY};
+use super::{Limits, Store};
 use crate::error::StoreError;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Debug)]
 pub struct MemoryStore {
     inner: RefCell<Inner>,
-    max_body: u64,
-    budget: Option<u64>,
+    limits: Limits,
 }
 
 #[derive(Debug, Default)]
@@ -34,18 +33,18 @@ impl Default for MemoryStore {
 
 impl MemoryStore {
     pub fn new() -> Self {
-        MemoryStore { inner: RefCell::default(), max_body: DEFAULT_MAX_BODY, budget: None }
+        MemoryStore { inner: RefCell::default(), limits: Limits::default() }
     }
 
     /// Refuses bodies larger than `max_body` bytes.
     pub fn with_max_body(mut self, max_body: u64) -> Self {
-        self.max_body = max_body;
+        self.limits.max_body = max_body;
         self
     }
 
     /// Refuses writes that would make the stored bodies exceed `bytes` (as a full disk would).
     pub fn with_budget(mut self, bytes: u64) -> Self {
-        self.budget = Some(bytes);
+        self.limits.budget = Some(bytes);
         self
     }
 
@@ -88,18 +87,12 @@ impl Store for MemoryStore {
     async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
         let mut inner = self.inner.borrow_mut();
         // Check everything first, then apply: the batch happens entirely or not at all.
+        self.limits.check_bodies(&batch)?;
         let mut new_bytes = 0u64;
         let mut planned: Vec<(String, u64)> = Vec::with_capacity(batch.len());
         for c in &batch {
             let (digest, size) = match &c.body {
                 NewBody::Bytes(b) => {
-                    if b.len() as u64 > self.max_body {
-                        return Err(StoreError::TooLarge {
-                            url: c.url.clone(),
-                            size: b.len() as u64,
-                            max: self.max_body,
-                        });
-                    }
                     let d = digest_of(b);
                     let known = inner.payloads.contains_key(&d) || planned.iter().any(|(p, _)| *p == d);
                     if !known {
@@ -123,12 +116,8 @@ impl Store for MemoryStore {
             };
             planned.push((digest, size));
         }
-        if let Some(budget) = self.budget {
-            let used: u64 = inner.payloads.values().map(|(b, _)| b.len() as u64).sum();
-            if used + new_bytes > budget {
-                return Err(StoreError::QuotaExceeded { needed: new_bytes, available: budget.saturating_sub(used) });
-            }
-        }
+        let used: u64 = inner.payloads.values().map(|(b, _)| b.len() as u64).sum();
+        self.limits.check_budget(used, new_bytes)?;
         let mut out = Vec::with_capacity(batch.len());
         for (c, (digest, size)) in batch.into_iter().zip(planned) {
             match c.body {

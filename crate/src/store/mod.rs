@@ -24,6 +24,42 @@ pub const MAX_REDIRECTS: usize = 10;
 /// Default largest body one capture may store (bigger ones are refused with `store/too-large`).
 pub const DEFAULT_MAX_BODY: u64 = 64 << 20;
 
+/// What every store refuses, decided here once: one body over `max_body` bytes (`store/too-large`), and a write
+/// that would take the stored bodies past `budget` bytes (`store/quota-exceeded`, as a full disk would).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_body: u64,
+    pub budget: Option<u64>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body: DEFAULT_MAX_BODY, budget: None }
+    }
+}
+
+impl Limits {
+    /// Checks every body of a batch before anything is written.
+    pub(crate) fn check_bodies(&self, batch: &[NewCapture]) -> Result<(), StoreError> {
+        for c in batch {
+            if let Some(size) = c.body.size().filter(|s| *s > self.max_body) {
+                return Err(StoreError::TooLarge { url: c.url.clone(), size, max: self.max_body });
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks that `new_bytes` more fit next to the `used` ones.
+    pub(crate) fn check_budget(&self, used: u64, new_bytes: u64) -> Result<(), StoreError> {
+        match self.budget {
+            Some(budget) if used + new_bytes > budget => {
+                Err(StoreError::QuotaExceeded { needed: new_bytes, available: budget.saturating_sub(used) })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Storage for mirrors. Every method is one transaction: it happens entirely or not at all.
 #[allow(async_fn_in_trait)] // Used with concrete stores only; no Send bound is wanted in the browser.
 pub trait Store {

@@ -96,6 +96,18 @@ pub enum NewBody {
     Browser { body: wasm_bindgen::JsValue, digest: String, size: u64 },
 }
 
+impl NewBody {
+    /// Bytes of a body given here (`None` for an unchanged one: its bytes are already stored).
+    pub fn size(&self) -> Option<u64> {
+        match self {
+            NewBody::Bytes(b) => Some(b.len() as u64),
+            #[cfg(target_arch = "wasm32")]
+            NewBody::Browser { size, .. } => Some(*size),
+            NewBody::Unchanged { .. } => None,
+        }
+    }
+}
+
 /// Which version a lookup wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
