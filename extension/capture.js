@@ -146,15 +146,15 @@ async function flush(page, now = Date.now(), withDom = false) {
     });
   }
   if (batch.length === 0) return 0;
-  // The pages visited are done for the crawler (settled with the captures, in one transaction); the pages they
-  // link to are queued.
+  // The pages visited are done for the crawler and the pages they link to are queued, with the captures, in one
+  // transaction.
   const visited = batch.filter((c) => isHtml(c) && c.status < 400 && c.source !== 'dom');
   const entries = [
     ...visited.map((c) => ({ site: site.id, url: c.url, depth: 0, page: true, state: 'queued', updated: now })),
     ...links(context.engine, site, visited, now),
   ];
-  if (entries.length) await store.enqueue(entries);
-  await store.record(batch, visited.map((c) => ({ site: site.id, url: c.url, state: 'done', at: now })));
+  const settle = visited.map((c) => ({ site: site.id, url: c.url, state: 'done', at: now }));
+  await store.record(batch, settle, entries);
   return batch.length;
 }
 

@@ -189,6 +189,7 @@ pub fn entry(url: &str, depth: u32) -> sitemirror::store::FrontierEntry {
         state: sitemirror::store::UrlState::Queued,
         reason: None,
         updated: 0,
+        run: 0,
     }
 }
 
@@ -205,7 +206,6 @@ pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
         batch.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(),
         ["https://example.com/", "https://example.com/a"]
     );
-    // The first page is fetched: its capture and its "done" land together.
     let settle = |url: &str, state, reason: Option<&str>| Settle {
         site: SITE.into(),
         url: url.into(),
@@ -213,28 +213,34 @@ pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
         reason: reason.map(Into::into),
         at: 9,
     };
+    // The first page is fetched: its capture, the link found in it and its "done" land together.
     s.record(
         vec![capture("https://example.com/", 9, 200, b"home")],
         vec![settle("https://example.com/", UrlState::Done, None)],
+        vec![entry("https://example.com/found", 1), entry("https://example.com/a", 1)],
     )
     .await
     .unwrap();
-    s.record(vec![], vec![settle(deep, UrlState::Skipped, Some("crawl/robots: disallowed by robots.txt"))])
+    s.record(vec![], vec![settle(deep, UrlState::Skipped, Some("crawl/robots: disallowed by robots.txt"))], vec![])
         .await
         .unwrap();
     // Links found again (by a resumed crawl) don't reset what is known.
     assert_eq!(s.enqueue(vec![entry("https://example.com/", 0), entry(deep, 2)]).await.unwrap(), 0);
     let next = s.queued(SITE, 10).await.unwrap();
-    assert_eq!(next.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(), ["https://example.com/a"]);
+    assert_eq!(
+        next.iter().map(|e| e.url.as_str()).collect::<Vec<_>>(),
+        ["https://example.com/a", "https://example.com/found"]
+    );
     let counts = s.frontier_counts(SITE).await.unwrap();
-    assert_eq!(counts, FrontierCounts { queued: 1, done: 1, failed: 0, skipped: 1 });
+    assert_eq!(counts, FrontierCounts { queued: 2, done: 1, failed: 0, skipped: 1 });
     let skipped = s.frontier(SITE).await.unwrap().into_iter().find(|e| e.url == deep).unwrap();
     assert_eq!(skipped.reason.as_deref(), Some("crawl/robots: disallowed by robots.txt"));
     // A failing batch settles nothing either.
     let mut bad = capture("https://example.com/a", 10, 200, b"");
     bad.body = NewBody::Unchanged { digest: digest_of(b"unknown") };
-    assert!(s.record(vec![bad], vec![settle("https://example.com/a", UrlState::Done, None)]).await.is_err());
-    assert_eq!(s.frontier_counts(SITE).await.unwrap().queued, 1);
+    let lost = entry("https://example.com/lost", 2);
+    assert!(s.record(vec![bad], vec![settle("https://example.com/a", UrlState::Done, None)], vec![lost]).await.is_err());
+    assert_eq!(s.frontier_counts(SITE).await.unwrap().queued, 2, "nothing of a failed batch is kept");
     s.clear_frontier(SITE).await.unwrap();
     assert_eq!(s.frontier(SITE).await.unwrap().len(), 0);
     s.enqueue(vec![entry("https://example.com/x", 0)]).await.unwrap();

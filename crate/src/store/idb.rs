@@ -312,20 +312,54 @@ fn frontier_key(site: &str, url: &str) -> JsValue {
     js_sys::Array::of2(&site.into(), &url.into()).into()
 }
 
+/// Adds the entries not in the frontier yet; returns how many. Requests are issued together and awaited after
+/// (one task turn each would make a crawl's batches slow).
+async fn enqueue_in(tx: &Transaction, entries: Vec<FrontierEntry>) -> Result<u64, StoreError> {
+    if entries.is_empty() {
+        return Ok(0);
+    }
+    let frontier = tx.object_store(FRONTIER).map_err(backend)?;
+    let mut lookups = Vec::with_capacity(entries.len());
+    for e in &entries {
+        lookups.push(frontier.count(Some(Query::Key(frontier_key(&e.site, &e.url)))).map_err(backend)?);
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut adds = Vec::new();
+    for (e, lookup) in entries.into_iter().zip(lookups) {
+        let known = lookup.await.map_err(backend)? > 0;
+        if !known && seen.insert((e.site.clone(), e.url.clone())) {
+            adds.push(frontier.add(&to_js(&e)?, None).map_err(backend)?);
+        }
+    }
+    let added = adds.len() as u64;
+    for add in adds {
+        add.await.map_err(backend)?;
+    }
+    Ok(added)
+}
+
 async fn settle_in(tx: &Transaction, settle: Vec<Settle>) -> Result<(), StoreError> {
     if settle.is_empty() {
         return Ok(());
     }
     let frontier = tx.object_store(FRONTIER).map_err(backend)?;
-    for s in settle {
-        let Some(found) = frontier.get(frontier_key(&s.site, &s.url)).map_err(backend)?.await.map_err(backend)? else {
+    let mut lookups = Vec::with_capacity(settle.len());
+    for s in &settle {
+        lookups.push(frontier.get(frontier_key(&s.site, &s.url)).map_err(backend)?);
+    }
+    let mut puts = Vec::new();
+    for (s, lookup) in settle.into_iter().zip(lookups) {
+        let Some(found) = lookup.await.map_err(backend)? else {
             continue;
         };
         let mut entry: FrontierEntry = from_js(found)?;
         entry.state = s.state;
         entry.reason = s.reason;
         entry.updated = s.at;
-        frontier.put(&to_js(&entry)?, None).map_err(backend)?.await.map_err(backend)?;
+        puts.push(frontier.put(&to_js(&entry)?, None).map_err(backend)?);
+    }
+    for put in puts {
+        put.await.map_err(backend)?;
     }
     Ok(())
 }
@@ -374,7 +408,12 @@ impl Store for IdbStore {
         rows.into_iter().map(from_js).collect()
     }
 
-    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
+    async fn record(
+        &self,
+        batch: Vec<NewCapture>,
+        settle: Vec<Settle>,
+        found: Vec<FrontierEntry>,
+    ) -> Result<Vec<Capture>, StoreError> {
         // Hash and size-check before the transaction opens: IndexedDB commits a transaction that is left idle
         // while other work is awaited.
         self.limits.check_bodies(&batch)?;
@@ -471,6 +510,7 @@ impl Store for IdbStore {
                 record.id = add.await.map_err(backend)?.as_f64().unwrap_or(0.0) as u64;
             }
             write_totals(tx, &totals).await?;
+            enqueue_in(tx, found).await?;
             settle_in(tx, settle).await?;
             Ok(out)
         })
@@ -478,19 +518,7 @@ impl Store for IdbStore {
     }
 
     async fn enqueue(&self, entries: Vec<FrontierEntry>) -> Result<u64, StoreError> {
-        self.write(async |tx| {
-            let frontier = tx.object_store(FRONTIER).map_err(backend)?;
-            let mut added = 0;
-            for e in entries {
-                let key = frontier_key(&e.site, &e.url);
-                if frontier.get(key).map_err(backend)?.await.map_err(backend)?.is_none() {
-                    frontier.add(&to_js(&e)?, None).map_err(backend)?.await.map_err(backend)?;
-                    added += 1;
-                }
-            }
-            Ok(added)
-        })
-        .await
+        self.write(async |tx| enqueue_in(tx, entries).await).await
     }
 
     async fn queued(&self, site: &str, limit: usize) -> Result<Vec<FrontierEntry>, StoreError> {

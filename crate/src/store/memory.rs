@@ -84,7 +84,12 @@ impl Store for MemoryStore {
         Ok(self.inner.borrow().sites.values().cloned().collect())
     }
 
-    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError> {
+    async fn record(
+        &self,
+        batch: Vec<NewCapture>,
+        settle: Vec<Settle>,
+        found: Vec<FrontierEntry>,
+    ) -> Result<Vec<Capture>, StoreError> {
         let mut inner = self.inner.borrow_mut();
         // Check everything first, then apply: the batch happens entirely or not at all.
         self.limits.check_bodies(&batch)?;
@@ -138,6 +143,9 @@ impl Store for MemoryStore {
             };
             inner.captures.insert(record.id, record.clone());
             out.push(record);
+        }
+        for e in found {
+            inner.frontier.entry((e.site.clone(), e.url.clone())).or_insert(e);
         }
         for s in settle {
             if let Some(e) = inner.frontier.get_mut(&(s.site, s.url)) {

@@ -69,10 +69,16 @@ pub trait Store {
     async fn site(&self, id: &str) -> Result<Option<Site>, StoreError>;
     /// All sites, by id.
     async fn sites(&self) -> Result<Vec<Site>, StoreError>;
-    /// Stores a batch of captures and their payloads, and settles frontier URLs, in one transaction; returns the
-    /// capture records in order. A body already stored (same SHA-256) is not stored again. Settling with the
-    /// captures is what keeps a crawl from losing or refetching a URL when its worker is stopped mid-way.
-    async fn record(&self, batch: Vec<NewCapture>, settle: Vec<Settle>) -> Result<Vec<Capture>, StoreError>;
+    /// Stores a batch of captures and their payloads, adds the URLs they led to (`found`, as [`Store::enqueue`])
+    /// and settles frontier URLs, in one transaction; returns the capture records in order. A body already stored
+    /// (same SHA-256) is not stored again. Recording a page, the links found in it and its "done" together is what
+    /// keeps a crawl from losing or refetching a URL when its worker is stopped mid-way.
+    async fn record(
+        &self,
+        batch: Vec<NewCapture>,
+        settle: Vec<Settle>,
+        found: Vec<FrontierEntry>,
+    ) -> Result<Vec<Capture>, StoreError>;
     /// Adds URLs to a site's frontier; URLs already there keep their state. Returns how many were new.
     async fn enqueue(&self, entries: Vec<FrontierEntry>) -> Result<u64, StoreError>;
     /// Up to `limit` queued URLs of a site, shallowest first.
@@ -96,7 +102,7 @@ pub trait Store {
 
     /// Stores a batch of captures atomically (see [`Store::record`]).
     async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {
-        self.record(batch, Vec::new()).await
+        self.record(batch, Vec::new(), Vec::new()).await
     }
 
     /// How many URLs of a site's crawl are in each state.

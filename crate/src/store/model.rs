@@ -221,6 +221,9 @@ pub struct FrontierEntry {
     pub reason: Option<String>,
     /// Last change, milliseconds since the Unix epoch.
     pub updated: u64,
+    /// How many links in a row between URLs of the same shape led here (the crawl's trap detection; 0 for a seed).
+    #[serde(default)]
+    pub run: u32,
 }
 
 /// A state change for a frontier URL, written in the same transaction as the captures it goes with.

@@ -171,19 +171,22 @@ impl JsStore {
 
     /// Stores a batch of captures in one transaction; resolves to their records.
     pub fn capture(&self, batch: js_sys::Array) -> Promise {
-        self.record(batch, js_sys::Array::new())
+        self.record(batch, js_sys::Array::new(), JsValue::UNDEFINED)
     }
 
-    /// Stores captures and settles crawl URLs (`[{site, url, state, reason?, at}]`) in one transaction.
-    pub fn record(&self, batch: js_sys::Array, settle: js_sys::Array) -> Promise {
+    /// Stores captures, adds the URLs they led to (`found`: frontier entries, optional) and settles crawl URLs
+    /// (`[{site, url, state, reason?, at}]`) in one transaction.
+    pub fn record(&self, batch: js_sys::Array, settle: js_sys::Array, found: JsValue) -> Promise {
         self.run(|s| async move {
             let items = new_captures(batch).await?;
+            let found: Vec<FrontierEntry> =
+                if found.is_undefined() { Vec::new() } else { serde_wasm_bindgen::from_value(found).map_err(bad)? };
             let settle: Vec<JsSettle> = serde_wasm_bindgen::from_value(settle.into()).map_err(bad)?;
             let settle = settle
                 .into_iter()
                 .map(|x| Settle { site: x.site, url: x.url, state: x.state, reason: x.reason, at: x.at as u64 })
                 .collect();
-            out(&s.record(items, settle).await.map_err(store_err)?)
+            out(&s.record(items, settle, found).await.map_err(store_err)?)
         })
     }
 
