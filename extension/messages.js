@@ -22,8 +22,21 @@
  *   Whether the site `url` belongs to is mirrored, and how much of it.
  * @typedef {{type: 'mirror/missing', frame: string}} MissingRequest
  *   The resources a replayed document (its mirror URL) asked for that the mirror doesn't have.
+ * @typedef {{scope?: 'origin' | 'prefix', prefix?: string, include?: string[], exclude?: string[], maxDepth?: number,
+ *   maxPages?: number, maxBytes?: number, maxResourceBytes?: number, externalResources?: boolean, externalPages?: boolean,
+ *   ignoreRobots?: boolean, followLogout?: boolean, maxConcurrency?: number, delayMs?: number, timeoutMs?: number}} CrawlOptions
+ *   What a crawl covers and how politely it fetches; every field is optional (the engine's `CrawlPolicy` fills
+ *   defaults and rejects bad values with `crawl/invalid-config`). Patterns are `*` wildcards over the whole URL.
+ * @typedef {{type: 'crawl/start', url: string, options?: CrawlOptions}} CrawlStartRequest
+ *   "Mirror this site": registers the site of `url` (as site/add) and crawls it from `url`. A crawl already
+ *   running for the site is returned as it is; a finished one is replaced by a new crawl.
+ * @typedef {{type: 'crawl/update', site: string}} CrawlUpdateRequest
+ *   "Update now": re-crawls a mirrored site with conditional requests (unchanged content costs a 304).
+ * @typedef {{type: 'crawl/pause' | 'crawl/resume' | 'crawl/cancel' | 'crawl/status' | 'crawl/report', site: string}} CrawlControlRequest
+ *   `site` is a site id (`https://example.com/`). Pause keeps the frontier; cancel ends the crawl (what was
+ *   stored stays); status is the job and its counts; report lists the URLs that failed or were skipped.
  * @typedef {StatusRequest | RewriteRequest | ViewRequest | MissingRequest | SitesListRequest | SiteAddRequest | SiteDeleteRequest
- *   | SiteStatusRequest} Request
+ *   | SiteStatusRequest | CrawlStartRequest | CrawlUpdateRequest | CrawlControlRequest} Request
  *
  * @typedef {{code: string, message?: string}} ErrorInfo
  *   `code` is stable and what callers branch on; `message` is for humans and logs only.
@@ -38,6 +51,18 @@
  * @typedef {{ok: true}} SiteDeleteResponse
  * @typedef {{ok: true, mirrored: false} | {ok: true, mirrored: true, site: Site, pages: number, bytes: number,
  *   lastCaptured: number | null}} SiteStatusResponse
+ * @typedef {{site: string, id: string, kind: 'mirror' | 'update', state: 'running' | 'paused' | 'done' | 'cancelled'
+ *   | 'failed', startUrl: string, options: CrawlOptions, started: number, finished: number | null, bytes: number,
+ *   fetched: number, error: string | null}} CrawlJob
+ *   One crawl of a site (the latest is kept). `options` are complete (defaults filled in); `bytes` and `fetched`
+ *   count what this crawl downloaded; `error` says why a `failed` crawl stopped (stable code first).
+ * @typedef {{queued: number, done: number, failed: number, skipped: number}} CrawlCounts
+ * @typedef {{ok: true, job: CrawlJob}} CrawlJobResponse   answer to crawl/start, update, pause, resume, cancel
+ * @typedef {{ok: true, job: CrawlJob | null, counts: CrawlCounts, progress: number}} CrawlStatusResponse
+ *   `progress` in [0, 1]: settled (done + failed) over settled + queued; skipped URLs are not work.
+ * @typedef {{url: string, page: boolean, state: 'failed' | 'skipped', reason: string, depth: number}} CrawlReportEntry
+ *   `reason` starts with a stable code (`crawl/robots`, `crawl/http-404`, `crawl/timeout`, …), then text for humans.
+ * @typedef {{ok: true, entries: CrawlReportEntry[], truncated: boolean}} CrawlReportResponse
  * @typedef {{ok: false, error: ErrorInfo}} ErrorResponse
  * @typedef {StatusResponse | RewriteResponse | SitesListResponse | SiteAddResponse | SiteDeleteResponse
  *   | SiteStatusResponse | ErrorResponse} Response
@@ -53,6 +78,13 @@ export const MessageType = Object.freeze({
   SITE_ADD: 'site/add',
   SITE_DELETE: 'site/delete',
   SITE_STATUS: 'site/status',
+  CRAWL_START: 'crawl/start',
+  CRAWL_UPDATE: 'crawl/update',
+  CRAWL_PAUSE: 'crawl/pause',
+  CRAWL_RESUME: 'crawl/resume',
+  CRAWL_CANCEL: 'crawl/cancel',
+  CRAWL_STATUS: 'crawl/status',
+  CRAWL_REPORT: 'crawl/report',
 });
 
 /** Error codes produced by the JS glue itself (engine errors keep the engine's codes). */
@@ -61,6 +93,8 @@ export const ErrorCode = Object.freeze({
   ENGINE_INIT: 'engine/init-failed',
   INTERNAL: 'internal/error',
   INVALID_URL: 'site/invalid-url',
+  NOT_MIRRORED: 'site/not-mirrored',
+  NO_CRAWL: 'crawl/none',
 });
 
 /** Longest URL or site id a message may carry (browsers cap URLs near 2 MB; ours are far shorter). */
@@ -109,6 +143,23 @@ export function parseRequest(raw) {
     case MessageType.SITE_DELETE:
       if (!boundedString(msg.id) || msg.id === '') return errorResponse(ErrorCode.INVALID, 'site/delete needs a non-empty string id');
       return { ok: true, request: { type: MessageType.SITE_DELETE, id: msg.id } };
+    case MessageType.CRAWL_START: {
+      if (!boundedString(msg.url)) return errorResponse(ErrorCode.INVALID, 'crawl/start needs a string url');
+      const options = msg.options ?? {};
+      if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+        return errorResponse(ErrorCode.INVALID, 'crawl/start options must be an object');
+      }
+      // Field values are checked by the engine (crawl/invalid-config), which owns the defaults and limits.
+      return { ok: true, request: { type: MessageType.CRAWL_START, url: msg.url, options } };
+    }
+    case MessageType.CRAWL_UPDATE:
+    case MessageType.CRAWL_PAUSE:
+    case MessageType.CRAWL_RESUME:
+    case MessageType.CRAWL_CANCEL:
+    case MessageType.CRAWL_STATUS:
+    case MessageType.CRAWL_REPORT:
+      if (!boundedString(msg.site) || msg.site === '') return errorResponse(ErrorCode.INVALID, `${msg.type} needs a non-empty string site`);
+      return { ok: true, request: { type: msg.type, site: msg.site } };
     default:
       return errorResponse(ErrorCode.INVALID, `unknown message type ${JSON.stringify(msg.type)}`);
   }
