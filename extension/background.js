@@ -11,8 +11,9 @@ import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
 import { MIRROR_PATH, msToTimestamp, serve, timestampToMs } from './replay.js';
 import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
-import { listSites, addSite, deleteSite, siteStatus, siteOf } from './sites.js';
+import { listSites, addSite, deleteSite, siteStatus, siteOf, mirrorableUrl } from './sites.js';
 import * as capture from './capture.js';
+import * as crawl from './crawl.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
 // Log a failed init once here; handlers still see the rejection through `ready` and report it.
@@ -99,6 +100,21 @@ chrome.webNavigation.onCompleted.addListener((details) => {
   capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
 });
 
+// The crawl ("Mirror this site", crawl.js): it sees its own requests' redirects and errors through webRequest,
+// and is resumed on every worker start (idle stop, crash, browser restart) and by its alarm.
+crawl.configure({ engine, store: () => storeReady, origin: ORIGIN });
+chrome.webRequest.onBeforeRedirect.addListener(crawl.onRedirect, HTTP);
+chrome.webRequest.onErrorOccurred.addListener(crawl.onError, HTTP);
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === crawl.ALARM) resumeCrawls();
+});
+chrome.runtime.onStartup.addListener(() => resumeCrawls());
+const crawlsResumed = resumeCrawls();
+
+function resumeCrawls() {
+  return storeReady.then(() => crawl.resumeAll()).catch((err) => console.error('sitemirror: resuming crawls failed', err));
+}
+
 chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   // Only our own pages and scripts: web pages use onMessageExternal, which we don't listen to.
   if (sender.id !== chrome.runtime.id) return false;
@@ -143,8 +159,35 @@ async function handle(raw) {
     }
     case MessageType.SITES_LIST: return listSites(await storeReady);
     case MessageType.SITE_ADD: return addSite(await storeReady, req.url, Date.now());
-    case MessageType.SITE_DELETE: return deleteSite(await storeReady, req.id);
+    case MessageType.SITE_DELETE:
+      await crawl.forget(req.id);
+      return deleteSite(await storeReady, req.id);
     case MessageType.SITE_STATUS: return siteStatus(await storeReady, req.url);
+    case MessageType.CRAWL_START: {
+      const added = await addSite(await storeReady, req.url, Date.now());
+      if (!added.ok) return added;
+      await crawlsResumed;
+      return { ok: true, job: await crawl.start(added.site, mirrorableUrl(req.url).href, req.options) };
+    }
+    case MessageType.CRAWL_UPDATE: {
+      const site = (await (await storeReady).sites()).find((s) => s.id === req.site);
+      if (!site) return errorResponse(ErrorCode.NOT_MIRRORED, 'This site is not mirrored.');
+      await crawlsResumed;
+      return { ok: true, job: await crawl.update(site) };
+    }
+    case MessageType.CRAWL_PAUSE:
+    case MessageType.CRAWL_RESUME:
+    case MessageType.CRAWL_CANCEL: {
+      await crawlsResumed;
+      const act = { [MessageType.CRAWL_PAUSE]: crawl.pause, [MessageType.CRAWL_RESUME]: crawl.resume, [MessageType.CRAWL_CANCEL]: crawl.cancel };
+      const job = await act[req.type](req.site);
+      return job ? { ok: true, job } : errorResponse(ErrorCode.NO_CRAWL, 'This site has no crawl.');
+    }
+    case MessageType.CRAWL_STATUS:
+      await crawlsResumed;
+      return { ok: true, ...(await crawl.status(req.site)) };
+    case MessageType.CRAWL_REPORT:
+      return { ok: true, ...(await crawl.report(req.site)) };
   }
 }
 

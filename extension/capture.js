@@ -12,7 +12,7 @@
 import { RENDERED } from './replay.js';
 
 /** Response headers worth keeping for replay and for conditional refreshes. */
-const KEPT_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'location', 'content-language', 'content-disposition']);
+export const KEPT_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'location', 'content-language', 'content-disposition']);
 
 /** What each tab's current page has loaded so far: tabId → {pageUrl, items: Map<url, item>, loaded, next}. */
 const pages = new Map();

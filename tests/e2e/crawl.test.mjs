@@ -1,0 +1,191 @@
+/**
+ * "Mirror this site" end to end: the real extension crawls generated local sites (tests/e2e/lib/crawlsite.mjs),
+ * then the origin is stopped and the mirror must hold every in-scope page with all its resources, and every
+ * URL it left out must be recorded with the right reason. Also: the service worker stopped mid-crawl (via CDP)
+ * loses nothing and fetches nothing twice; "Update now" costs 304s and no new bytes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launchExtension, extensionWorker, stopServiceWorker } from './lib/browser.mjs';
+import { startSite, siteRoutes, chainRoutes, PAGES, RESOURCES } from './lib/crawlsite.mjs';
+
+/** Options that keep the traps quick: a 2.5 s timeout, a 1 MiB size cap, one retry. */
+const QUICK = { timeoutMs: 2500, maxResourceBytes: 1 << 20, maxRetries: 1 };
+
+async function open(ext) {
+  const page = await ext.ctx.newPage();
+  await page.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  const send = (msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  return { page, send };
+}
+
+/** Polls crawl/status until the crawl of `site` is over; returns the last status. */
+async function settled(send, site, { timeoutMs = 90_000, jobId } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await send({ type: 'crawl/status', site });
+    assert.equal(s.ok, true, JSON.stringify(s));
+    if (s.job && s.job.state !== 'running' && s.job.state !== 'paused' && (!jobId || s.job.id === jobId)) return s;
+    if (Date.now() > deadline) throw new Error(`crawl not finished: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test('Mirror this site: every in-scope page replays with its resources; every URL left out says why', async (t) => {
+  const external = await startSite({ routes: new Map() });
+  const site = await startSite({ routes: siteRoutes({ externalOrigin: external.origin }) });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+    await external.close();
+  });
+  const { send } = await open(ext);
+  const siteId = `${site.origin}/`;
+  const started = await send({ type: 'crawl/start', url: `${site.origin}/`, options: QUICK });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  assert.equal(started.job.state, 'running');
+  const status = await settled(send, siteId);
+  assert.equal(status.job.state, 'done', JSON.stringify(status.job));
+  assert.equal(status.counts.queued, 0);
+  assert.equal(status.progress, 1);
+
+  // Each page and file fetched once; the 500 and the stalled endpoint were retried once (maxRetries: 1).
+  for (const p of [...PAGES, ...RESOURCES, '/robots.txt', '/sitemap.xml']) {
+    assert.equal(site.asked.get(p), 1, `${p} requested ${site.asked.get(p)} times`);
+  }
+  assert.equal(site.asked.get('/broken'), 2);
+  assert.equal(site.asked.get('/stall'), 2);
+  for (const p of ['/private/secret', '/account/logout']) assert.equal(site.asked.get(p), undefined, `${p} fetched`);
+  const calendar = [...site.asked.keys()].filter((k) => k.startsWith('/calendar'));
+  assert.ok(calendar.length >= 3 && calendar.length <= 40, `calendar pages fetched: ${calendar.length}`);
+  assert.equal(external.asked.size, 0, 'a page of another site was fetched');
+
+  // Why each URL was left out.
+  const report = await send({ type: 'crawl/report', site: siteId });
+  assert.equal(report.ok, true);
+  const reason = (path) => report.entries.find((e) => e.url === (path.startsWith('http') ? path : site.origin + path))?.reason ?? '(not reported)';
+  const expect = {
+    '/private/secret': 'crawl/robots',
+    '/account/logout': 'crawl/logout',
+    '/stall': 'crawl/timeout',
+    '/loop1': 'crawl/redirect-loop',
+    '/missing': 'crawl/http-404',
+    '/broken': 'crawl/http-500',
+    '/huge': 'crawl/too-large',
+    [`${external.origin}/elsewhere`]: 'crawl/out-of-scope',
+  };
+  for (const [path, code] of Object.entries(expect)) {
+    assert.ok(reason(path).startsWith(`${code}:`), `${path}: expected ${code}, got ${reason(path)}`);
+  }
+  assert.ok(report.entries.some((e) => e.url.includes('/calendar') && e.reason.startsWith('crawl/calendar:')), 'calendar trap not reported');
+  for (const p of PAGES) assert.equal(report.entries.find((e) => e.url === site.origin + p), undefined, `${p} reported`);
+
+  // The origin goes away; the mirror must stand on its own.
+  await site.close();
+  const sw = extensionWorker(ext.ctx);
+  const prefix = `chrome-extension://${ext.extensionId}/m/`;
+  const stored = await sw.evaluate(
+    async ({ urls }) => {
+      const store = await globalThis.sitemirror.storeReady;
+      const out = {};
+      for (const u of urls) out[u] = (await store.lookup(u, { followRedirects: true }))?.status ?? null;
+      return out;
+    },
+    { urls: [...PAGES, ...RESOURCES, '/moved'].map((p) => site.origin + p) },
+  );
+  for (const [url, s] of Object.entries(stored)) assert.equal(s, 200, `${url} not in the mirror`);
+  for (const p of PAGES) {
+    const mirror = await sw.evaluate(({ u, prefix }) => globalThis.sitemirror.engine.mirrorUrl(u, prefix), { u: site.origin + p, prefix });
+    const tab = await ext.ctx.newPage();
+    await tab.goto(mirror, { waitUntil: 'load' });
+    assert.match(await tab.title(), /\S/, `${p} replayed without a title`);
+    await new Promise((r) => setTimeout(r, 100));
+    const missing = await send({ type: 'mirror/missing', frame: mirror });
+    assert.deepEqual(missing.missing, [], `${p} replays without: ${missing.missing}`);
+    await tab.close();
+  }
+});
+
+test('the service worker stopped mid-crawl: the crawl completes, no page lost, none fetched twice', async (t) => {
+  const N = 40;
+  const site = await startSite({ routes: chainRoutes(N), latencyMs: 20 });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+  });
+  const { page, send } = await open(ext);
+  const siteId = `${site.origin}/`;
+  assert.equal((await send({ type: 'crawl/start', url: `${site.origin}/`, options: {} })).ok, true);
+  // Let part of the site arrive, then hold every new request so the crawl is frozen at a known point.
+  const finishedCount = () => [...site.finished.values()].reduce((a, b) => a + b, 0);
+  for (let i = 0; finishedCount() < 20; i++) {
+    if (i > 400) throw new Error('the crawl did not start');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  site.hold();
+  // Wait until everything the origin finished sending is in the store, then stop the worker.
+  const sw = extensionWorker(ext.ctx);
+  for (let i = 0; ; i++) {
+    const done = new Set(
+      await sw.evaluate(async (s) => (await (await globalThis.sitemirror.storeReady).frontier(s)).filter((e) => e.state !== 'queued').map((e) => new URL(e.url).pathname), siteId),
+    );
+    const sent = [...site.finished.keys()];
+    if (sent.every((p) => done.has(p))) break;
+    if (i > 200) throw new Error(`not stored: ${sent.filter((p) => !done.has(p))}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const inFlight = site.held.size;
+  assert.equal(await stopServiceWorker(ext.ctx, page), 1);
+  site.open();
+  // Any event wakes the worker, which resumes the crawl first.
+  const status = await settled(send, siteId);
+  assert.equal(status.job.state, 'done');
+  const all = ['/', '/style.css', '/img/bg.png', ...Array.from({ length: N }, (_, i) => [`/p/${i}`, `/img/p${i}.png`]).flat()];
+  for (const p of all) {
+    assert.equal(site.finished.get(p), 1, `${p} sent ${site.finished.get(p) ?? 0} times`);
+    const extra = (site.asked.get(p) ?? 0) - 1;
+    assert.ok(extra <= (site.aborted.get(p) ?? 0), `${p} asked ${site.asked.get(p)} times, aborted ${site.aborted.get(p) ?? 0}`);
+  }
+  assert.equal(status.counts.done, all.length + 1, JSON.stringify(status.counts)); // + robots.txt
+  t.diagnostic(`requests held in flight when the worker stopped: ${inFlight}`);
+});
+
+test('Update now: conditional requests, unchanged content stores no new bytes, a changed page becomes a version', async (t) => {
+  const site = await startSite({ routes: chainRoutes(12) });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+  });
+  const { send } = await open(ext);
+  const siteId = `${site.origin}/`;
+  const first = await send({ type: 'crawl/start', url: `${site.origin}/`, options: {} });
+  await settled(send, siteId);
+  const sw = extensionWorker(ext.ctx);
+  const totals = () => sw.evaluate(async () => (await globalThis.sitemirror.storeReady).totals());
+  const before = await totals();
+  const fetches = [...site.asked.values()].reduce((a, b) => a + b, 0);
+
+  const update = await send({ type: 'crawl/update', site: siteId });
+  assert.equal(update.ok, true, JSON.stringify(update));
+  assert.equal(update.job.kind, 'update');
+  assert.notEqual(update.job.id, first.job.id);
+  const done = await settled(send, siteId, { jobId: update.job.id });
+  assert.equal(done.job.state, 'done');
+  const after = await totals();
+  const conditional = site.conditional.length;
+  assert.ok(conditional >= fetches - 2, `only ${conditional} of ${fetches} requests were conditional`);
+  assert.ok(after.bytes - before.bytes <= before.bytes * 0.01, `update stored ${after.bytes - before.bytes} new bytes of ${before.bytes}`);
+  assert.ok(after.captures > before.captures, 'unchanged content is still a new version');
+
+  // A changed page: a new version with new bytes.
+  site.routes.set('/p/3', { type: 'text/html', body: Buffer.from('<!doctype html><title>Page 3, edited</title><p>new text</p>') });
+  const again = await send({ type: 'crawl/update', site: siteId });
+  await settled(send, siteId, { jobId: again.job.id });
+  const versions = await sw.evaluate(async (u) => (await (await globalThis.sitemirror.storeReady).versions(u)).map((v) => v.digest), `${site.origin}/p/3`);
+  assert.equal(versions.length, 3);
+  assert.notEqual(versions[0], versions[1], 'the edited page is a new body');
+  assert.equal(versions[1], versions[2], 'the unchanged update pointed at the stored body');
+});
