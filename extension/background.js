@@ -100,11 +100,10 @@ chrome.webNavigation.onCompleted.addListener((details) => {
   capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
 });
 
-// The crawl ("Mirror this site", crawl.js): it sees its own requests' redirects and errors through webRequest,
+// The crawl ("Mirror this site", crawl.js): it sees its own requests' redirects through webRequest,
 // and is resumed on every worker start (idle stop, crash, browser restart) and by its alarm.
 crawl.configure({ engine, store: () => storeReady, origin: ORIGIN });
 chrome.webRequest.onBeforeRedirect.addListener(crawl.onRedirect, HTTP);
-chrome.webRequest.onErrorOccurred.addListener(crawl.onError, HTTP);
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === crawl.ALARM) resumeCrawls();
 });

@@ -36,11 +36,18 @@ let context;
 const runners = new Map();
 
 /**
- * Redirects and network errors of our own fetches, seen by chrome.webRequest (fetch() with redirect: 'follow'
- * hides the hops, and a redirect loop is only a TypeError): request URL → what happened.
+ * Redirects of our own fetches, seen by chrome.webRequest. The crawl fetches with `redirect: 'manual'`, which
+ * gives an opaque response without the Location; the hop itself (status, target) arrives as a webRequest event,
+ * usually a few ms AFTER fetch() resolved. Each redirect then becomes a 3xx capture and its target a URL of the
+ * frontier like any link: a target already known is not fetched again, and loops end by themselves.
+ * request URL → {status, location}, and request URL → resolver of a fetch waiting for its hop.
  */
 const hops = new Map();
-const netErrors = new Map();
+const hopWaiters = new Map();
+/** How long a fetch waits for its redirect's webRequest event before giving up on it. */
+const HOP_WAIT_MS = 3000;
+/** Redirects followed in a row before the chain counts as a loop. */
+const MAX_REDIRECTS = 10;
 
 /** @param {{engine: any, store: () => Promise<any>, origin: string}} ctx */
 export function configure(ctx) {
@@ -49,14 +56,31 @@ export function configure(ctx) {
 
 /** webRequest.onBeforeRedirect listener (registered synchronously by background.js). */
 export function onRedirect(d) {
-  if (d.tabId !== -1 || d.initiator !== context?.origin || hops.size > 10_000) return;
-  hops.set(d.url, { status: d.statusCode, location: d.redirectUrl });
+  if (d.tabId !== -1 || d.initiator !== context?.origin) return;
+  const hop = { status: d.statusCode, location: d.redirectUrl };
+  const waiter = hopWaiters.get(d.url);
+  if (waiter) waiter(hop);
+  else if (hops.size < 10_000) hops.set(d.url, hop);
 }
 
-/** webRequest.onErrorOccurred listener. */
-export function onError(d) {
-  if (d.tabId !== -1 || d.initiator !== context?.origin || netErrors.size > 10_000) return;
-  netErrors.set(d.url, d.error);
+/** The redirect a fetch of `url` just received, or null if its event never came. */
+function hopOf(url) {
+  const known = hops.get(url);
+  if (known) {
+    hops.delete(url);
+    return Promise.resolve(known);
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      hopWaiters.delete(url);
+      resolve(null);
+    }, HOP_WAIT_MS);
+    hopWaiters.set(url, (hop) => {
+      clearTimeout(timer);
+      hopWaiters.delete(url);
+      resolve(hop);
+    });
+  });
 }
 
 const jobKey = (site) => JOB_PREFIX + site;
@@ -327,6 +351,8 @@ class Runner {
     this.writing = Promise.resolve();
     this.wake = undefined;
     this.counts = null;
+    /** This run's redirects (URL → target), for loop detection. */
+    this.redirectOf = new Map();
     this.done = new Promise((resolve) => (this.finishedRun = resolve));
   }
 
@@ -496,13 +522,18 @@ class Runner {
     let body;
     let error;
     try {
-      res = await fetch(e.url, { credentials: 'include', cache: 'no-store', redirect: 'follow', signal: controller.signal, headers: headers.request });
-      body = await readCapped(res, this.job.options.maxResourceBytes, controller);
-      if (body === null) error = 'too-large';
-    } catch (err) {
-      error = controller.signal.aborted
-        ? controller.signal.reason === 'timeout' ? 'timeout' : 'aborted'
-        : await this.networkError(e.url);
+      res = await fetch(e.url, { credentials: 'include', cache: 'no-store', redirect: 'manual', signal: controller.signal, headers: headers.request });
+      if (res.type === 'opaqueredirect') {
+        const hop = await hopOf(e.url);
+        if (hop) res = { hop, status: hop.status, headers: new Headers({ location: hop.location }) };
+        else error = 'network';
+        body = new Uint8Array(0);
+      } else {
+        body = await readCapped(res, this.job.options.maxResourceBytes, controller);
+        if (body === null) error = 'too-large';
+      }
+    } catch {
+      error = controller.signal.aborted ? (controller.signal.reason === 'timeout' ? 'timeout' : 'aborted') : 'network';
     } finally {
       clearTimeout(timer);
       this.inFlight.delete(e.url);
@@ -531,16 +562,6 @@ class Runner {
     this.pump();
   }
 
-  /** Why a fetch failed, from what chrome.webRequest saw of it. */
-  async networkError(url) {
-    // The webRequest event can trail the rejected fetch by a task.
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    const err = netErrors.get(url);
-    netErrors.delete(url);
-    if (err === 'net::ERR_TOO_MANY_REDIRECTS' || redirectLoops(url)) return 'redirect-loop';
-    return 'network';
-  }
-
   /** For "Update now": the stored version's validators, sent as a conditional request. */
   async validators(url) {
     const stored = await this.store.lookup(url, undefined);
@@ -559,33 +580,26 @@ class Runner {
     p.settle.push({ site: this.site, url: e.url, state, reason: decision.reason ?? undefined, at: now });
     this.counts.queued -= 1;
     this.counts[state] += 1;
-    if (decision.store && res) {
-      const finalUrl = this.keyOf(res.url || e.url);
-      // A redirect out of the crawl's scope keeps the redirect, not where it led.
-      if (finalUrl !== e.url && !this.redirects(e, finalUrl, now)) {
-        this.job.fetched += 1;
-        this.schedule();
-        return;
-      }
+    if (decision.store && res?.hop) {
+      this.redirect(e, res.hop, now);
+    } else if (decision.store && res) {
       const headers = keptHeaders(res.headers);
-      const capture = { site: this.site, url: finalUrl, at: now, status: res.status, headers, source: this.job.id };
-      let content = body;
+      const capture = { site: this.site, url: e.url, at: now, status: res.status, headers, source: this.job.id };
       if (res.status === 304 && validators.stored) {
         // Unchanged: a new version that points at the stored body (no new bytes); links come from that body.
         capture.status = validators.stored.status;
         capture.headers = mergeHeaders(validators.stored.headers, headers);
         capture.unchanged = validators.stored.digest;
-        content = null;
         p.captures.push(capture);
-        this.linksLater(e, finalUrl, capture.headers, validators.stored.digest);
+        this.linksLater(e, capture.headers, validators.stored.digest);
       } else {
         capture.body = body ?? new Uint8Array(0);
         p.captures.push(capture);
         p.bytes += capture.body.length;
         this.job.bytes += capture.body.length;
         if (!this.policy.addBytes(capture.body.length)) this.overBudget = true;
+        if (res.status < 300) this.links(e, headers, capture.body, now);
       }
-      if (content && res.status < 300) this.links(e, finalUrl, headers, content, now);
     }
     this.job.fetched += 1;
     this.schedule();
@@ -593,43 +607,42 @@ class Runner {
   }
 
   /**
-   * The redirect hops from `e.url` to where it ended, as 3xx captures so replay can follow them. Returns whether
-   * the final response belongs in the mirror.
+   * A redirect: stored as a 3xx capture (replay follows it), its target admitted like a link of the same kind at
+   * the same depth. A target that leads back here, or a chain longer than MAX_REDIRECTS, is a loop: every URL
+   * of it is recorded as failed.
    */
-  redirects(e, finalUrl, now) {
+  redirect(e, hop, now) {
     const p = this.pending;
-    let url = e.url;
-    const seen = new Set();
-    while (url !== finalUrl && !seen.has(url) && seen.size < 20) {
-      seen.add(url);
-      const hop = hops.get(url);
-      hops.delete(url);
-      const location = hop ? this.keyOf(hop.location) : finalUrl;
-      p.captures.push({
-        site: this.site,
-        url,
-        at: now,
-        status: hop?.status ?? 302,
-        headers: [['location', location]],
-        body: new Uint8Array(0),
-        source: this.job.id,
-      });
-      if (!hop) break;
-      url = location;
+    const target = this.keyOf(hop.location);
+    p.captures.push({ site: this.site, url: e.url, at: now, status: hop.status, headers: [['location', target]], body: new Uint8Array(0), source: this.job.id });
+    this.redirectOf.set(e.url, target);
+    const chain = [e.url];
+    for (let at = target; at !== undefined && chain.length <= MAX_REDIRECTS; at = this.redirectOf.get(at)) {
+      if (chain.includes(at)) {
+        const reason = `crawl/redirect-loop: redirects go round in a loop (${chain.length} URLs)`;
+        for (const url of chain) p.settle.push({ site: this.site, url, state: 'failed', reason, at: now });
+        this.counts.done -= chain.length;
+        this.counts.failed += chain.length;
+        return;
+      }
+      chain.push(at);
     }
-    // Where it ended is a URL of the crawl too (done with this capture), if the policy lets it in; one the
-    // crawl already knows is kept as well (its capture is deduplicated).
+    if (chain.length > MAX_REDIRECTS) {
+      p.settle.push({ site: this.site, url: e.url, state: 'failed', reason: `crawl/redirect-loop: more than ${MAX_REDIRECTS} redirects in a row`, at: now });
+      this.counts.done -= 1;
+      this.counts.failed += 1;
+      return;
+    }
     const parent = { url: e.url, depth: e.page ? Math.max(0, e.depth - 1) : e.depth, run: e.run ?? 0 };
-    const [entry] = this.policy.admit(parent, [{ url: finalUrl, page: e.page }], now);
-    if (!entry) return true;
-    if (entry.state === 'queued') entry.state = 'done';
-    this.counts[entry.state] += 1;
-    p.found.push(entry);
-    return entry.state === 'done';
+    for (const entry of this.policy.admit(parent, [{ url: target, page: e.page }], now)) {
+      p.found.push(entry);
+      this.admitted(entry);
+    }
   }
 
   /** Links of a stored HTML page or stylesheet, admitted by the policy and queued. */
-  links(e, url, headers, body, now) {
+  links(e, headers, body, now) {
+    const url = e.url;
     const mime = mimeOf(headers);
     let found;
     try {
@@ -652,7 +665,7 @@ class Runner {
   }
 
   /** A 304's links come from the stored body (read before the next batch is written). */
-  linksLater(e, url, headers, digest) {
+  linksLater(e, headers, digest) {
     const mime = mimeOf(headers);
     if (mime !== 'text/html' && mime !== 'text/css' && mime !== 'application/xhtml+xml') return;
     this.retries += 1; // keeps the crawl from completing before these links are in
@@ -660,7 +673,7 @@ class Runner {
       try {
         const stored = await this.store.body(digest);
         const bytes = stored instanceof Blob ? new Uint8Array(await stored.arrayBuffer()) : stored;
-        if (bytes && this.running) this.links(e, url, headers, bytes, Date.now());
+        if (bytes && this.running) this.links(e, headers, bytes, Date.now());
       } finally {
         this.retries -= 1;
         this.pump();
@@ -749,18 +762,6 @@ class Runner {
     await saveJob(job);
     await armAlarm();
   }
-}
-
-/** Whether the redirects webRequest saw from `url` go round in a circle. */
-function redirectLoops(url) {
-  const seen = new Set();
-  let at = url;
-  while (hops.has(at)) {
-    if (seen.has(at)) return true;
-    seen.add(at);
-    at = hops.get(at).location;
-  }
-  return false;
 }
 
 /** The body, or null when it is bigger than `max` (the request is then aborted). */
