@@ -239,11 +239,47 @@ pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
     let mut bad = capture("https://example.com/a", 10, 200, b"");
     bad.body = NewBody::Unchanged { digest: digest_of(b"unknown") };
     let lost = entry("https://example.com/lost", 2);
-    assert!(s.record(vec![bad], vec![settle("https://example.com/a", UrlState::Done, None)], vec![lost]).await.is_err());
+    assert!(s
+        .record(vec![bad], vec![settle("https://example.com/a", UrlState::Done, None)], vec![lost])
+        .await
+        .is_err());
     assert_eq!(s.frontier_counts(SITE).await.unwrap().queued, 2, "nothing of a failed batch is kept");
     s.clear_frontier(SITE).await.unwrap();
     assert_eq!(s.frontier(SITE).await.unwrap().len(), 0);
     s.enqueue(vec![entry("https://example.com/x", 0)]).await.unwrap();
     s.delete_site(SITE).await.unwrap();
     assert_eq!(s.frontier(SITE).await.unwrap().len(), 0, "deleting a site forgets its crawl");
+}
+
+pub async fn pruning_to_a_budget_drops_old_versions_first(s: &impl Store) {
+    let (a, b, c) = ("https://example.com/a", "https://example.com/b", "https://example.com/c");
+    let shared = vec![1u8; 100];
+    s.put_captures(vec![
+        capture(a, 1, 200, &[10u8; 100]),
+        capture(a, 2, 200, &shared), // an old version whose body the latest of c also uses: frees nothing
+        capture(a, 3, 200, &[30u8; 100]),
+        capture(a, 4, 503, &[40u8; 100]), // newer, but an error: the 200 at 3 is what lookups serve
+        capture(b, 5, 200, &[50u8; 100]),
+        capture(c, 6, 200, &shared),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(s.totals().await.unwrap().bytes, 500);
+    let nothing = s.prune(SITE, 500).await.unwrap();
+    assert_eq!((nothing.captures, nothing.bytes), (0, 0), "within budget: nothing to do");
+
+    let pruned = s.prune(SITE, 300).await.unwrap();
+    assert_eq!((pruned.captures, pruned.bytes), (3, 200), "a@1, a@2 (shared, frees nothing), a@4");
+    let at = |v: Vec<sitemirror::store::Capture>| v.iter().map(|c| c.at).collect::<Vec<_>>();
+    assert_eq!(at(s.versions(a).await.unwrap()), [3]);
+    assert_eq!(s.lookup(a, When::Latest).await.unwrap().unwrap().at, 3, "what was served still is");
+    assert_eq!(s.payload(&digest_of(&shared)).await.unwrap(), Some(shared.clone()), "c still uses it");
+    assert_eq!(s.totals().await.unwrap().bytes, 300);
+
+    // Old versions are gone: whole URLs go next, least recently captured first.
+    let pruned = s.prune(SITE, 150).await.unwrap();
+    assert_eq!((pruned.captures, pruned.bytes), (2, 200));
+    assert_eq!(s.lookup(a, When::Latest).await.unwrap(), None);
+    assert_eq!(s.lookup(b, When::Latest).await.unwrap(), None);
+    assert_eq!(s.lookup(c, When::Latest).await.unwrap().unwrap().at, 6, "the newest page stays");
 }

@@ -98,3 +98,21 @@ fn the_invariant_checker_catches_what_it_should() {
     );
     assert_eq!(bad.len(), 7, "{bad:#?}");
 }
+
+#[test]
+fn insert_banner_keeps_the_document_as_captured() {
+    use sitemirror::rewrite::insert_banner;
+    let url = sitemirror::url::parse("https://example.com/dir/page.html").unwrap();
+    let banner = r#"<div id="b">offline</div>"#;
+    let page = "<!doctype html><html><head><meta charset=\"iso-8859-1\"><title>t</title>\
+        <script src=\"app.js\"></script><noscript><p>no js</noscript></head>\
+        <body class=x><a href=\"/about\" onclick=\"go()\">caf\u{e9}</a><img src=\"i.png\"></body></html>";
+    let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(page);
+    let out = insert_banner(&latin1, &url, Some("text/html; charset=iso-8859-1"), banner).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    // Only the banner is added; the text is now UTF-8 (the HTTP charset served with it must say so).
+    assert_eq!(out, page.replace("<body class=x>", &format!("<body class=x>{banner}")));
+    // Without a <body> tag, before the first element of the body.
+    let out = insert_banner(b"<title>t</title><p>hi", &url, None, banner).unwrap();
+    assert_eq!(out, format!("<title>t</title>{banner}<p>hi").as_bytes());
+}

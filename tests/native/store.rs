@@ -42,4 +42,5 @@ store_tests! {
     quota_exhaustion_is_a_clear_error_and_loses_nothing => MemoryStore::new().with_budget(10_000);
     sites_pages_and_usage => MemoryStore::new();
     the_frontier_resumes_without_losing_or_refetching => MemoryStore::new();
+    pruning_to_a_budget_drops_old_versions_first => MemoryStore::new();
 }

@@ -44,6 +44,7 @@ idb_tests! {
     quota_exhaustion_is_a_clear_error_and_loses_nothing => |s| s.with_budget(10_000);
     sites_pages_and_usage => |s| s;
     the_frontier_resumes_without_losing_or_refetching => |s| s;
+    pruning_to_a_budget_drops_old_versions_first => |s| s;
 }
 
 #[wasm_bindgen_test]

@@ -83,8 +83,9 @@ fn run_at_depth(
         .append_element_content_handler(element!("*", |el| pass.element(el)))
         .append_element_content_handler(text!("style", |t| pass.style_text(t)));
     let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
-    // Interactive replay runs scripts, so there the browser too treats <noscript> as raw text.
-    if job.mode == Mode::Interactive && job.map.is_some() {
+    // Interactive replay (and a page served as captured) runs scripts, so there the browser too treats
+    // <noscript> as raw text. Link extraction (no map) always runs in static mode.
+    if job.mode == Mode::Interactive {
         for chunk in chunks {
             rewriter.write(chunk.as_ref()).map_err(error)?;
         }

@@ -110,6 +110,23 @@ fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
     html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
 }
 
+/// The document exactly as captured — URLs, scripts and all — decoded to UTF-8, with `banner` inserted at the
+/// start of `<body>` (as [`RewriteOptions::banner`]). For a site that serves its own mirror at the original URLs
+/// (the site worker): nothing points into a mirror, the page's own code is the site owner's.
+pub fn insert_banner(
+    body: &[u8],
+    url: &Url,
+    content_type: Option<&str>,
+    banner: &str,
+) -> Result<Vec<u8>, RewriteError> {
+    let encoding = charset::sniff_html(body, content_type);
+    let text = charset::decode(body, encoding);
+    let mut out = Vec::with_capacity(text.len() + banner.len());
+    let job = html::Job { map: None, mode: Mode::Interactive, links: None, banner: Some(banner) };
+    html::run(&job, url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
+    Ok(out)
+}
+
 /// Rewrites a stylesheet for replay from the mirror.
 pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
     let encoding = charset::sniff_css(body, options.content_type.as_deref());

@@ -14,7 +14,8 @@ mod model;
 pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;
 pub use model::{
-    digest_of, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState, Usage, When,
+    digest_of, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Pruned, Settle, Site, Totals, UrlState,
+    Usage, When,
 };
 
 use crate::error::StoreError;
@@ -150,5 +151,21 @@ pub trait Store {
     /// How much a site holds: captures, and bytes of the distinct bodies they use.
     async fn usage(&self, site: &str) -> Result<Usage, StoreError> {
         Ok(model::usage(&self.site_captures(site).await?))
+    }
+
+    /// Brings the stored bytes down to `budget` by deleting a site's captures (see `model::prune_plan`): old
+    /// versions first, oldest first; whole URLs, least recently captured first, only if that is not enough. Each
+    /// deletion is its own transaction, so an interrupted prune leaves a consistent, smaller store.
+    async fn prune(&self, site: &str, budget: u64) -> Result<Pruned, StoreError> {
+        let before = self.totals().await?;
+        if before.bytes <= budget {
+            return Ok(Pruned::default());
+        }
+        let doomed = model::prune_plan(&self.site_captures(site).await?, before.bytes, budget);
+        for id in &doomed {
+            self.delete_capture(*id).await?;
+        }
+        let after = self.totals().await?;
+        Ok(Pruned { captures: doomed.len() as u64, bytes: before.bytes.saturating_sub(after.bytes) })
     }
 }

@@ -258,3 +258,55 @@ pub(crate) fn counts(entries: &[FrontierEntry]) -> FrontierCounts {
     }
     c
 }
+
+/// What a prune removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pruned {
+    /// Captures deleted.
+    pub captures: u64,
+    /// Bytes of bodies freed.
+    pub bytes: u64,
+}
+
+/// Which captures of a site to delete so that `total` stored bytes come down to `budget`: first the old versions
+/// (every capture but the one [`When::Latest`] serves for its URL), oldest first; then, if that is not enough,
+/// whole URLs, the least recently captured first. A body counts as freed when no remaining capture of the site
+/// uses it (one shared with another site is not freed, so the plan errs on deleting more, never less than asked).
+pub(crate) fn prune_plan(captures: &[Capture], total: u64, budget: u64) -> Vec<u64> {
+    let mut refs: BTreeMap<&str, (u64, u64)> = BTreeMap::new(); // digest -> (uses, size)
+    let mut by_url: BTreeMap<&str, Vec<&Capture>> = BTreeMap::new();
+    for c in captures {
+        refs.entry(c.digest.as_str()).or_insert((0, c.size)).0 += 1;
+        by_url.entry(c.url.as_str()).or_default().push(c);
+    }
+    let mut kept = HashSet::new();
+    let mut old = Vec::new();
+    let mut urls = Vec::new(); // (latest capture time, the URL's remaining captures)
+    for list in by_url.values() {
+        let owned: Vec<Capture> = list.iter().map(|c| (*c).clone()).collect();
+        let latest = choose(&owned, When::Latest).map(|c| c.id);
+        kept.extend(latest);
+        old.extend(list.iter().filter(|c| Some(c.id) != latest).copied());
+        let newest = list.iter().map(|c| c.at).max().unwrap_or(0);
+        urls.push((newest, list.iter().filter(|c| Some(c.id) == latest).copied().collect::<Vec<_>>()));
+    }
+    old.sort_by_key(|c| (c.at, c.id));
+    urls.sort_by_key(|(at, list)| (*at, list.first().map(|c| c.id)));
+    let mut used = total;
+    let mut doomed = Vec::new();
+    let order = old.into_iter().chain(urls.into_iter().flat_map(|(_, list)| list));
+    for c in order {
+        if used <= budget {
+            break;
+        }
+        doomed.push(c.id);
+        if let Some(entry) = refs.get_mut(c.digest.as_str()) {
+            entry.0 -= 1;
+            if entry.0 == 0 {
+                used = used.saturating_sub(entry.1);
+            }
+        }
+    }
+    doomed
+}

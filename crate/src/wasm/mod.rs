@@ -81,6 +81,17 @@ pub fn rewrite_html(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
     rewrite::rewrite_html(&body, &options).map_err(|e| to_js(&e))
 }
 
+/// The document as captured (URLs and scripts untouched) with `opts.banner` at the start of `<body>`; returns
+/// UTF-8 bytes. For the site worker, which serves a site's mirror at its original URLs.
+#[wasm_bindgen(js_name = insertBanner)]
+pub fn insert_banner(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
+    let body = self::body(&body)?;
+    let o = options(opts)?;
+    let url = url::parse(&o.url).map_err(|e| to_js(&e))?;
+    let banner = o.banner.ok_or_else(|| to_js(&OptionsError { reason: "banner is required".into() }))?;
+    rewrite::insert_banner(&body, &url, o.content_type.as_deref(), &banner).map_err(|e| to_js(&e))
+}
+
 /// Rewrites a mirrored stylesheet for replay; returns UTF-8 bytes.
 #[wasm_bindgen(js_name = rewriteCss)]
 pub fn rewrite_css(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {

@@ -283,6 +283,12 @@ impl JsStore {
         self.run(|s| async move { out(&s.usage(&site).await.map_err(store_err)?) })
     }
 
+    /// Deletes a site's captures until the stored bodies fit in `budget` bytes: old versions first (oldest
+    /// first), then whole URLs (least recently captured first). Resolves to `{captures, bytes}` removed.
+    pub fn prune(&self, site: String, budget: f64) -> Promise {
+        self.run(|s| async move { out(&s.prune(&site, budget as u64).await.map_err(store_err)?) })
+    }
+
     /// `{captures, payloads, bytes}` for the whole store.
     pub fn totals(&self) -> Promise {
         self.run(|s| async move { out(&s.totals().await.map_err(store_err)?) })
