@@ -73,3 +73,63 @@ export function offlineCopyOf(tabUrl) {
   const m = /^(?:\d{14}\/)?(https?)\/([^/?#]+)(.*)$/.exec(tabUrl.slice(mirror.length));
   return m ? `${m[1]}://${m[2]}${m[3].startsWith('/') ? '' : '/'}${m[3]}` : '';
 }
+
+/** Crawl states in which a crawl still has work (it can be paused, resumed or cancelled). */
+export const ACTIVE_CRAWL = Object.freeze(['running', 'paused']);
+
+/** Whether a crawl job (or null) is running or paused. */
+export function crawlActive(job) {
+  return !!job && ACTIVE_CRAWL.includes(job.state);
+}
+
+/**
+ * The crawl of a site: `crawl/status`, with "no crawl yet" (`crawl/none`, `site/not-mirrored`) answered as a
+ * status whose job is null, so callers handle one shape. Other errors come back as error responses.
+ * @param {string} site a site id
+ * @returns {Promise<import('./messages.js').CrawlStatusResponse | import('./messages.js').ErrorResponse>}
+ */
+export async function crawlStatus(site) {
+  const res = await send({ type: 'crawl/status', site });
+  if (!res.ok && (res.error.code === 'crawl/none' || res.error.code === 'site/not-mirrored')) {
+    return { ok: true, job: null, counts: { queued: 0, done: 0, failed: 0, skipped: 0 }, progress: 0 };
+  }
+  return res;
+}
+
+/** A whole percentage of a progress in [0, 1] (clamped; anything not a number is 0). */
+export function percent(progress) {
+  const p = Number.isFinite(progress) ? Math.min(1, Math.max(0, progress)) : 0;
+  return Math.floor(p * 100);
+}
+
+/**
+ * What a crawl is doing, in words: "Mirroring: 40%", "Paused at 40%", "Done", "Cancelled", "Failed: <error>".
+ * `job.error` is text from the engine (and may quote a URL): set it as text only.
+ * @param {import('./messages.js').CrawlJob} job
+ * @param {number} progress
+ */
+export function crawlStateText(job, progress) {
+  const verb = job.kind === 'update' ? 'Updating' : 'Mirroring';
+  switch (job.state) {
+    case 'running': return `${verb}: ${percent(progress)}%`;
+    case 'paused': return `Paused at ${percent(progress)}%`;
+    case 'done': return job.kind === 'update' ? 'Update done' : 'Done';
+    case 'cancelled': return 'Cancelled';
+    case 'failed': return `Failed: ${job.error || 'unknown error'}`;
+    default: return String(job.state);
+  }
+}
+
+/**
+ * A crawl report reason (`crawl/http-404 Not Found`, `crawl/robots: disallowed by robots.txt`) split into its
+ * stable code and the text for humans.
+ * @param {string} reason
+ * @returns {{code: string, text: string}}
+ */
+export function parseReason(reason) {
+  const m = /^\s*([a-z0-9-]+\/[a-z0-9._-]+)\s*[:—–-]?\s*([\s\S]*)$/i.exec(String(reason ?? ''));
+  return m ? { code: m[1], text: m[2].trim() } : { code: '', text: String(reason ?? '') };
+}
+
+/** How many entries of a crawl report the pages list before saying how many more there are. */
+export const REPORT_SHOWN = 300;

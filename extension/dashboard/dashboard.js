@@ -1,15 +1,21 @@
 /**
- * Dashboard: the mirrored sites (pages, size, last updated; Open / Delete), a form to add a site by URL, and
- * the offline-fallback triggers, the extension's storage usage and persistence. It talks to the background only through messages.js.
- * Site ids and URLs are attacker text: every one is set with textContent, never as HTML.
+ * Dashboard: the mirrored sites (pages, size, last updated, their crawl: state, progress and counts; Open, Pause /
+ * Resume / Cancel, Update now, Report of failed and skipped URLs, Delete), a form that mirrors a site by URL
+ * (`crawl/start`, with crawl options under "Options"), the offline-fallback triggers, the extension's storage usage
+ * and persistence. It talks to the background only through messages.js; while a crawl runs or is paused it polls
+ * `crawl/status` every 500 ms. Site ids, URLs, crawl errors and report reasons are attacker text: every one is set
+ * with textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
-import { send, el, formatBytes, formatTime, viewerUrl } from '../ui.js';
+import {
+  send, el, formatBytes, formatTime, viewerUrl, crawlStatus, crawlActive, crawlStateText, parseReason, percent, REPORT_SHOWN,
+} from '../ui.js';
 import { DEFAULT_SETTINGS, settings as fallbackSettings } from '../fallback.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const form = /** @type {HTMLFormElement} */ ($('add'));
 const input = /** @type {HTMLInputElement} */ ($('add-url'));
+const optionsBox = /** @type {HTMLDetailsElement} */ ($('options'));
 
 function showAddError(text) {
   $('add-error').textContent = text;
@@ -18,27 +24,127 @@ function showAddError(text) {
   else input.removeAttribute('aria-invalid');
 }
 
+// ---- Crawl options: only the fields the user set are sent; the engine fills the rest with its defaults and
+// rejects what it can't take (crawl/invalid-config, shown as it says). The ranges below are the engine's
+// (crate/src/crawl/config.rs), checked here first so a typo gets a message next to its field. ----
+
+const MB = 1024 * 1024;
+/** A number field's value: undefined when empty, else a finite number or an error text. */
+function numberField(raw, { whole, min, max, above = false, label, rule }) {
+  const text = raw.trim().replace(',', '.');
+  if (text === '') return { value: undefined };
+  const ok = whole ? /^\d+$/.test(text) : /^(\d+(\.\d*)?|\.\d+)$/.test(text);
+  const n = ok ? Number(text) : NaN;
+  if (!Number.isFinite(n) || n < min || n > max || (above && n === min)) {
+    return { error: `${label} must be ${rule}, or empty for the default.` };
+  }
+  return { value: n };
+}
+
+/** The number fields: element id, CrawlOptions key, and how the typed value becomes the option. */
+const NUMBER_FIELDS = [
+  { id: 'opt-depth', key: 'maxDepth', whole: true, min: 0, max: 1000, label: 'Maximum depth',
+    rule: 'a whole number from 0 (the start page only) to 1000', to: (n) => n },
+  { id: 'opt-pages', key: 'maxPages', whole: true, min: 1, max: 1_000_000, label: 'Maximum pages',
+    rule: 'a whole number from 1 to 1000000', to: (n) => n },
+  { id: 'opt-size', key: 'maxBytes', whole: false, min: 0, above: true, max: 1024 * 1024, label: 'Maximum size',
+    rule: 'a number of megabytes above 0 (such as 500 or 0.5)', to: (n) => Math.max(1, Math.round(n * MB)) },
+  { id: 'opt-timeout', key: 'timeoutMs', whole: false, min: 1, max: 600, label: 'Timeout per request',
+    rule: 'a number of seconds from 1 to 600', to: (n) => Math.round(n * 1000) },
+];
+
+/** One pattern a line, blank lines dropped. */
+const lines = (id) => /** @type {HTMLTextAreaElement} */ ($(id)).value.split('\n').map((l) => l.trim()).filter(Boolean);
+const checked = (id) => /** @type {HTMLInputElement} */ ($(id)).checked;
+const fieldValue = (id) => /** @type {HTMLInputElement} */ ($(id)).value;
+
+/**
+ * Reads the options form.
+ * @returns {{options: import('../messages.js').CrawlOptions, errors: {id: string, text: string}[]}}
+ */
+function readOptions() {
+  /** @type {Record<string, unknown>} */
+  const options = {};
+  const errors = [];
+  if (checked('opt-scope-prefix')) {
+    // A path (resolved against the start URL) or an absolute URL on the site; empty: the start URL's folder.
+    const prefix = fieldValue('opt-prefix').trim();
+    Object.assign(options, { scope: 'prefix' }, prefix ? { prefix } : {});
+  }
+  for (const f of NUMBER_FIELDS) {
+    const r = numberField(fieldValue(f.id), f);
+    if (r.error) errors.push({ id: f.id, text: r.error });
+    else if (r.value !== undefined) options[f.key] = f.to(r.value);
+  }
+  const include = lines('opt-include');
+  const exclude = lines('opt-exclude');
+  if (include.length) options.include = include;
+  if (exclude.length) options.exclude = exclude;
+  if (!checked('opt-external')) options.externalResources = false;
+  if (checked('opt-robots')) options.ignoreRobots = true;
+  return { options, errors };
+}
+
+const OPTION_INPUTS = NUMBER_FIELDS.map((f) => f.id);
+
+/** Shows each field's error under it (or clears it). */
+function showOptionErrors(errors) {
+  for (const id of OPTION_INPUTS) {
+    const err = errors.find((e) => e.id === id);
+    $(`${id}-error`).textContent = err ? err.text : '';
+    if (err) $(id).setAttribute('aria-invalid', 'true');
+    else $(id).removeAttribute('aria-invalid');
+  }
+}
+for (const id of OPTION_INPUTS) {
+  $(id).addEventListener('input', () => {
+    if (!$(id).hasAttribute('aria-invalid')) return;
+    $(`${id}-error`).textContent = '';
+    $(id).removeAttribute('aria-invalid');
+  });
+}
+// Typing a path prefix means mirroring under it.
+$('opt-prefix').addEventListener('input', () => {
+  if (fieldValue('opt-prefix').trim()) /** @type {HTMLInputElement} */ ($('opt-scope-prefix')).checked = true;
+});
+
 form.addEventListener('submit', async (event) => {
   event.preventDefault();
   const value = input.value.trim();
   const button = /** @type {HTMLButtonElement} */ (form.querySelector('button[type=submit]'));
   if (!value) {
     showAddError('Enter the web address of a site, such as https://example.com/.');
+    input.focus();
+    return;
+  }
+  const { options, errors } = readOptions();
+  showOptionErrors(errors);
+  if (errors.length) {
+    optionsBox.open = true;
+    showAddError(`Check the options: ${errors[0].text}`);
+    input.removeAttribute('aria-invalid');
+    $(errors[0].id).focus();
     return;
   }
   button.disabled = true;
   try {
-    const res = await send({ type: MessageType.SITE_ADD, url: value });
+    const request = { type: MessageType.CRAWL_START, url: value, ...(Object.keys(options).length ? { options } : {}) };
+    const res = await send(request);
     if (!res.ok) {
-      showAddError(
-        res.error.code === ErrorCode.INVALID_URL
-          ? `“${value}” is not a web address that can be mirrored: only http:// and https:// URLs, such as https://example.com/.`
-          : `The site couldn’t be added (${res.error.code}).`,
-      );
+      const { code, message } = res.error;
+      if (code === ErrorCode.INVALID_URL) {
+        showAddError(`“${value}” is not a web address that can be mirrored: only http:// and https:// URLs, such as https://example.com/.`);
+      } else if (code === 'crawl/invalid-config') {
+        optionsBox.open = true;
+        showAddError(`The crawl options were refused: ${message || code}`);
+        input.removeAttribute('aria-invalid');
+      } else {
+        showAddError(`The crawl couldn’t be started (${code})${message ? `: ${message}` : '.'}`);
+      }
       return;
     }
     showAddError('');
-    $('add-done').textContent = `Mirroring ${res.site.id}`;
+    $('add-done').textContent = `Mirroring ${res.job?.site ?? value}: the crawl runs in the background.`;
     input.value = '';
     await refresh();
   } finally {
@@ -49,35 +155,237 @@ input.addEventListener('input', () => {
   if (input.hasAttribute('aria-invalid')) showAddError('');
 });
 
-/** @param {import('../messages.js').SiteSummary} site */
-function row(site) {
-  const open = el('button', { text: 'Open', className: 'secondary', attrs: { type: 'button' } });
-  open.addEventListener('click', () => chrome.tabs.create({ url: viewerUrl(site.startUrl) }));
-  const del = el('button', { text: 'Delete', className: 'danger', attrs: { type: 'button' } });
-  del.addEventListener('click', async () => {
-    // The id is only ever text, in the dialog too (confirm() shows plain text).
-    if (!confirm(`Delete the mirror of ${site.id}?\n\nEvery captured page and file of this site is removed from this browser.`)) return;
-    del.disabled = true;
-    const res = await send({ type: MessageType.SITE_DELETE, id: site.id });
+// ---- Sites: one row each, kept across refreshes (so focus and open reports survive polling). ----
+
+const POLL_MS = 500;
+/** Polls between two refreshes of pages / size while a crawl runs. */
+const LIST_EVERY = 4;
+/** @type {Map<string, SiteRow>} */
+const rows = new Map();
+let reportIds = 0;
+
+class SiteRow {
+  /** @param {import('../messages.js').SiteSummary} site */
+  constructor(site) {
+    this.id = site.id;
+    this.site = site;
+    /** @type {import('../messages.js').CrawlStatusResponse | null} */
+    this.status = null;
+    this.seq = 0;
+    const button = (text, className, onClick) => {
+      const b = el('button', { text, className, attrs: { type: 'button' } });
+      b.addEventListener('click', () => onClick(b));
+      return b;
+    };
+    this.open = button('Open', 'secondary', () => chrome.tabs.create({ url: viewerUrl(this.site.startUrl) }));
+    this.pause = button('Pause', 'secondary', (b) => this.control(b, MessageType.CRAWL_PAUSE, 'paused'));
+    this.resume = button('Resume', 'secondary', (b) => this.control(b, MessageType.CRAWL_RESUME, 'resumed'));
+    this.cancel = button('Cancel crawl', 'secondary', (b) => this.control(b, MessageType.CRAWL_CANCEL, 'cancelled'));
+    this.update = button('Update now', 'secondary', (b) => this.control(b, MessageType.CRAWL_UPDATE, 'updated'));
+    this.reportButton = button('Report', 'secondary', () => this.toggleReport());
+    this.del = button('Delete', 'danger', () => this.remove());
+    const reportId = `report-${++reportIds}`;
+    this.reportButton.setAttribute('aria-expanded', 'false');
+    this.reportButton.setAttribute('aria-controls', reportId);
+
+    this.state = el('p', { className: 'crawl-state', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
+    this.progress = /** @type {HTMLProgressElement} */ (el('progress', { attrs: { max: '1', value: '0' } }));
+    this.progress.setAttribute('aria-label', `Crawl progress of ${site.id}`); // an attribute: text, never markup
+    this.counts = el('p', { className: 'crawl-counts' });
+    this.countCells = Object.fromEntries(
+      ['done', 'queued', 'failed', 'skipped', 'bytes'].map((k) => [k, el('span', { className: `count-${k}` })]),
+    );
+    this.counts.append(
+      this.countCells.done, ' done · ', this.countCells.queued, ' queued · ', this.countCells.failed, ' failed · ',
+      this.countCells.skipped, ' skipped · ', this.countCells.bytes, ' downloaded',
+    );
+    this.actionError = el('p', { className: 'error row-error', attrs: { role: 'alert' } });
+
+    this.pages = el('td', { className: 'num pages' });
+    this.size = el('td', { className: 'num size' });
+    this.updated = el('td', { className: 'updated' });
+    this.siteId = el('div', { className: 'site-id' });
+    this.siteStart = el('div', { className: 'site-start' });
+    this.tr = el(
+      'tr',
+      {},
+      el('th', { attrs: { scope: 'row' } }, this.siteId, this.siteStart),
+      this.pages,
+      this.size,
+      this.updated,
+      el('td', { className: 'crawl' }, this.state, this.progress, this.counts, this.actionError),
+      el('td', { className: 'actions' }, this.open, this.pause, this.resume, this.cancel, this.update, this.reportButton, this.del),
+    );
+    this.tr.dataset.siteId = site.id;
+    this.report = el('div', { className: 'report', attrs: { id: reportId, role: 'region' } });
+    this.report.setAttribute('aria-label', `Report of ${site.id}`);
+    this.reportRow = el('tr', { className: 'report-row' }, el('td', { attrs: { colspan: '6' } }, this.report));
+    this.reportRow.dataset.reportOf = site.id;
+    this.reportRow.hidden = true;
+    this.setSite(site);
+    this.showCrawl(null);
+  }
+
+  /** @param {import('../messages.js').SiteSummary} site */
+  setSite(site) {
+    this.site = site;
+    const updated = Math.max(site.updated, site.lastCaptured ?? 0);
+    setText(this.siteId, site.id);
+    setText(this.siteStart, site.startUrl);
+    setText(this.pages, String(site.pages));
+    setText(this.size, formatBytes(site.bytes));
+    this.size.title = `${site.bytes} bytes`;
+    setText(this.updated, formatTime(updated));
+  }
+
+  get active() {
+    return crawlActive(this.status?.job);
+  }
+
+  /** Asks for the crawl's status; an answer overtaken by a newer request is dropped. */
+  async load() {
+    const n = ++this.seq;
+    const res = await crawlStatus(this.id);
+    if (n !== this.seq) return;
     if (!res.ok) {
-      del.disabled = false;
+      this.showCrawl(null, `Crawl status unavailable (${res.error.code}).`);
+      return;
+    }
+    const before = this.status?.job;
+    this.showCrawl(res);
+    const after = res.job;
+    // The crawl moved on: a report on show is refreshed (finished crawls add their last entries).
+    if (!this.reportRow.hidden && (before?.state !== after?.state || before?.started !== after?.started)) this.loadReport();
+  }
+
+  /** @param {import('../messages.js').CrawlStatusResponse | null} res @param {string} [problem] */
+  showCrawl(res, problem) {
+    const focused = document.activeElement;
+    this.status = res;
+    const job = res?.job ?? null;
+    this.tr.dataset.crawl = job ? job.state : 'none';
+    setText(this.state, job ? crawlStateText(job, res.progress) : problem || 'Not crawled yet');
+    this.state.classList.toggle('error', job?.state === 'failed' || !!problem);
+    this.progress.hidden = !job;
+    this.counts.hidden = !job;
+    if (job) {
+      this.progress.value = job.state === 'done' ? 1 : Math.min(1, Math.max(0, res.progress || 0));
+      this.progress.setAttribute('aria-valuetext', `${percent(job.state === 'done' ? 1 : res.progress)}%`);
+      setText(this.countCells.done, String(res.counts.done));
+      setText(this.countCells.queued, String(res.counts.queued));
+      setText(this.countCells.failed, String(res.counts.failed));
+      setText(this.countCells.skipped, String(res.counts.skipped));
+      setText(this.countCells.bytes, formatBytes(job.bytes));
+    }
+    this.pause.hidden = job?.state !== 'running';
+    this.resume.hidden = job?.state !== 'paused';
+    this.cancel.hidden = !this.active;
+    this.update.hidden = this.active;
+    this.reportButton.hidden = !job;
+    if (!job && !this.reportRow.hidden) this.toggleReport();
+    if (focused instanceof HTMLElement && focused.hidden && this.tr.contains(focused)) {
+      [this.resume, this.pause, this.cancel, this.update, this.open].find((b) => !b.hidden)?.focus();
+    }
+  }
+
+  /** Pause / Resume / Cancel / Update now. */
+  async control(buttonEl, type, done) {
+    buttonEl.disabled = true;
+    setText(this.actionError, '');
+    try {
+      const res = await send({ type, site: this.id });
+      if (!res.ok) {
+        setText(this.actionError, `The crawl couldn’t be ${done} (${res.error.code})${res.error.message ? `: ${res.error.message}` : '.'}`);
+        return;
+      }
+      await this.load();
+      schedulePoll();
+    } finally {
+      buttonEl.disabled = false;
+    }
+  }
+
+  async remove() {
+    // The id is only ever text, in the dialog too (confirm() shows plain text).
+    if (!confirm(`Delete the mirror of ${this.id}?\n\nEvery captured page and file of this site is removed from this browser.`)) return;
+    this.del.disabled = true;
+    const res = await send({ type: MessageType.SITE_DELETE, id: this.id });
+    if (!res.ok) {
+      this.del.disabled = false;
       showListError(`The site couldn’t be deleted (${res.error.code}).`);
       return;
     }
     await refresh();
-  });
-  const updated = Math.max(site.updated, site.lastCaptured ?? 0);
-  const tr = el(
-    'tr',
-    {},
-    el('td', {}, el('div', { className: 'site-id', text: site.id }), el('div', { className: 'site-start', text: site.startUrl })),
-    el('td', { className: 'num pages', text: String(site.pages) }),
-    el('td', { className: 'num size', text: formatBytes(site.bytes), attrs: { title: `${site.bytes} bytes` } }),
-    el('td', { className: 'updated', text: formatTime(updated) }),
-    el('td', { className: 'actions' }, open, del),
-  );
-  tr.dataset.siteId = site.id;
-  return tr;
+  }
+
+  toggleReport() {
+    const open = this.reportRow.hidden;
+    this.reportRow.hidden = !open;
+    this.reportButton.setAttribute('aria-expanded', String(open));
+    if (open) this.loadReport();
+  }
+
+  /** Reads `crawl/report` and lists the failed and skipped URLs (the first REPORT_SHOWN of them). */
+  async loadReport() {
+    const n = (this.reportSeq = (this.reportSeq ?? 0) + 1);
+    this.report.setAttribute('aria-busy', 'true');
+    const res = await send({ type: MessageType.CRAWL_REPORT, site: this.id });
+    if (n !== this.reportSeq) return;
+    this.report.removeAttribute('aria-busy');
+    const heading = el('h3', { text: `Failed and skipped URLs of ${this.id}` });
+    if (!res.ok) {
+      this.report.replaceChildren(heading, el('p', { className: 'error', text: `The report couldn’t be read (${res.error.code}).` }));
+      return;
+    }
+    const entries = res.entries;
+    const counts = this.status?.counts;
+    const total = Math.max(entries.length, counts ? counts.failed + counts.skipped : 0);
+    const shown = entries.slice(0, REPORT_SHOWN);
+    const failed = entries.filter((e) => e.state === 'failed').length;
+    let summary;
+    if (total === 0) summary = 'Nothing failed and nothing was skipped.';
+    else if (shown.length < total) summary = `Showing the first ${shown.length} of ${total} URLs.`;
+    else summary = `${total} URL${total === 1 ? '' : 's'}: ${failed} failed, ${total - failed} skipped.`;
+    const refreshButton = el('button', { text: 'Refresh report', className: 'secondary', attrs: { type: 'button' } });
+    refreshButton.addEventListener('click', () => this.loadReport());
+    const parts = [heading, el('p', { className: 'report-summary', text: summary }), refreshButton];
+    if (shown.length) {
+      const body = el('tbody');
+      for (const e of shown) {
+        const { code, text } = parseReason(e.reason);
+        const tr = el(
+          'tr',
+          {},
+          el('td', { className: 'report-url', text: e.url }),
+          el('td', { className: 'report-kind', text: e.page ? 'page' : 'resource' }),
+          el('td', { className: 'report-state', text: e.state }),
+          el('td', { className: 'report-reason' }, el('code', { text: code }), text ? ` ${text}` : ''),
+        );
+        tr.dataset.code = code;
+        tr.dataset.state = e.state;
+        body.append(tr);
+      }
+      parts.push(
+        el(
+          'table',
+          { className: 'report-list' },
+          el('thead', {}, el('tr', {},
+            el('th', { text: 'URL', attrs: { scope: 'col' } }),
+            el('th', { text: 'Type', attrs: { scope: 'col' } }),
+            el('th', { text: 'Result', attrs: { scope: 'col' } }),
+            el('th', { text: 'Reason', attrs: { scope: 'col' } }))),
+          body,
+        ),
+      );
+    }
+    this.report.replaceChildren(...parts);
+    this.report.dataset.loaded = String(n);
+  }
+}
+
+/** Sets text only when it changed (live regions announce changes, not every poll). */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
 }
 
 function showListError(text) {
@@ -93,10 +401,48 @@ async function refreshSites() {
   }
   showListError('');
   const body = /** @type {HTMLTableSectionElement} */ (document.querySelector('#sites tbody'));
-  body.replaceChildren(...res.sites.map(row));
+  const ids = new Set(res.sites.map((s) => s.id));
+  for (const [id, r] of rows) {
+    if (ids.has(id)) continue;
+    r.tr.remove();
+    r.reportRow.remove();
+    rows.delete(id);
+  }
+  const order = res.sites.map((site) => {
+    let r = rows.get(site.id);
+    if (r) r.setSite(site);
+    else rows.set(site.id, (r = new SiteRow(site)));
+    return r;
+  });
+  // Re-append only when the order changed: moving a row would take the keyboard focus out of it.
+  const current = [...body.children].filter((n) => n.matches('tr:not(.report-row)'));
+  if (current.length !== order.length || current.some((tr, i) => tr !== order[i].tr)) {
+    body.replaceChildren(...order.flatMap((r) => [r.tr, r.reportRow]));
+  }
   $('sites').hidden = res.sites.length === 0;
   $('sites-empty').hidden = res.sites.length > 0;
   $('site-count').textContent = `(${res.sites.length})`;
+  await Promise.all(order.map((r) => r.load()));
+}
+
+// ---- Polling while a crawl runs or is paused ----
+
+let pollTimer = 0;
+let polls = 0;
+function schedulePoll() {
+  clearTimeout(pollTimer);
+  if ([...rows.values()].some((r) => r.active)) pollTimer = setTimeout(poll, POLL_MS);
+}
+async function poll() {
+  polls += 1;
+  const active = [...rows.values()].filter((r) => r.active);
+  try {
+    await Promise.all(active.map((r) => r.load()));
+    // Pages and size grow as the crawl stores them; a crawl that just ended shows its final numbers.
+    if (polls % LIST_EVERY === 0 || active.some((r) => !r.active)) await refreshSites();
+  } finally {
+    schedulePoll();
+  }
 }
 
 async function refreshStorage() {
@@ -113,6 +459,7 @@ async function refreshStorage() {
 async function refresh() {
   await Promise.all([refreshSites(), refreshStorage().catch(() => {})]);
   document.body.dataset.state = 'ready';
+  schedulePoll();
 }
 
 // Back from the popup or another tab: the list may have changed.
