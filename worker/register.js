@@ -1,12 +1,79 @@
 /**
- * One-script-tag registration of the sitemirror site worker:
+ * One-script-tag installation of the sitemirror site worker (see README.md):
+ *
  *   <script src="/register.js" defer></script>
- * `defer` keeps it off the critical rendering path. `updateViaCache: 'none'` makes the browser
- * revalidate sw.js AND its imported engine glue on update checks, so a new engine deploy is picked up
- * even when the site serves long-lived caching headers.
+ *   <script src="/register.js" data-config="/sitemirror.json" defer></script>   (optional JSON config)
+ *   <script src="/register.js" data-unregister defer></script>                 (removes worker and mirror)
+ *
+ * `defer` keeps it off the critical rendering path. The worker is the `sw.js` next to this file.
+ * `updateViaCache: 'none'` makes the browser revalidate sw.js AND its imported engine glue on update checks, so a
+ * new deploy is picked up even when the site serves long-lived caching headers. Nothing here can break the page:
+ * every failure is logged and ignored.
  */
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker
-    .register('/sw.js', { scope: '/', updateViaCache: 'none' })
-    .catch((err) => console.warn('sitemirror: service worker registration failed', err));
-}
+(() => {
+  if (!('serviceWorker' in navigator)) return;
+  const script = document.currentScript;
+  const base = script && script.src ? script.src : location.href;
+  const swUrl = new URL('sw.js', base);
+  const data = (script && script.dataset) || {};
+  const warn = (what) => (err) => console.warn(`sitemirror: ${what}`, err);
+
+  if ('unregister' in data) {
+    unregister().catch(warn('unregistering failed'));
+    return;
+  }
+
+  (async () => {
+    let scope = data.scope;
+    if (data.config) {
+      const configUrl = new URL(data.config, base);
+      swUrl.searchParams.set('config', configUrl.pathname + configUrl.search);
+      if (!scope) {
+        // Only the scope is needed here; the worker reads (and keeps) the rest itself.
+        const res = await fetch(configUrl, { credentials: 'omit' }).catch(() => null);
+        const json = res && res.ok ? await res.json().catch(() => ({})) : {};
+        if (typeof json.scope === 'string') scope = json.scope;
+      }
+    }
+    const controlled = !!navigator.serviceWorker.controller;
+    const reg = await navigator.serviceWorker.register(swUrl.href, {
+      ...(scope ? { scope: new URL(scope, base).href } : {}),
+      updateViaCache: 'none',
+    });
+    // When the page has loaded and the browser is idle: the worker mirrors this page if it didn't see it load
+    // (the very first visit), and runs a precache if one is configured and due.
+    await new Promise((resolve) => (document.readyState === 'complete' ? resolve() : addEventListener('load', resolve, { once: true })));
+    await new Promise((resolve) => (self.requestIdleCallback ? requestIdleCallback(resolve, { timeout: 5000 }) : setTimeout(resolve, 1000)));
+    const worker = (await navigator.serviceWorker.ready) && (reg.active || navigator.serviceWorker.controller);
+    if (!worker) return;
+    const resources = controlled
+      ? []
+      : performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .filter((u) => u.startsWith(location.origin + '/'));
+    worker.postMessage({ type: 'mirror/idle', url: location.href.split('#')[0], resources });
+  })().catch(warn('service worker registration failed'));
+
+  /** Removes the worker, its caches and the mirror (the site owner is uninstalling it). */
+  async function unregister() {
+    const worker = navigator.serviceWorker.controller;
+    if (worker) {
+      // The worker deletes the mirror and closes its database, so deleting the database isn't blocked.
+      await new Promise((resolve) => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = resolve;
+        worker.postMessage({ type: 'mirror/clear' }, [ch.port2]);
+        setTimeout(resolve, 3000);
+      });
+    }
+    const regs = await navigator.serviceWorker.getRegistrations();
+    await Promise.all(regs.filter((r) => (r.active || r.waiting || r.installing)?.scriptURL.startsWith(swUrl.href)).map((r) => r.unregister()));
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('sitemirror-')).map((n) => caches.delete(n)));
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase('sitemirror-site');
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+  }
+})();
