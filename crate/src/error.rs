@@ -163,3 +163,41 @@ impl ErrorCode for StoreError {
         }
     }
 }
+
+/// Errors from setting up a crawl.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CrawlError {
+    /// A crawl option has the wrong type or is out of its range; the reason names the field.
+    InvalidConfig { reason: String },
+    /// The start URL is not a URL that can be crawled.
+    Url(UrlError),
+}
+
+impl fmt::Display for CrawlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CrawlError::InvalidConfig { reason } => {
+                write!(f, "Invalid crawl options: {}.", reason.trim_end_matches('.'))
+            }
+            CrawlError::Url(e) => write!(f, "Bad start URL: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CrawlError {}
+
+impl ErrorCode for CrawlError {
+    fn code(&self) -> &'static str {
+        match self {
+            CrawlError::InvalidConfig { .. } => "crawl/invalid-config",
+            CrawlError::Url(e) => e.code(),
+        }
+    }
+}
+
+impl From<UrlError> for CrawlError {
+    fn from(e: UrlError) -> Self {
+        CrawlError::Url(e)
+    }
+}

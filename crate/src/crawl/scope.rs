@@ -1,0 +1,123 @@
+//! Which URLs belong to a crawl: the origin or path prefix, include/exclude wildcard patterns, and links that
+//! would log the user out. Traps and limits are decided elsewhere (`traps`, `CrawlPolicy`).
+
+use super::config::{invalid, CrawlOptions, ScopeKind};
+use crate::error::CrawlError;
+use crate::url::Url;
+
+/// The site's origin and, for prefix scope, the path every page must start with.
+#[derive(Debug, Clone)]
+pub(crate) struct CrawlScope {
+    origin: url::Origin,
+    host: Option<String>,
+    path_prefix: Option<String>,
+}
+
+impl CrawlScope {
+    /// The scope of a crawl from `start`; fills in `options.prefix` (the start URL's directory by default).
+    pub(crate) fn new(start: &Url, options: &mut CrawlOptions) -> Result<Self, CrawlError> {
+        let mut scope =
+            CrawlScope { origin: start.origin(), host: start.host_str().map(str::to_owned), path_prefix: None };
+        match options.scope {
+            ScopeKind::Origin if options.prefix.is_some() => {
+                return Err(invalid("prefix is only used with scope \"prefix\""));
+            }
+            ScopeKind::Origin => {}
+            ScopeKind::Prefix => {
+                let prefix = match &options.prefix {
+                    Some(p) => start.join(p).map_err(|e| invalid(format!("prefix {p:?} is not a URL ({e})")))?,
+                    None => {
+                        let mut dir = start.clone();
+                        let path = start.path();
+                        dir.set_path(&path[..=path.rfind('/').unwrap_or(0)]);
+                        dir.set_query(None);
+                        dir.set_fragment(None);
+                        dir
+                    }
+                };
+                if prefix.origin() != scope.origin || prefix.query().is_some() || prefix.fragment().is_some() {
+                    return Err(invalid(format!(
+                        "prefix must be a path on {} (no query), not {:?}",
+                        scope.origin.ascii_serialization(),
+                        prefix.as_str()
+                    )));
+                }
+                if !start.path().starts_with(prefix.path()) {
+                    return Err(invalid(format!("prefix {:?} must contain the start URL", prefix.as_str())));
+                }
+                options.prefix = Some(prefix.to_string());
+                scope.path_prefix = Some(prefix.path().to_owned());
+            }
+        }
+        Ok(scope)
+    }
+
+    /// On the site's origin (robots.txt applies)?
+    pub(crate) fn same_origin(&self, url: &Url) -> bool {
+        url.origin() == self.origin
+    }
+
+    /// On the site's host, any scheme or port (a resource from there is never "external")?
+    pub(crate) fn same_host(&self, url: &Url) -> bool {
+        url.host_str().map(str::to_owned) == self.host
+    }
+
+    /// A page of the site: on its origin and under its prefix.
+    pub(crate) fn contains(&self, url: &Url) -> bool {
+        self.same_origin(url) && self.path_prefix.as_deref().is_none_or(|p| url.path().starts_with(p))
+    }
+}
+
+/// Whether `text` matches a pattern where `*` stands for any run of characters (the whole text must match).
+pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
+    // Greedy match that only ever backtracks to the last `*` (the classic glob algorithm): no recursion, no
+    // exponential blow-up on hostile patterns, linear on ordinary ones.
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// Words that mark a link as logging the user out (matched case-insensitively in the path and query).
+const LOGOUT_WORDS: &[&str] = &["logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff"];
+
+/// A link a logged-in user would regret following.
+pub(crate) fn is_logout(url: &Url) -> bool {
+    let mut text = url.path().to_ascii_lowercase();
+    if let Some(q) = url.query() {
+        text.push('?');
+        text.push_str(&q.to_ascii_lowercase());
+    }
+    LOGOUT_WORDS.iter().any(|w| text.contains(w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("*", ""));
+        assert!(wildcard("https://a/*.pdf", "https://a/x/y.pdf"));
+        assert!(!wildcard("https://a/*.pdf", "https://a/x/y.pdf?x"));
+        assert!(wildcard("*a*b*c*", "xxaxxbxxcxx"));
+        assert!(!wildcard("*a*b*c", "xxaxxbxxcxx"));
+        assert!(wildcard("a**b", "ab"));
+        assert!(!wildcard("abc", "ab"));
+    }
+}
