@@ -290,7 +290,9 @@ class SiteRow {
 
   /** Pause / Resume / Cancel / Update now. */
   async control(buttonEl, type, done) {
-    buttonEl.disabled = true;
+    // aria-disabled, not disabled: a disabled button loses the keyboard focus, which should stay in the row.
+    if (buttonEl.getAttribute('aria-disabled') === 'true') return;
+    buttonEl.setAttribute('aria-disabled', 'true');
     setText(this.actionError, '');
     try {
       const res = await send({ type, site: this.id });
@@ -301,7 +303,7 @@ class SiteRow {
       await this.load();
       schedulePoll();
     } finally {
-      buttonEl.disabled = false;
+      buttonEl.removeAttribute('aria-disabled');
     }
   }
 

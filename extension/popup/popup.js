@@ -188,11 +188,13 @@ function crawlError(res, what) {
 }
 
 /**
- * Runs a crawl request from a button: disabled while it is on its way, then the new state is shown.
+ * Runs a crawl request from a button (ignoring further clicks while it is on its way).
  * @param {HTMLElement} button @param {object} request @param {string} what @param {string} [done]
  */
 async function control(button, request, what, done) {
-  button.disabled = true;
+  // aria-disabled, not disabled: a disabled button loses the keyboard focus, which should stay on the controls.
+  if (button.getAttribute('aria-disabled') === 'true') return { ok: false, busy: true };
+  button.setAttribute('aria-disabled', 'true');
   try {
     const res = await send(request);
     if (!res.ok) {
@@ -202,7 +204,7 @@ async function control(button, request, what, done) {
     message(done ?? '');
     return res;
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-disabled');
   }
 }
 

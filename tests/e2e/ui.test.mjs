@@ -1,5 +1,5 @@
 /**
- * End-to-end: the popup and the dashboard of the built extension. "Mirror this site" registers the tab's site;
+ * End-to-end: the popup and the dashboard of the built extension. "Mirror this site" crawls the tab's site;
  * the dashboard lists sites (pages, size, last updated), adds one by URL (http/https only, with a visible error
  * otherwise), opens one in the viewer and deletes one with everything only it used; mirror text (site ids, URLs)
  * is shown as text, never as HTML. Screenshots of both pages go to docs/screenshots/.
@@ -63,7 +63,7 @@ async function openDashboard(opts) {
 
 const row = (page, id) => page.locator(`#sites tbody tr[data-site-id="${id.replace(/["\\]/g, '\\$&')}"]`);
 
-test('popup: "Mirror this site" registers the tab\'s site; its status and the dashboard show it', async () => {
+test('popup: "Mirror this site" crawls the tab\'s site; its status and the dashboard show it', async () => {
   const server = await startServer({ routes: { ...SITE } });
   const site = `${server.origin}/`;
   const { page } = await openPage(popupUrl(`${server.origin}/index.html`));
@@ -75,26 +75,29 @@ test('popup: "Mirror this site" registers the tab\'s site; its status and the da
     await page.getByRole('button', { name: 'Mirror this site' }).click();
     await page.waitForSelector('body[data-state=mirrored]');
     assert.equal(await page.isVisible('#mirror'), false, 'the button goes once the site is mirrored');
-    assert.equal(await page.textContent('#pages'), '0');
-    assert.equal(await page.textContent('#size'), '0 B');
-    assert.equal(await page.textContent('#captured'), 'never');
+    // The crawl (crawl-ui.test.mjs tests it in depth) fetches both pages; the status shows them when it is done.
+    await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
+    await page.waitForFunction(() => document.getElementById('pages').textContent === '2');
 
     const list = await send(page, { type: 'sites/list' });
     assert.equal(list.ok, true);
     const entry = list.sites.find((s) => s.id === site);
     assert.ok(entry, 'the site is listed');
     assert.equal(entry.startUrl, `${server.origin}/index.html`);
-    assert.deepEqual([entry.pages, entry.bytes, entry.lastCaptured], [0, 0, null]);
-    assert.ok(entry.created > 0 && entry.updated === entry.created);
+    assert.equal(entry.pages, 2);
+    // Both pages, and what else the crawl stored (the origin's robots.txt answer).
+    const bytes = entry.bytes;
+    assert.ok(bytes >= PATHS.reduce((n, p) => n + Buffer.byteLength(SITE[p]), 0), `${bytes} bytes`);
+    assert.equal(await page.textContent('#size'), `${bytes} B`);
+    assert.ok(entry.created > 0 && entry.lastCaptured >= entry.created);
+    assert.equal(await page.textContent('#captured'), await page.evaluate((t) => new Date(t).toLocaleString(), entry.lastCaptured));
 
-    // Pages captured later show up in the popup's status.
-    const at = Date.UTC(2026, 1, 3, 4, 5, 6);
+    // Pages captured later (as you browse) show up in the popup's status.
+    const at = Date.now() + 60_000;
     await captureFrom(ext, server.origin, PATHS, { at, register: false });
     await page.reload();
     await page.waitForSelector('body[data-state=mirrored]');
     assert.equal(await page.textContent('#pages'), '2');
-    const bytes = PATHS.reduce((n, p) => n + Buffer.byteLength(SITE[p]), 0);
-    assert.equal(await page.textContent('#size'), `${bytes} B`);
     assert.equal(await page.textContent('#captured'), await page.evaluate((t) => new Date(t).toLocaleString(), at));
     const status = await send(page, { type: 'site/status', url: `${server.origin}/about.html` });
     assert.deepEqual(
@@ -180,7 +183,7 @@ test('popup on a mirrored copy says "You are viewing an offline copy"', async ()
   }
 });
 
-test('dashboard: add a site by URL; non-http(s) URLs are refused with a visible error', async () => {
+test('dashboard: "Start mirror" by URL; non-http(s) URLs are refused with a visible error', async () => {
   const { page, dialogs } = await openDashboard();
   try {
     const before = (await send(page, { type: 'sites/list' })).sites.length;
@@ -205,18 +208,23 @@ test('dashboard: add a site by URL; non-http(s) URLs are refused with a visible 
     assert.equal((await send(page, { type: 'site/add', url: 42 })).error.code, 'message/invalid');
     assert.equal((await send(page, { type: 'site/delete' })).error.code, 'message/invalid');
 
-    await url.fill('https://user:secret@Example.COM:443/docs/start?x=1#top');
+    // A local origin (tests never reach the web): "Start mirror" now crawls it.
+    const server = await startServer({ routes: { ...SITE } });
+    const id = `${server.origin}/`;
+    await url.fill(`HTTP://user:secret@127.0.0.1:${server.port}/docs/start?x=1#top`);
     await start.click();
-    const r = row(page, 'https://example.com/');
+    const r = row(page, id);
     await r.waitFor();
-    assert.equal(await r.locator('.site-start').textContent(), 'https://example.com/docs/start?x=1', 'no credentials, no fragment');
-    assert.equal(await r.locator('.pages').textContent(), '0');
+    assert.equal(await r.locator('.site-start').textContent(), `${id}docs/start?x=1`, 'no credentials, no fragment');
     assert.notEqual(await r.locator('.updated').textContent(), 'never', 'its registration time');
-    assert.match(await page.textContent('#add-done'), /Mirroring https:\/\/example\.com\//);
+    assert.match(await page.textContent('#add-done'), new RegExp(`Mirroring ${id.replace(/[.]/g, '\\.')}`));
     assert.equal(await url.inputValue(), '');
+    await page.locator(`#sites tbody tr[data-site-id="${id}"][data-crawl=done]`).waitFor({ timeout: 20000 });
+    assert.ok(server.requests.includes('/docs/start'), 'the crawl started at the URL given');
+    await server.close();
     // Adding a known site changes nothing.
-    const again = await send(page, { type: 'site/add', url: 'https://example.com/other' });
-    assert.equal(again.site.startUrl, 'https://example.com/docs/start?x=1');
+    const again = await send(page, { type: 'site/add', url: `${id}other` });
+    assert.equal(again.site.startUrl, `${id}docs/start?x=1`);
 
     // Storage usage and persistence are shown.
     assert.match(await page.textContent('#storage-usage'), /\d+(\.\d)? (B|KB|MB|GB)/);
