@@ -25,34 +25,42 @@
 
   (async () => {
     let scope = data.scope;
-    if (data.config) {
-      const configUrl = new URL(data.config, base);
-      swUrl.searchParams.set('config', configUrl.pathname + configUrl.search);
-      if (!scope) {
+    const configUrl = data.config ? new URL(data.config, base) : null;
+    if (configUrl) swUrl.searchParams.set('config', configUrl.pathname + configUrl.search);
+    const controller = navigator.serviceWorker.controller;
+    const controlled = !!controller;
+    // Already installed (this page is controlled by this very worker): nothing to register, nothing to fetch.
+    // The browser itself checks sw.js for updates.
+    const reg =
+      controller && controller.scriptURL === swUrl.href
+        ? await navigator.serviceWorker.ready
+        : await register();
+    async function register() {
+      if (configUrl && !scope) {
         // Only the scope is needed here; the worker reads (and keeps) the rest itself.
         const res = await fetch(configUrl, { credentials: 'omit' }).catch(() => null);
         const json = res && res.ok ? await res.json().catch(() => ({})) : {};
         if (typeof json.scope === 'string') scope = json.scope;
       }
+      return navigator.serviceWorker.register(swUrl.href, {
+        ...(scope ? { scope: new URL(scope, base).href } : {}),
+        updateViaCache: 'none',
+      });
     }
-    const controlled = !!navigator.serviceWorker.controller;
-    const reg = await navigator.serviceWorker.register(swUrl.href, {
-      ...(scope ? { scope: new URL(scope, base).href } : {}),
-      updateViaCache: 'none',
-    });
     // When the page has loaded and the browser is idle: the worker mirrors this page if it didn't see it load
     // (the very first visit), and runs a precache if one is configured and due.
     await new Promise((resolve) => (document.readyState === 'complete' ? resolve() : addEventListener('load', resolve, { once: true })));
     await new Promise((resolve) => (self.requestIdleCallback ? requestIdleCallback(resolve, { timeout: 5000 }) : setTimeout(resolve, 1000)));
     const worker = (await navigator.serviceWorker.ready) && (reg.active || navigator.serviceWorker.controller);
     if (!worker) return;
+    // A controlled page went through the worker already: only the due-precache check is left to do.
     const resources = controlled
       ? []
       : performance
           .getEntriesByType('resource')
           .map((e) => e.name)
           .filter((u) => u.startsWith(location.origin + '/'));
-    worker.postMessage({ type: 'mirror/idle', url: location.href.split('#')[0], resources });
+    worker.postMessage({ type: 'mirror/idle', url: controlled ? null : location.href.split('#')[0], resources });
   })().catch(warn('service worker registration failed'));
 
   /** Removes the worker, its caches and the mirror (the site owner is uninstalling it). */

@@ -52,6 +52,7 @@ const DEFAULTS = {
   banner: 'Offline copy of this page, saved {date}.', // text ({date} = capture time); false: no banner
   exclude: [], // path prefixes (e.g. "/admin/") never mirrored nor answered from the mirror
   mirrorUncacheable: false, // true: also mirror `Cache-Control: no-store` / `private` / `Vary: Cookie` responses
+  refresh: 60_000, // ms: a URL's copy is refreshed from a response it passed on at most this often
   budget: 100 << 20, // bytes of bodies kept; older versions, then least recently captured pages, go beyond it
   maxBody: 16 << 20, // largest body mirrored
   precache: false, // or {pages: 50, depth: 3, start: ["/"], concurrency: 2, every: 86400000}
@@ -102,6 +103,7 @@ async function fetchConfig() {
 function normalise(raw) {
   const c = { ...DEFAULTS, ...(raw && typeof raw === 'object' ? raw : {}) };
   c.timeout = Number(c.timeout) > 0 ? Number(c.timeout) : DEFAULTS.timeout;
+  c.refresh = Number(c.refresh) >= 0 ? Number(c.refresh) : DEFAULTS.refresh;
   c.fallbackStatuses = Array.isArray(c.fallbackStatuses) ? c.fallbackStatuses.map(Number) : DEFAULTS.fallbackStatuses;
   c.exclude = Array.isArray(c.exclude) ? c.exclude.filter((p) => typeof p === 'string' && p) : [];
   c.precache = c.precache ? { ...PRECACHE_DEFAULTS, ...(c.precache === true ? {} : c.precache) } : false;
@@ -180,8 +182,9 @@ async function preloadOrFetch(event) {
 async function navigation(event, c) {
   const req = event.request;
   const network = preloadOrFetch(event);
-  // Whatever the network answers later (after a timeout) still refreshes the mirror.
-  event.waitUntil(network.then((res) => keep(req, res.clone(), c)).catch(() => {}));
+  // Whatever the network answers later (after a timeout) still refreshes the mirror — when due: a response handed
+  // on untouched streams straight to the page, while a copied one goes through this worker's thread.
+  if (due(req.url, c)) event.waitUntil(network.then((res) => keep(req, res.clone(), c)).catch(() => {}));
   maybeRefreshConfig(event);
 
   let timer;
@@ -219,7 +222,7 @@ async function subresource(event, c) {
   }
   try {
     const res = await fetch(req);
-    event.waitUntil(keep(req, res.clone(), c).catch(() => {}));
+    if (due(req.url, c)) event.waitUntil(keep(req, res.clone(), c).catch(() => {}));
     if (c.fallbackStatuses.includes(res.status)) {
       const copy = await fromMirror(req.url, c, `status-${res.status}`).catch(() => null);
       if (copy) return copy;
@@ -232,18 +235,31 @@ async function subresource(event, c) {
   }
 }
 
-/** One background refresh per URL at a time. */
+/**
+ * When each URL's copy was last refreshed by this worker instance. Refreshing costs a copy of the response (and a
+ * hash and a lookup), so it happens at most every `refresh` ms per URL; a restarted worker refreshes again.
+ */
+const refreshed = new Map();
+function due(url, c) {
+  const now = Date.now();
+  if (now - (refreshed.get(url) ?? -Infinity) < c.refresh) return false;
+  refreshed.set(url, now);
+  if (refreshed.size > 5000) refreshed.delete(refreshed.keys().next().value);
+  return true;
+}
+
+/** One background refresh per URL at a time, at most every `refresh` ms. */
 const revalidating = new Map();
 function revalidate(req, c) {
   const key = req.url;
-  if (!revalidating.has(key)) {
+  if (!revalidating.has(key) && due(key, c)) {
     const job = fetch(req)
       .then((res) => keep(req, res, c))
       .catch(() => {})
       .finally(() => revalidating.delete(key));
     revalidating.set(key, job);
   }
-  return revalidating.get(key);
+  return revalidating.get(key) || Promise.resolve();
 }
 
 function maybeRefreshConfig(event) {
