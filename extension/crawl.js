@@ -151,27 +151,33 @@ export async function resumeAll() {
 function launch(job, policy) {
   const runner = new Runner(job, policy);
   runners.set(job.site, runner);
-  runner.run().catch(async (err) => {
-    console.error('sitemirror: crawl failed', err);
-    await runner.fail(err);
-  });
+  runner.run().catch((err) => runner.fail(err));
+}
+
+/**
+ * The job as it stands: a running crawl's own copy (its counters are live, and state changes must go through
+ * it so the runner's next save doesn't undo them), else the stored one.
+ */
+async function currentJob(siteId) {
+  return runners.get(siteId)?.job ?? (await loadJob(siteId));
 }
 
 /** Pause: in-flight requests are aborted (their URLs stay queued), what was fetched is written. */
 export async function pause(siteId) {
-  const job = await loadJob(siteId);
+  const job = await currentJob(siteId);
   if (!job) return null;
   if (job.state === 'running') {
     job.state = 'paused';
     await saveJob(job);
     await runners.get(siteId)?.stop();
+    await saveJob(job);
     await armAlarm();
   }
-  return publicJob((await loadJob(siteId)) ?? job);
+  return publicJob(job);
 }
 
 export async function resume(siteId) {
-  const job = await loadJob(siteId);
+  const job = await currentJob(siteId);
   if (!job) return null;
   if (job.state === 'paused') {
     job.state = 'running';
@@ -184,13 +190,14 @@ export async function resume(siteId) {
 
 /** Cancel: the crawl ends; what it stored stays, what it hadn't fetched is recorded as skipped. */
 export async function cancel(siteId) {
-  const job = await loadJob(siteId);
+  const job = await currentJob(siteId);
   if (!job) return null;
   if (job.state === 'running' || job.state === 'paused') {
     job.state = 'cancelled';
     job.finished = Date.now();
     await saveJob(job);
     await runners.get(siteId)?.stop();
+    await saveJob(job);
     await settleQueued(siteId, 'crawl/cancelled: the crawl was cancelled before this URL was fetched');
     await armAlarm();
     await badge();
@@ -741,14 +748,14 @@ class Runner {
   }
 
   async finish(state) {
-    const job = (await loadJob(this.site)) ?? this.job;
-    if (job.id !== this.job.id) return;
-    Object.assign(job, { state, finished: Date.now(), bytes: this.job.bytes, fetched: this.job.fetched });
-    await saveJob(job);
+    const stored = await loadJob(this.site);
+    if (stored && stored.id !== this.job.id) return; // a newer crawl of the site replaced this one
+    Object.assign(this.job, { state, finished: Date.now() });
+    await saveJob(this.job);
     await armAlarm();
     await badge();
     const counts = await this.store.frontierCounts(this.site);
-    if (state === 'done') await notifyDone(job, counts);
+    if (state === 'done') await notifyDone(this.job, counts);
   }
 
   /** A crawl that can't continue (e.g. the store is full) stops with the reason; the frontier keeps the rest. */
@@ -756,11 +763,10 @@ class Runner {
     if (this.failed) return;
     this.failed = true;
     const code = err && typeof err.code === 'string' ? err.code : 'internal/error';
+    console.error('sitemirror: crawl stopped', err);
     await this.stop().catch(() => {});
-    const job = (await loadJob(this.site)) ?? this.job;
-    Object.assign(job, { state: 'failed', finished: Date.now(), error: `${code}: ${err?.message ?? err}` });
-    await saveJob(job);
-    await armAlarm();
+    this.job.error = `${code}: ${err?.message ?? err}`;
+    await this.finish('failed');
   }
 }
 
