@@ -152,6 +152,8 @@ run_bench() {
   node tests/bench/store.mjs
   say "Benchmark: replay serve time and offline fallback in the extension"
   node tests/bench/serve.mjs
+  say "Benchmark: site worker — online overhead vs no worker, mirrored page served with the origin down"
+  node tests/bench/worker.mjs
   say "Benchmark: crawl a generated 2,000-page site (extension vs wget vs wget2; 20 ms and no added latency)"
   node tests/bench/crawl.mjs
 }

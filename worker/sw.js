@@ -419,19 +419,21 @@ async function sha256(bytes) {
 
 let precaching = null;
 /** Progress of the current or last precache run (for `mirror/status`). */
-let precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0 };
+let precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
 
 /**
- * Crawls the site's own pages into the mirror: start pages, then the pages they link to (engine's extractor)
- * within `depth` and `pages` limits, each page's same-origin resources (and what its stylesheets load) too.
- * Fetched without credentials: what is precached is the page anyone gets. The frontier lives in the store, so a
- * worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms.
- * TODO: drive limits and admission with the engine's CrawlPolicy once crate/src/crawl lands.
+ * Crawls the site's own pages into the mirror with the extension's crawl policy (the engine's `CrawlPolicy`:
+ * scope, exclusions, robots.txt, sitemaps, traps, depth/page/byte limits, per-host pacing, retries), starting
+ * from `start` and the sitemaps; links come from the engine's extractor. Fetched without credentials: what is
+ * precached is the page anyone gets, and the mirroring rules (`refuse`) still apply. The frontier lives in the
+ * store, so a worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms.
  */
 function precache({ force = false } = {}) {
   precaching ??= runPrecache(force).finally(() => (precaching = null));
   return precaching;
 }
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function runPrecache(force) {
   const c = config || (await configReady);
@@ -440,33 +442,51 @@ async function runPrecache(force) {
   const { engine, store, site } = await mirror();
   const siteRecord = (await store.sites()).find((s) => s.id === site);
   const last = Number(siteRecord?.settings?.precachedAt || 0);
-  let frontier = await store.frontier(site);
+  const frontier = await store.frontier(site);
   const unfinished = frontier.some((e) => e.state === 'queued');
   if (!force && !unfinished && last && Date.now() - last < p.every) return precacheState;
-  if (!unfinished) {
+
+  const { pages, depth, concurrency, start, every, ...more } = p;
+  const policy = new engine.CrawlPolicy(site, {
+    scope: 'prefix',
+    prefix: site,
+    maxPages: pages,
+    maxDepth: depth,
+    maxConcurrency: concurrency,
+    maxResourceBytes: c.maxBody,
+    exclude: c.exclude.map((prefix) => new URL(prefix, self.location.origin).href + '*'),
+    ...more, // any other CrawlPolicy option (delayMs, include, ignoreRobots, maxBytes…)
+  });
+  const own = (entries) => entries.map((e) => ({ ...e, site }));
+  const now = Date.now();
+  const robots = await fetch(new URL('/robots.txt', site), { credentials: 'omit' }).catch(() => null);
+  const info = policy.robots(robots && robots.ok ? await robots.text() : '', robots ? robots.status : 0);
+  if (unfinished) {
+    policy.seed(frontier);
+  } else {
     await store.clearFrontier(site);
-    const start = p.start.map((s) => engine.canonicalKey(new URL(s, self.registration.scope).href));
-    await store.enqueue(start.map((url) => ({ site, url, depth: 0, page: true, state: 'queued', updated: Date.now() })));
-    frontier = await store.frontier(site);
+    const seeds = start.map((s) => ({ url: engine.canonicalKey(new URL(s, site).href), page: true }));
+    const found = own(policy.admit(null, seeds, now));
+    for (const url of info.sitemaps.slice(0, 5)) {
+      const res = await fetch(url, { credentials: 'omit' }).catch(() => null);
+      if (!res || !res.ok) continue;
+      const map = policy.sitemap(new Uint8Array(await res.arrayBuffer()), url);
+      found.push(...own(policy.admit({ url, depth: 0, run: 0 }, map.pages.map((u) => ({ url: u, page: true })), now)));
+    }
+    await store.enqueue(found);
   }
-  const known = new Set(frontier.map((e) => e.url));
-  let admittedPages = frontier.filter((e) => e.page).length;
-  precacheState = { state: 'running', pages: 0, resources: 0, failed: 0 };
+  precacheState = { state: 'running', pages: 0, resources: 0, failed: 0, skipped: 0 };
   for (;;) {
-    const batch = await store.queued(site, p.concurrency);
+    const batch = await store.queued(site, concurrency);
     if (batch.length === 0) break;
     await Promise.all(
-      batch.map(async (entry) => {
-        try {
-          const found = await precacheOne(entry, c, p, engine, store, site, known, () => admittedPages < p.pages, () => admittedPages++);
-          if (entry.page) precacheState.pages++;
-          else precacheState.resources++;
-          return found;
-        } catch (err) {
+      batch.map((entry) =>
+        precacheOne(entry, c, engine, store, site, policy, own).catch(async (err) => {
           precacheState.failed++;
-          await store.record([], [{ site, url: entry.url, state: 'failed', reason: `precache/fetch: ${err && err.message ? err.message : err}`, at: Date.now() }]);
-        }
-      }),
+          const reason = `precache/failed: ${err && err.message ? err.message : err}`;
+          await store.record([], [{ site, url: entry.url, state: 'failed', reason, at: Date.now() }]);
+        }),
+      ),
     );
   }
   const settings = { ...(siteRecord?.settings || {}), precachedAt: String(Date.now()) };
@@ -476,37 +496,67 @@ async function runPrecache(force) {
   return precacheState;
 }
 
-async function precacheOne(entry, c, p, engine, store, site, known, roomForPage, admitPage) {
-  const now = Date.now();
-  const settle = (state, reason) => [{ site, url: entry.url, state, ...(reason ? { reason } : {}), at: now }];
-  if (excluded(entry.url, c)) return store.record([], settle('skipped', 'precache/excluded'));
-  const req = new Request(entry.url, { credentials: 'omit', cache: 'no-cache' });
-  const res = await fetch(req);
-  const finalUrl = res.url || entry.url;
-  const why = refuse(req, res, c) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
-  if (why) return store.record([], settle('skipped', `precache/${why}`));
-  const body = new Uint8Array(await res.arrayBuffer());
-  if (body.length > c.maxBody) return store.record([], settle('skipped', 'precache/too-large'));
-  const type = (res.headers.get('content-type') || '').toLowerCase();
-  const found = [];
-  const add = (url, page) => {
-    const key = engine.canonicalKey(url);
-    if (known.has(key) || !key.startsWith(self.location.origin + '/') || excluded(key, c)) return;
-    if (page) {
-      if (entry.depth + 1 > p.depth || !key.startsWith(self.registration.scope) || !roomForPage()) return;
-      admitPage();
+/** One frontier entry: paced, fetched, decided by the policy, stored with its admitted links in one transaction. */
+async function precacheOne(entry, c, engine, store, site, policy, own) {
+  const host = new URL(entry.url).host;
+  const timeoutMs = policy.options().timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    for (let slot; (slot = policy.slot(host, Date.now())) !== 0; ) await sleep(slot > 0 ? slot : 25);
+    const started = Date.now();
+    policy.started(host, started);
+    const req = new Request(entry.url, { credentials: 'omit', cache: 'no-cache' });
+    let res;
+    let body;
+    let error;
+    try {
+      res = await fetch(req, { signal: AbortSignal.timeout(timeoutMs) });
+      body = new Uint8Array(await res.arrayBuffer());
+    } catch (err) {
+      error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';
     }
-    known.add(key);
-    found.push({ site, url: key, depth: entry.depth + 1, page, state: 'queued', updated: now });
-  };
-  if (type.startsWith('text/html') || type.startsWith('application/xhtml+xml')) {
-    const links = engine.extractLinks(body, { url: finalUrl, contentType: type });
-    links.resources.forEach((u) => add(u, false));
-    if (entry.page) links.pages.forEach((u) => add(u, true));
-  } else if (type.startsWith('text/css')) {
-    engine.extractLinks(body, { url: finalUrl, contentType: type, kind: 'css' }).resources.forEach((u) => add(u, false));
+    const now = Date.now();
+    const result = { elapsedMs: now - started, attempt, now };
+    if (error) result.error = error;
+    else {
+      result.status = res.status;
+      if (res.headers.get('retry-after')) result.retryAfter = res.headers.get('retry-after');
+    }
+    const decision = policy.finished(host, entry.url, result);
+    if (decision.action === 'retry') {
+      await sleep(decision.delayMs);
+      continue;
+    }
+    const settle = (state, reason) => [{ site, url: entry.url, state, ...(reason ? { reason } : {}), at: now }];
+    const count = (state) => {
+      if (state === 'done') precacheState[entry.page ? 'pages' : 'resources']++;
+      else precacheState[state]++;
+    };
+    const finalUrl = res?.url || entry.url;
+    const why = error || !decision.store ? null : refuse(req, res, c) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
+    if (decision.action !== 'done' || !decision.store || why) {
+      const state = decision.action === 'done' ? 'skipped' : decision.action;
+      count(state);
+      return store.record([], settle(state, decision.reason || (why ? `precache/${why}` : undefined)));
+    }
+    policy.addBytes(body.length);
+    const type = (res.headers.get('content-type') || '').toLowerCase();
+    let links = [];
+    try {
+      if (type.startsWith('text/html') || type.startsWith('application/xhtml+xml')) {
+        const found = engine.extractLinks(body, { url: finalUrl, contentType: type });
+        links = [...found.pages.map((url) => ({ url, page: true })), ...found.resources.map((url) => ({ url, page: false }))];
+      } else if (type.startsWith('text/css')) {
+        links = engine.extractLinks(body, { url: finalUrl, contentType: type, kind: 'css' }).resources.map((url) => ({ url, page: false }));
+      }
+    } catch (err) {
+      console.warn('sitemirror: no links from', finalUrl, err); // stored all the same
+    }
+    // Resources the site's pages use from other origins would never be served by this worker: not fetched.
+    links = links.filter((l) => l.url.startsWith(self.location.origin + '/'));
+    const found = links.length ? own(policy.admit({ url: entry.url, depth: entry.depth, run: entry.run ?? 0 }, links, now)) : [];
+    count('done');
+    return capture(finalUrl, res, body, 'precache', settle('done'), found);
   }
-  return capture(finalUrl, res, body, 'precache', settle('done'), found);
 }
 
 // ---------------------------------------------------------------------------------------------- messages

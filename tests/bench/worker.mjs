@@ -3,10 +3,11 @@
 //
 // Two browser contexts load the same ~100 KB page (1 stylesheet, 10 images) from the same origin: one with the
 // worker installed and warm, one with service workers blocked. Reloads alternate between them. Reported from the
-// browser's own Navigation and Resource Timing entries (startTime → responseEnd):
+// browser's own Navigation and Resource Timing entries (startTime → responseStart / responseEnd), fetch() by clock:
 //   - navigation: the document (network first through the worker, navigation preload on);
 //   - assets: the stylesheet and images (stale-while-revalidate: answered from the mirror, refreshed behind);
-//   - fetch(): same-origin fetch() of a new URL each time (network first, then mirrored in the background).
+//   - fetch(): same-origin fetch() of a new URL each time (network first, then mirrored in the background),
+//     measured in a separate loop after the reloads.
 // Then the origin is stopped and the same page is reloaded: time to the mirrored document and to its load event.
 //
 //   node tests/bench/worker.mjs [--n 100] [--down 20]
@@ -56,19 +57,23 @@ try {
   /** One reload, then the page's timing entries. */
   const sample = async (tab, i) => {
     await tab.reload({ waitUntil: 'load' });
-    return tab.evaluate(async (i) => {
-      const t = performance.now();
-      const res = await fetch(`/data.json?i=${i}`);
-      await res.arrayBuffer();
-      const fetchMs = performance.now() - t;
+    return tab.evaluate(async () => {
       const [nav] = performance.getEntriesByType('navigation');
       const assets = performance
         .getEntriesByType('resource')
         .filter((e) => /\/(css|img)\//.test(e.name))
         .map((e) => e.responseEnd - e.startTime);
-      return { nav: nav.responseEnd - nav.startTime, ttfb: nav.responseStart - nav.startTime, assets, fetch: fetchMs, sw: !!navigator.serviceWorker.controller };
-    }, i);
+      return { nav: nav.responseEnd - nav.startTime, ttfb: nav.responseStart - nav.startTime, assets, sw: !!navigator.serviceWorker.controller };
+    });
   };
+  /** A same-origin fetch() of a URL never requested before (a version is written for it in the background). */
+  const fetchNew = (tab, i) =>
+    tab.evaluate(async (i) => {
+      const t = performance.now();
+      const res = await fetch(`/data.json?i=${i}`);
+      await res.arrayBuffer();
+      return performance.now() - t;
+    }, i);
   const out = { worker: { nav: [], ttfb: [], assets: [], fetch: [] }, none: { nav: [], ttfb: [], assets: [], fetch: [] } };
   for (let i = 0; i < 10; i++) {
     await sample(w, -i);
@@ -81,8 +86,10 @@ try {
       out[name].nav.push(s.nav);
       out[name].ttfb.push(s.ttfb);
       out[name].assets.push(...s.assets);
-      out[name].fetch.push(s.fetch);
     }
+  }
+  for (let i = 0; i < N; i++) {
+    for (const [name, tab] of [['worker', w], ['none', n]]) out[name].fetch.push(await fetchNew(tab, `${name}-${i}`));
   }
   const status = await ask(w, { type: 'mirror/status' });
   if (status.served.length === 0) throw new Error('the worker never served from the mirror');

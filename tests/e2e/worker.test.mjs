@@ -27,7 +27,9 @@ ${links.map((l) => `<a href="${l}">${l}</a>`).join(' ')}${extra}
 /** A fresh site: pages, assets, and the worker's config. */
 function siteRoutes(config = {}) {
   return {
-    '/': page('Home', { links: ['/about.html', '/private.html'] }),
+    '/': page('Home', { links: ['/about.html', '/private.html', '/blocked.html'] }),
+    '/blocked.html': page('Disallowed by robots.txt'),
+    '/robots.txt': 'User-agent: *\nDisallow: /blocked.html\n',
     '/about.html': page('About', { links: ['/', '/deep/never.html'] }),
     '/deep/never.html': page('Never visited', { extra: '<img id="only-here" src="/img/only-here.svg">' }),
     '/private.html': { body: page('Private'), headers: { 'Cache-Control': 'no-store' } },
@@ -172,12 +174,13 @@ test('precache: a never-visited page and its assets work offline', async () => {
   await tab.goto(`${site.origin}/`);
   // register.js asks for the precache once the page is idle; wait until the crawl is done.
   const status = await until(async () => {
-    const s = await ask(tab, { type: 'mirror/status', urls: [`${site.origin}/deep/never.html`, `${site.origin}/img/only-here.svg`] });
+    const s = await ask(tab, { type: 'mirror/status', urls: [`${site.origin}/deep/never.html`, `${site.origin}/img/only-here.svg`, `${site.origin}/blocked.html`] });
     return s.precache.state === 'done' && s;
   }, 'the precache to finish', 30_000);
   assert.ok(status.has[`${site.origin}/deep/never.html`] > 0, JSON.stringify(status));
   assert.ok(status.has[`${site.origin}/img/only-here.svg`] > 0);
-  assert.equal(status.has[`${site.origin}/private.html`], undefined);
+  assert.equal(status.has[`${site.origin}/blocked.html`], 0, "the crawl policy obeys the site's robots.txt");
+  assert.ok(status.frontier.skipped >= 2, `no-store and robots-disallowed pages skipped: ${JSON.stringify(status.frontier)}`);
   assert.ok(!status.pages.includes(`${site.origin}/private.html`), 'a no-store page is not precached either');
   const crawled = site.requests.filter((r) => r.path === '/deep/never.html');
   assert.ok(crawled.length >= 1 && crawled.every((r) => !r.headers.cookie), 'fetched by the worker, without credentials');
