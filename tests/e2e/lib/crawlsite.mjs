@@ -129,11 +129,13 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${server.address().port}`;
   const table = routes ?? siteRoutes({ externalOrigin: 'http://localhost:9' });
+  // The sitemap lists the home page and, when the site has it, a page no other page links to.
+  const listed = ['/', '/only-in-sitemap'].filter((p) => table.has(p));
   table.set('/sitemap.xml', {
     type: 'application/xml',
     body: Buffer.from(
       `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` +
-        `<url><loc>${origin}/</loc></url><url><loc>${origin}/only-in-sitemap</loc></url></urlset>`,
+        listed.map((p) => `<url><loc>${origin}${p}</loc></url>`).join('') + '</urlset>',
     ),
   });
   const modified = new Date(Date.UTC(2026, 0, 1)).toUTCString();
