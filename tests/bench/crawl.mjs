@@ -4,10 +4,12 @@
 // run, in two settings: the origin waits 20 ms before each response (a realistic origin), and no added latency
 // (per-request overhead). Connections are counted at the server. The extension's peak memory (its service worker's
 // JS heap via CDP Runtime.getHeapUsage, and the extension process's RSS) is sampled every 250 ms, and the crawl is
-// repeated on a site 4× larger to show it stays bounded.
+// repeated on a site 4× larger to show it stays bounded. A reference row, "floor", fetches the same URLs (known in
+// advance) with 6 concurrent fetch() loops in the extension service worker and stores nothing: what Chromium
+// itself costs a crawler that runs in an extension.
 //
 //   node tests/bench/crawl.mjs [--pages 2000] [--only ours|wget|wget2] [--latency 20|0] [--rounds 3]
-//                              [--wget-rounds 1] [--big 8000 (0: skip)]
+//                              [--wget-rounds 1] [--big 8000 (0: skip)] [--extension dist/extension]
 //
 // Implementations alternate round by round (the machine is noisy); medians are printed. wget at 20 ms takes
 // ~90 s a run, so it runs --wget-rounds times (default 1) in that setting and every round without latency.
@@ -16,7 +18,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchExtension } from '../e2e/lib/browser.mjs';
+import { EXTENSION_DIR, extensionWorker, launchExtension } from '../e2e/lib/browser.mjs';
 import { startSite } from './lib/site.mjs';
 
 const argv = process.argv.slice(2);
@@ -30,8 +32,9 @@ const LATENCIES = opt('--latency', null) === null ? [20, 0] : [Number(opt('--lat
 const ROUNDS = Number(opt('--rounds', 3));
 const WGET_ROUNDS = Number(opt('--wget-rounds', 1));
 const BIG = Number(opt('--big', 4 * PAGES));
-if (ONLY && !['ours', 'wget', 'wget2'].includes(ONLY)) throw new Error('--only must be ours, wget or wget2');
-const IMPLS = ONLY ? [ONLY] : ['ours', 'wget2', 'wget'];
+const EXTENSION = opt('--extension', EXTENSION_DIR); // e.g. a snapshot of dist/extension that no build replaces mid-run
+if (ONLY && !['ours', 'wget', 'wget2', 'floor'].includes(ONLY)) throw new Error('--only must be ours, wget, wget2 or floor');
+const IMPLS = ONLY ? [ONLY] : ['ours', 'wget2', 'wget', 'floor'];
 
 // Issue 5's targets.
 const TARGET = { latencyOursOverWget2: 1, latencyWgetOverOurs: 4, maxConnections: 6, noLatencyOursOverWget2: 1.5 };
@@ -178,9 +181,41 @@ async function memorySampler(ctx) {
   };
 }
 
+/**
+ * The floor for any crawler in the extension: the site's URLs, known in advance, fetched by 6 concurrent fetch()
+ * loops in the extension's service worker (same fetch options as a crawler: no-store, credentials), bodies read,
+ * nothing parsed or stored.
+ * @param {Awaited<ReturnType<typeof startSite>>} origin
+ */
+async function runFloor(origin) {
+  const ext = await launchExtension({ extensionDir: EXTENSION });
+  try {
+    const sw = extensionWorker(ext.ctx);
+    const urls = ['/robots.txt', ...origin.site.paths()].map((p) => origin.origin + p);
+    await sleep(500);
+    origin.dropIdle();
+    origin.reset();
+    const ms = await sw.evaluate(async ({ urls, lanes }) => {
+      const t = performance.now();
+      let next = 0;
+      const lane = async () => {
+        while (next < urls.length) {
+          const res = await fetch(urls[next++], { credentials: 'include', cache: 'no-store', redirect: 'manual' });
+          await res.arrayBuffer();
+        }
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
+      return performance.now() - t;
+    }, { urls, lanes: 6 });
+    return { ms, stats: origin.stats() };
+  } finally {
+    await ext.close();
+  }
+}
+
 /** @param {Awaited<ReturnType<typeof startSite>>} origin */
 async function runOurs(origin) {
-  const ext = await launchExtension();
+  const ext = await launchExtension({ extensionDir: EXTENSION });
   try {
     const page = await ext.ctx.newPage();
     await page.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
@@ -245,7 +280,7 @@ const conns = (st) => `${st.connections} / ${st.peakConnections}`;
 async function setting(latency, pages) {
   const origin = await startSite({ pages, latencyMs: latency });
   const shape = origin.site.shape;
-  const runs = { ours: [], wget2: [], wget: [] };
+  const runs = { ours: [], wget2: [], wget: [], floor: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
       // Rotate the order each round so drift hits every implementation alike.
@@ -254,12 +289,12 @@ async function setting(latency, pages) {
         if (impl === 'wget' && latency > 0 && runs.wget.length >= WGET_ROUNDS) continue;
         if (impl === 'ours' && oursUnavailable) continue;
         log(`${latency} ms, round ${round + 1}/${ROUNDS}: ${impl}…`);
-        const r = impl === 'ours' ? await runOurs(origin) : await runWget(impl, origin);
+        const r = impl === 'ours' ? await runOurs(origin) : impl === 'floor' ? await runFloor(origin) : await runWget(impl, origin);
         if (!r) {
           console.log(`extension crawler not available (crawl/start answered ${oursUnavailable}); skipping the extension.`);
           continue;
         }
-        log(`${impl}: ${fmtS(r.ms)} s, ${r.stats.requests} requests, connections ${conns(r.stats)}`);
+        log(`${impl}: ${fmtS(r.ms)} s, ${r.stats.requests} requests, connections ${conns(r.stats)}, in flight ${r.stats.meanInFlight.toFixed(1)}`);
         runs[impl].push(r);
       }
     }
@@ -273,10 +308,15 @@ async function setting(latency, pages) {
   console.log('');
   console.log(`Site: ${shape.pages} pages + ${shape.assets} assets; ${ROUNDS} round(s), implementations rotated; medians.`);
   console.log('');
-  console.log('| crawler | s (median) | s (all runs) | pages/s | requests | 200 / 304 / 404 | connections (distinct / peak) | peak in flight |');
+  console.log('| crawler | s (median) | s (all runs) | pages/s | requests | 200 / 304 / 404 | connections (distinct / peak) | requests in flight (mean / peak) |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
-  const labels = { ours: 'sitemirror extension (6 per host)', wget2: 'wget2 -m -p -k, 5 threads', wget: 'wget -m -p -k (sequential)' };
-  for (const impl of ['ours', 'wget2', 'wget']) {
+  const labels = {
+    ours: 'sitemirror extension (6 per host)',
+    wget2: 'wget2 -m -p -k, 5 threads',
+    wget: 'wget -m -p -k (sequential)',
+    floor: 'floor: 6 fetch() loops in the extension SW, URL list known, nothing stored',
+  };
+  for (const impl of ['ours', 'wget2', 'wget', 'floor']) {
     const rs = runs[impl];
     if (!rs.length) continue;
     const m = med(impl);
@@ -284,9 +324,10 @@ async function setting(latency, pages) {
     const maxConn = Math.max(...rs.map((r) => r.stats.connections));
     const peakConn = Math.max(...rs.map((r) => r.stats.peakConnections));
     const peakFlight = Math.max(...rs.map((r) => r.stats.peakInFlight));
+    const meanFlight = median(rs.map((r) => r.stats.meanInFlight));
     const st = last.byStatus;
     console.log(`| ${labels[impl]} | ${fmtS(m)} | ${rs.map((r) => fmtS(r.ms)).join(', ')} | ${(pages / (m / 1000)).toFixed(0)} | ` +
-      `${last.requests} | ${st[200] ?? 0} / ${st[304] ?? 0} / ${st[404] ?? 0} | ${maxConn} / ${peakConn} | ${peakFlight} |`);
+      `${last.requests} | ${st[200] ?? 0} / ${st[304] ?? 0} / ${st[404] ?? 0} | ${maxConn} / ${peakConn} | ${meanFlight.toFixed(1)} / ${peakFlight} |`);
   }
   for (const r of runs.ours) {
     const c = r.counts;
@@ -327,7 +368,7 @@ async function setting(latency, pages) {
 }
 
 async function memory(pagesSmall, pagesBig, smallRuns) {
-  const impls = IMPLS.filter((i) => i !== 'wget');
+  const impls = IMPLS.filter((i) => i !== 'wget' && i !== 'floor');
   if (!impls.length || BIG <= 0) return;
   const origin = await startSite({ pages: pagesBig, latencyMs: 0 });
   const big = {};

@@ -225,15 +225,28 @@ export async function startSite({ pages, latencyMs = 0 }) {
     inFlight: 0,
     peakInFlight: 0,
     bytes: 0,
+    // Time-weighted mean of requests in flight, from the first request of the run to the last response.
+    busyIntegral: 0,
+    lastChange: 0,
+    firstRequest: 0,
+    lastResponse: 0,
+  };
+  const flight = (delta) => {
+    const now = performance.now();
+    if (stats.lastChange) stats.busyIntegral += stats.inFlight * (now - stats.lastChange);
+    stats.lastChange = now;
+    stats.inFlight += delta;
+    if (delta > 0 && !stats.firstRequest) stats.firstRequest = now;
+    if (delta < 0) stats.lastResponse = now;
   };
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
     stats.requests++;
-    stats.inFlight++;
+    flight(+1);
     stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
     let settled = false;
     const done = () => {
-      if (!settled) (settled = true), stats.inFlight--;
+      if (!settled) (settled = true), flight(-1);
     };
     res.on('finish', done);
     res.on('close', done);
@@ -295,7 +308,8 @@ export async function startSite({ pages, latencyMs = 0 }) {
     },
     /** Starts a new run: counters to zero; connections still open count toward this run's peak only. */
     reset() {
-      Object.assign(stats, { requests: 0, byStatus: {}, urls: new Set(), connections: 0, inFlight: 0, peakInFlight: 0, bytes: 0 });
+      Object.assign(stats, { requests: 0, byStatus: {}, urls: new Set(), connections: 0, inFlight: 0, peakInFlight: 0, bytes: 0,
+        busyIntegral: 0, lastChange: 0, firstRequest: 0, lastResponse: 0 });
       stats.peakConnections = stats.openConnections;
     },
     /** This run's counts so far. */
@@ -307,6 +321,7 @@ export async function startSite({ pages, latencyMs = 0 }) {
         connections: stats.connections,
         peakConnections: stats.peakConnections,
         peakInFlight: stats.peakInFlight,
+        meanInFlight: stats.lastResponse > stats.firstRequest ? stats.busyIntegral / (stats.lastResponse - stats.firstRequest) : 0,
         bytes: stats.bytes,
       };
     },
