@@ -42,6 +42,7 @@ export function siteRoutes({ externalOrigin }) {
      <a href="/slow">Slow</a> <a href="/stall">Stall</a> <a href="/loop1">Loop</a>
      <a href="/calendar?month=2026-11">Calendar</a> <a href="/missing">Missing</a> <a href="/broken">Broken</a>
      <a href="/huge">Huge</a> <a href="/moved">Moved</a> <a href="${externalOrigin}/elsewhere">Elsewhere</a>
+     <a href="/busy">Busy</a> <a href="/account">Account</a>
      <img src="/img/logo.png" srcset="/img/logo.png 1x, /img/logo-2x.png 2x" alt="logo">`,
   );
   html('/a/', 'Section A', `<a href="/a/1">A1</a> <a href="/a/2">A2</a>
@@ -74,7 +75,7 @@ export function siteRoutes({ externalOrigin }) {
 }
 
 /** Pages a complete crawl stores (in scope, allowed, fetchable). */
-export const PAGES = ['/', '/a/', '/a/1', '/a/2', '/b/', '/b/page', '/deep/1', '/deep/2', '/deep/3', '/deep/4', '/only-in-sitemap', '/slow'];
+export const PAGES = ['/', '/a/', '/a/1', '/a/2', '/b/', '/b/page', '/deep/1', '/deep/2', '/deep/3', '/deep/4', '/only-in-sitemap', '/slow', '/busy', '/account'];
 
 /** Files those pages use (all must replay). */
 export const RESOURCES = [
@@ -85,6 +86,8 @@ export const RESOURCES = [
 
 /**
  * Starts the site. Dynamic routes: /slow (answers after `slowMs`), /stall (never answers), /loop1 ⇄ /loop2,
+ * /busy (429 with Retry-After: 1 the first time), /login (sets a session cookie), /account (greets the
+ * session's user, or asks to log in),
  * /moved → /a/ (301), /calendar?month=YYYY-MM (links the previous and next month, forever), /missing (404),
  * /broken (500), /sitemap.xml (needs the origin).
  * @param {{slowMs?: number, routes?: Map<string, {type: string, body: Buffer}>, latencyMs?: number}} [opts]
@@ -139,6 +142,7 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
     ),
   });
   const modified = new Date(Date.UTC(2026, 0, 1)).toUTCString();
+  let busy = 0;
 
   function respond(req, res) {
     const url = new URL(req.url, origin);
@@ -152,6 +156,16 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
         return;
       case '/stall':
         return; // never answers
+      case '/busy':
+        busy += 1;
+        if (busy === 1) return send(429, 'text/plain', 'Too many requests', { 'retry-after': '1' });
+        return send(200, 'text/html', page('Busy', 'Now it answers.'));
+      case '/login':
+        return send(200, 'text/html', '<!doctype html><title>Logged in</title>Welcome back.', { 'set-cookie': 'session=ada; Path=/; HttpOnly' });
+      case '/account': {
+        const user = /(?:^|;\s*)session=(\w+)/.exec(req.headers.cookie || '')?.[1];
+        return send(200, 'text/html', page('Account', user ? `Signed in as ${user}.` : 'Please log in.'));
+      }
       case '/loop1':
         return send(302, 'text/plain', '', { location: '/loop2' });
       case '/loop2':
