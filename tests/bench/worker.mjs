@@ -8,6 +8,7 @@
 //   - assets: the stylesheet and images (stale-while-revalidate: answered from the mirror, refreshed behind);
 //   - fetch(): same-origin fetch() of a new URL each time (network first, then mirrored in the background),
 //     measured in a separate loop after the reloads.
+// A third context runs a minimal network-first service worker on its own origin: the floor any such worker costs.
 // Then the origin is stopped and the same page is reloaded: time to the mirrored document and to its load event.
 //
 //   node tests/bench/worker.mjs [--n 100] [--down 20]
@@ -37,14 +38,31 @@ const routes = {
 };
 for (let i = 0; i < IMAGES; i++) routes[`/img/${i}.svg`] = SVG(i);
 
+/**
+ * The floor: the least a network-first service worker can do (navigation preload, every GET answered with the
+ * network's response, nothing stored) — on its own origin, serving the same bytes.
+ */
+const FLOOR_SW = `self.addEventListener('activate', (e) => e.waitUntil(Promise.all([
+  self.registration.navigationPreload?.enable(), self.clients.claim()])));
+self.addEventListener('fetch', (e) => {
+  if (e.request.method !== 'GET') return;
+  e.respondWith(e.request.mode === 'navigate' ? e.preloadResponse.then((r) => r || fetch(e.request)) : fetch(e.request));
+});`;
+
 const site = await startSite(routes);
+const floorSite = await startSite({ ...routes, '/sw.js': { body: FLOOR_SW, headers: { 'Content-Type': 'text/javascript' } } });
 const browser = await launchChromium();
 try {
   const withWorker = await browser.newContext();
   const without = await browser.newContext({ serviceWorkers: 'block' });
+  const floorCtx = await browser.newContext();
   const w = await withWorker.newPage();
   const n = await without.newPage();
+  const fl = await floorCtx.newPage();
   const url = `${site.origin}/page.html`;
+  await fl.goto(`${floorSite.origin}/page.html`);
+  await fl.evaluate(() => navigator.serviceWorker.register('/sw.js').then(() => navigator.serviceWorker.ready));
+  await fl.reload();
   await openControlled(w, url);
   await w.reload();
   const assetUrls = ['/page.html', '/css/site.css', ...Array.from({ length: IMAGES }, (_, i) => `/img/${i}.svg`)];
@@ -74,22 +92,21 @@ try {
       await res.arrayBuffer();
       return performance.now() - t;
     }, i);
-  const out = { worker: { nav: [], ttfb: [], assets: [], fetch: [] }, none: { nav: [], ttfb: [], assets: [], fetch: [] } };
-  for (let i = 0; i < 10; i++) {
-    await sample(w, -i);
-    await sample(n, -i);
-  }
+  const empty = () => ({ nav: [], ttfb: [], assets: [], fetch: [] });
+  const out = { worker: empty(), none: empty(), floor: empty() };
+  const tabs = [['worker', w], ['none', n], ['floor', fl]];
+  for (let i = 0; i < 10; i++) for (const [, tab] of tabs) await sample(tab);
   for (let i = 0; i < N; i++) {
-    for (const [name, tab] of [['worker', w], ['none', n]]) {
-      const s = await sample(tab, `${name}-${i}`);
-      if (s.sw !== (name === 'worker')) throw new Error(`${name}: page controlled = ${s.sw}`);
+    for (const [name, tab] of tabs) {
+      const s = await sample(tab);
+      if (s.sw !== (name !== 'none')) throw new Error(`${name}: page controlled = ${s.sw}`);
       out[name].nav.push(s.nav);
       out[name].ttfb.push(s.ttfb);
       out[name].assets.push(...s.assets);
     }
   }
   for (let i = 0; i < N; i++) {
-    for (const [name, tab] of [['worker', w], ['none', n]]) out[name].fetch.push(await fetchNew(tab, `${name}-${i}`));
+    for (const [name, tab] of tabs) out[name].fetch.push(await fetchNew(tab, `${name}-${i}`));
   }
   const status = await ask(w, { type: 'mirror/status' });
   if (status.served.length === 0) throw new Error('the worker never served from the mirror');
@@ -113,12 +130,12 @@ try {
   console.log(`Page: ${PAGE.length} bytes, 1 stylesheet + ${IMAGES} images; ${N} reloads per context, alternated; ` +
     'Navigation/Resource Timing startTime → responseEnd.');
   console.log('');
-  console.log('| request | no worker p50 | worker p50 | overhead p50 | no worker p95 | worker p95 | overhead p95 |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| request | no worker p50 | minimal SW p50 | site worker p50 | overhead p50 | no worker p95 | minimal SW p95 | site worker p95 | overhead p95 |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const [label, k] of [['navigation, first byte (responseStart)', 'ttfb'], ['navigation (network first)', 'nav'], ['assets (from the mirror, revalidated)', 'assets'], ['fetch() of a new URL (network first + capture)', 'fetch']]) {
-    const a = out.none[k];
-    const b = out.worker[k];
-    console.log(`| ${label} | ${f(pct(a, 0.5))} | ${f(pct(b, 0.5))} | ${f(pct(b, 0.5) - pct(a, 0.5))} | ${f(pct(a, 0.95))} | ${f(pct(b, 0.95))} | ${f(pct(b, 0.95) - pct(a, 0.95))} |`);
+    const [a, m, b] = [out.none[k], out.floor[k], out.worker[k]];
+    console.log(`| ${label} | ${f(pct(a, 0.5))} | ${f(pct(m, 0.5))} | ${f(pct(b, 0.5))} | ${f(pct(b, 0.5) - pct(a, 0.5))} | ` +
+      `${f(pct(a, 0.95))} | ${f(pct(m, 0.95))} | ${f(pct(b, 0.95))} | ${f(pct(b, 0.95) - pct(a, 0.95))} |`);
   }
   console.log('');
   console.log(`Origin down, ${DOWN} reloads: mirrored document p50 ${f(pct(down.nav, 0.5))} ms, p95 ${f(pct(down.nav, 0.95))} ms; ` +
@@ -126,4 +143,5 @@ try {
 } finally {
   await browser.close();
   await site.close();
+  await floorSite.close();
 }
