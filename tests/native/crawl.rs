@@ -100,7 +100,8 @@ fn bad_options_are_refused_naming_the_field() {
         (r#"{"ignoreRobots": "yes"}"#, "ignoreRobots must be true or false"),
         (r#"{"externalPages": 1}"#, "externalPages must be true or false"),
         (r#"{"prefix": 7}"#, "prefix must be a URL"),
-        (r#"{"maxdepth": 3}"#, "unknown field `maxdepth`"),
+        (r#"{"maxdepth": 3}"#, "unknown option \"maxdepth\" (the options are scope, prefix,"),
+        (r#"[1, 2]"#, "invalid type"),
     ];
     for (json, message) in cases {
         let err = serde_json::from_str::<CrawlOptions>(json).expect_err(json).to_string();

@@ -7,6 +7,7 @@
 use crate::error::CrawlError;
 use serde::de::{IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Default `maxDepth`: deep enough for real sites (almost every page is a handful of clicks from the home page),
@@ -41,7 +42,7 @@ pub enum ScopeKind {
 
 /// The options of a crawl (camelCase in JS). Every field has a default; `CrawlPolicy::new` checks the ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", try_from = "OptionsInput")]
+#[serde(rename_all = "camelCase", try_from = "BTreeMap<String, Loose>")]
 pub struct CrawlOptions {
     pub scope: ScopeKind,
     /// With `scope: 'prefix'`: an absolute URL (or a path, resolved against the start URL) on the start URL's
@@ -157,7 +158,7 @@ impl fmt::Display for OptionsReason {
 
 /// Any value a JS caller might put in a field, so that type errors can name the field.
 #[derive(Debug)]
-enum Loose {
+pub enum Loose {
     Null,
     Bool(bool),
     Number(f64),
@@ -234,8 +235,7 @@ impl<'de> Deserialize<'de> for Loose {
 }
 
 /// The options as given: every field optional and of any type until checked.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[derive(Default)]
 struct OptionsInput {
     scope: Option<Loose>,
     prefix: Option<Loose>,
@@ -253,6 +253,65 @@ struct OptionsInput {
     delay_ms: Option<Loose>,
     timeout_ms: Option<Loose>,
     max_retries: Option<Loose>,
+}
+
+/// The option names, as JS spells them.
+pub const OPTION_NAMES: &[&str] = &[
+    "scope",
+    "prefix",
+    "include",
+    "exclude",
+    "maxDepth",
+    "maxPages",
+    "maxBytes",
+    "maxResourceBytes",
+    "externalResources",
+    "externalPages",
+    "ignoreRobots",
+    "followLogout",
+    "maxConcurrency",
+    "delayMs",
+    "timeoutMs",
+    "maxRetries",
+];
+
+impl TryFrom<BTreeMap<String, Loose>> for OptionsInput {
+    type Error = OptionsReason;
+
+    // Read as a map, not a struct: serde-wasm-bindgen reads a struct by asking for its known fields only, so a
+    // misspelt option ("maxdepth") would be silently ignored instead of refused.
+    fn try_from(map: BTreeMap<String, Loose>) -> Result<Self, OptionsReason> {
+        let mut i = OptionsInput::default();
+        for (name, value) in map {
+            let slot = match name.as_str() {
+                "scope" => &mut i.scope,
+                "prefix" => &mut i.prefix,
+                "include" => &mut i.include,
+                "exclude" => &mut i.exclude,
+                "maxDepth" => &mut i.max_depth,
+                "maxPages" => &mut i.max_pages,
+                "maxBytes" => &mut i.max_bytes,
+                "maxResourceBytes" => &mut i.max_resource_bytes,
+                "externalResources" => &mut i.external_resources,
+                "externalPages" => &mut i.external_pages,
+                "ignoreRobots" => &mut i.ignore_robots,
+                "followLogout" => &mut i.follow_logout,
+                "maxConcurrency" => &mut i.max_concurrency,
+                "delayMs" => &mut i.delay_ms,
+                "timeoutMs" => &mut i.timeout_ms,
+                "maxRetries" => &mut i.max_retries,
+                other => {
+                    let name: String = other.chars().take(40).collect();
+                    return Err(OptionsReason(format!(
+                        "unknown option {name:?} (the options are {})",
+                        OPTION_NAMES.join(", ")
+                    )));
+                }
+            };
+            *slot = Some(value);
+        }
+        Ok(i)
+    }
 }
 
 /// A field that is absent or null takes its default.
@@ -292,10 +351,11 @@ fn strings(v: Option<Loose>, name: &str) -> Result<Vec<String>, OptionsReason> {
     }
 }
 
-impl TryFrom<OptionsInput> for CrawlOptions {
+impl TryFrom<BTreeMap<String, Loose>> for CrawlOptions {
     type Error = OptionsReason;
 
-    fn try_from(i: OptionsInput) -> Result<Self, OptionsReason> {
+    fn try_from(map: BTreeMap<String, Loose>) -> Result<Self, OptionsReason> {
+        let i = OptionsInput::try_from(map)?;
         let d = CrawlOptions::default();
         let scope = match given(i.scope) {
             None => d.scope,
