@@ -184,6 +184,8 @@ fn seeds_start_at_depth_zero_and_each_url_is_admitted_once() {
     let urls: Vec<_> = found.iter().map(|e| (e.url.as_str(), e.depth, e.page)).collect();
     assert_eq!(urls, [("https://example.com/a", 1, true), ("https://example.com/style.css", 0, false)]);
     assert!(found.iter().all(|e| e.updated == NOW + 1 && e.site == START));
+    // Credentials never become part of a key.
+    assert_eq!(page(&mut p, Some(&home()), "https://user:pw@example.com/private").url, "https://example.com/private");
     // Across calls too, and whether it was first seen as a page or a resource.
     assert!(p.admit(Some(&home()), &links, NOW).is_empty());
     assert!(p.admit(None, &[Link::resource("https://example.com/a")], NOW).is_empty());
@@ -251,8 +253,15 @@ fn logout_links_are_not_followed_unless_asked() {
         "https://example.com/auth/sign_out",
         "https://example.com/do?what=log_out",
         "https://example.com/auth/sign-out",
+        "https://example.com/doLogout",
+        "https://example.com/logout.php?x=1",
+        "https://example.com/SignOutNow",
     ] {
         assert_eq!(verdict(&page(&mut p, Some(&from), url)), "crawl/logout", "{url}");
+    }
+    for url in ["https://example.com/catalogoutlet", "https://example.com/blogoutreach", "https://example.com/logouts"]
+    {
+        assert_eq!(verdict(&page(&mut p, Some(&from), url)), "queued", "{url}");
     }
     assert_eq!(verdict(&resource(&mut p, Some(&from), "https://example.com/img/logout.png")), "queued");
     assert_eq!(verdict(&page(&mut p, Some(&from), "https://example.com/login")), "queued");
@@ -432,16 +441,19 @@ fn robots_crawl_delay_sitemaps_and_size_limit() {
                sitemap: https://example.com/a.xml\nSITEMAP:https://cdn.example/b.xml.gz\n";
     assert_eq!(Robots::parse(txt, 200).1.sitemaps, ["https://example.com/a.xml", "https://cdn.example/b.xml.gz"]);
 
-    // Only the first 500 KiB is read.
-    let filler = format!("# {}\n", "x".repeat(1000));
+    // Only the first 500 KiB is read, and a line cut at the limit is dropped: "Disallow: /" from
+    // "Disallow: /late-and-long" would forbid the whole site.
     let mut txt = String::from("User-agent: *\nDisallow: /early\n");
-    while txt.len() < MAX_ROBOTS_BYTES {
-        txt.push_str(&filler);
+    while txt.len() < MAX_ROBOTS_BYTES - 2000 {
+        txt.push_str(&format!("# {}\n", "x".repeat(1000)));
     }
-    txt.push_str("Disallow: /late\n");
+    txt.push_str(&format!("#{}\n", "x".repeat(MAX_ROBOTS_BYTES - "Disallow: /".len() - txt.len() - 2)));
+    txt.push_str("Disallow: /late-and-long\n");
+    assert_eq!(&txt[MAX_ROBOTS_BYTES - 11..MAX_ROBOTS_BYTES], "Disallow: /");
     let (r, _) = Robots::parse(&txt, 200);
     assert!(r.check("/early").is_some());
-    assert!(r.check("/late").is_none());
+    assert!(r.check("/late-and-long").is_none());
+    assert!(r.check("/other").is_none());
 }
 
 #[test]

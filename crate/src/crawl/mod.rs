@@ -182,10 +182,13 @@ impl CrawlPolicy {
             if link.url.len() > MAX_RECORDED_URL_LEN {
                 continue;
             }
-            let Ok(url) = Url::parse(&link.url) else { continue };
+            let Ok(mut url) = Url::parse(&link.url) else { continue };
             if !is_mirrorable(&url) {
                 continue;
             }
+            // `user:password@` is a secret, not part of the page's address (and fetch() refuses such URLs).
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
             let key = canonical_key(&url);
             if self.known.contains(&key) {
                 continue;

@@ -96,14 +96,24 @@ pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
 /// Words that mark a link as logging the user out (matched case-insensitively in the path and query).
 const LOGOUT_WORDS: &[&str] = &["logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff"];
 
-/// A link a logged-in user would regret following.
+/// A link a logged-in user would regret following: one of the words as a word of its own — after a
+/// non-letter or starting a camelCase word, and not running on into lower-case letters — so `/doLogout` and
+/// `/logout.php` count but `/catalogoutlet` doesn't.
 pub(crate) fn is_logout(url: &Url) -> bool {
-    let mut text = url.path().to_ascii_lowercase();
+    let mut text = url.path().to_owned();
     if let Some(q) = url.query() {
         text.push('?');
-        text.push_str(&q.to_ascii_lowercase());
+        text.push_str(q);
     }
-    LOGOUT_WORDS.iter().any(|w| text.contains(w))
+    let lower = text.to_ascii_lowercase();
+    let (orig, low) = (text.as_bytes(), lower.as_bytes());
+    LOGOUT_WORDS.iter().any(|w| {
+        lower.match_indices(w).any(|(i, _)| {
+            let end = i + w.len();
+            let starts = i == 0 || !orig[i - 1].is_ascii_alphabetic() || orig[i].is_ascii_uppercase();
+            starts && (end == low.len() || !orig[end].is_ascii_lowercase())
+        })
+    })
 }
 
 #[cfg(test)]
