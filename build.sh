@@ -134,7 +134,7 @@ run_tests() {
   layer clippy-native none cargo clippy --workspace --all-targets -- -D warnings
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
   layer native cargo cargo test --workspace
-  layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker
+  layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker --test wasm_crawl
   layer e2e node node --test --test-concurrency=1 tests/e2e/
   echo
   if [ ${#LAYER_FAILED[@]} -gt 0 ]; then

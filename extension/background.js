@@ -163,6 +163,8 @@ async function handle(raw) {
       return deleteSite(await storeReady, req.id);
     case MessageType.SITE_STATUS: return siteStatus(await storeReady, req.url);
     case MessageType.CRAWL_START: {
+      // Options the engine refuses leave nothing behind: checked before the site is registered.
+      if (mirrorableUrl(req.url)) crawl.validate(mirrorableUrl(req.url).href, req.options);
       const added = await addSite(await storeReady, req.url, Date.now());
       if (!added.ok) return added;
       await crawlsResumed;

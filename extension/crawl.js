@@ -101,6 +101,11 @@ async function allJobs() {
     .map(([, v]) => v);
 }
 
+/** Throws the engine's `crawl/invalid-config` (or `url/invalid`) for options a crawl from `startUrl` can't use. */
+export function validate(startUrl, options) {
+  new context.engine.CrawlPolicy(startUrl, options).free();
+}
+
 /**
  * Starts a crawl of `site` from `startUrl`. A running or paused crawl of the site is returned as it is.
  * @param {{id: string}} site @param {string} startUrl @param {object} options @param {'mirror' | 'update'} kind
@@ -236,7 +241,7 @@ export async function report(siteId) {
 
 /** What the UI sees of a job (internal fields dropped). */
 function publicJob(job) {
-  const { seeded, ...rest } = job;
+  const { seeded, robotsStatus, ...rest } = job;
   return rest;
 }
 
@@ -395,6 +400,8 @@ class Runner {
     const robotsUrl = new URL('/robots.txt', this.job.startUrl).href;
     const robots = await this.fetchDirect(robotsUrl);
     const info = this.policy.robots(robots.text, robots.status);
+    // Kept for a resumed crawl: an unreachable or 5xx robots.txt (disallow all) isn't stored, but must still rule.
+    this.job.robotsStatus = robots.status;
     const captures = [];
     const found = [];
     const keep = (fetched, page) => {
@@ -407,7 +414,8 @@ class Runner {
         this.counts.done += 1;
       }
     };
-    keep(robots, false);
+    // A robots.txt the site has is part of its mirror; a 404 only means "no rules" and is not kept.
+    if (robots.status < 400) keep(robots, false);
     const sitemaps = [...new Set([...(info.sitemaps || []), new URL('/sitemap.xml', this.job.startUrl).href])];
     const seeds = [{ url: this.job.startUrl, page: true }];
     const admitSeeds = (parent, links) => {
@@ -450,7 +458,7 @@ class Runner {
     const robotsUrl = this.keyOf(new URL('/robots.txt', this.job.startUrl).href);
     const found = await this.store.lookup(robotsUrl, undefined);
     if (!found) {
-      this.policy.robots('', 404);
+      this.policy.robots('', this.job.robotsStatus ?? 404);
       return;
     }
     const body = await this.store.body(found.digest);

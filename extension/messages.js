@@ -24,7 +24,8 @@
  *   The resources a replayed document (its mirror URL) asked for that the mirror doesn't have.
  * @typedef {{scope?: 'origin' | 'prefix', prefix?: string, include?: string[], exclude?: string[], maxDepth?: number,
  *   maxPages?: number, maxBytes?: number, maxResourceBytes?: number, externalResources?: boolean, externalPages?: boolean,
- *   ignoreRobots?: boolean, followLogout?: boolean, maxConcurrency?: number, delayMs?: number, timeoutMs?: number}} CrawlOptions
+ *   ignoreRobots?: boolean, followLogout?: boolean, maxConcurrency?: number, delayMs?: number, timeoutMs?: number,
+ *   maxRetries?: number}} CrawlOptions
  *   What a crawl covers and how politely it fetches; every field is optional (the engine's `CrawlPolicy` fills
  *   defaults and rejects bad values with `crawl/invalid-config`). Patterns are `*` wildcards over the whole URL.
  * @typedef {{type: 'crawl/start', url: string, options?: CrawlOptions}} CrawlStartRequest

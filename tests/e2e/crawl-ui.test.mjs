@@ -45,8 +45,8 @@ const html = (title, links = []) =>
 
 /**
  * A small site: the home page links to five pages, a gated page (which links to one more) and a missing page.
- * Done when the crawl is: robots.txt (a 404 is "no rules"), index, p1–p5, slow, after-slow = 9 URLs, 8 of them pages;
- * failed: missing (404) = 1. While the gate is shut: 7 done, slow queued.
+ * Done when the crawl is: index, p1–p5, slow, after-slow = 8 pages (robots.txt is a 404: "no rules", not kept);
+ * failed: missing (404) = 1. While the gate is shut: 6 done, slow queued.
  * @param {{extraLinks?: string[], extraRoutes?: Record<string, any>}} [opts]
  */
 async function startSite({ extraLinks = [], extraRoutes = {} } = {}) {
@@ -118,9 +118,9 @@ test('popup: "Mirror this site" crawls the site, shows live progress and counts,
     assert.equal(await visible(page, '#crawl-progress'), true);
 
     // Every page but the gated one (and what only it links to) is fetched; the gated one keeps the crawl running.
-    await until(async () => (await popupCounts(page)).done >= 7 && (await popupCounts(page)).failed >= 1, 'the fast pages');
+    await until(async () => (await popupCounts(page)).done >= 6 && (await popupCounts(page)).failed >= 1, 'the fast pages');
     const running = await popupCounts(page);
-    assert.equal(running.done, 7, 'robots.txt, index, p1–p5');
+    assert.equal(running.done, 6, 'index, p1–p5');
     assert.equal(running.failed, 1, 'missing.html');
     assert.ok(running.queued >= 1, `the gated page is still queued (${running.queued})`);
     assert.match(await page.textContent('#crawl-state'), /^Mirroring: \d+%$/);
@@ -143,10 +143,10 @@ test('popup: "Mirror this site" crawls the site, shows live progress and counts,
     ({ page } = await openPage(popupUrl(home)));
     await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
     assert.equal(await page.textContent('#crawl-state'), 'Done');
-    assert.deepEqual(await popupCounts(page), { done: 9, queued: 0, failed: 1, skipped: 0 });
+    assert.deepEqual(await popupCounts(page), { done: 8, queued: 0, failed: 1, skipped: 0 });
     assert.equal(await page.$eval('#crawl-progress', (p) => p.value), 1);
     const final = await send(page, { type: 'crawl/status', site });
-    assert.deepEqual(final.counts, { done: 9, queued: 0, failed: 1, skipped: 0 });
+    assert.deepEqual(final.counts, { done: 8, queued: 0, failed: 1, skipped: 0 });
     assert.ok(final.job.bytes > 0);
     assert.equal(await page.textContent('#crawl-bytes'), await page.evaluate(
       async (b) => (await import(chrome.runtime.getURL('ui.js'))).formatBytes(b), final.job.bytes));
@@ -174,7 +174,7 @@ test('popup: Pause stops the crawl (counts and requests stand still), Resume con
     await page.waitForSelector('body[data-state=not-mirrored]');
     await page.getByRole('button', { name: 'Mirror this site' }).click();
     await page.waitForSelector('body[data-crawl=running]');
-    await until(async () => (await popupCounts(page)).done >= 7, 'the fast pages');
+    await until(async () => (await popupCounts(page)).done >= 6, 'the fast pages');
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForSelector('body[data-crawl=paused]');
@@ -199,7 +199,7 @@ test('popup: Pause stops the crawl (counts and requests stand still), Resume con
     await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
     const done = await popupCounts(page);
     assert.ok(done.done > paused.done, `counts go on after Resume (${paused.done} → ${done.done})`);
-    assert.deepEqual(done, { done: 9, queued: 0, failed: 1, skipped: 0 });
+    assert.deepEqual(done, { done: 8, queued: 0, failed: 1, skipped: 0 });
     assert.ok(server.requests.slice(requests).includes('/slow.html'), 'the paused request is made again');
   } finally {
     g.open();
@@ -215,7 +215,7 @@ test('popup: Cancel ends the crawl (what was left is skipped); "Update now" craw
     await page.waitForSelector('body[data-state=not-mirrored]');
     await page.getByRole('button', { name: 'Mirror this site' }).click();
     await page.waitForSelector('body[data-crawl=running]');
-    await until(async () => (await popupCounts(page)).done >= 7, 'the fast pages');
+    await until(async () => (await popupCounts(page)).done >= 6, 'the fast pages');
 
     await page.getByRole('button', { name: 'Cancel crawl' }).click();
     await page.waitForSelector('body[data-crawl=cancelled]');
@@ -223,7 +223,7 @@ test('popup: Cancel ends the crawl (what was left is skipped); "Update now" craw
     const counts = await popupCounts(page);
     assert.equal(counts.queued, 0);
     assert.ok(counts.skipped >= 1, 'the gated page is skipped');
-    assert.equal(counts.done, 7);
+    assert.equal(counts.done, 6);
     for (const id of ['#pause', '#resume', '#cancel']) assert.equal(await visible(page, id), false, id);
     assert.equal(await visible(page, '#update'), true);
     const report = await send(page, { type: 'crawl/report', site });
@@ -320,7 +320,7 @@ test('dashboard: Start mirror with "Maximum pages 3": the row shows progress, Pa
     await r.waitFor();
     assert.match(await page.textContent('#add-done'), new RegExp(`^Mirroring ${site.replace(/[.]/g, '\\.')}`));
     await rowIn(page, site, 'running').waitFor();
-    await until(async () => Number(await r.locator('.count-done').textContent()) >= 7, 'the fast pages');
+    await until(async () => Number(await r.locator('.count-done').textContent()) >= 6, 'the fast pages');
     assert.equal(await r.locator('progress').isVisible(), true);
     assert.match(await r.locator('.crawl-state').textContent(), /^Mirroring: \d+%$/);
     assert.equal(await r.locator('.crawl-state').getAttribute('aria-live'), 'polite');

@@ -202,3 +202,22 @@ test('Update now: conditional requests, unchanged content stores no new bytes, a
   assert.notEqual(versions[0], versions[1], 'the edited page is a new body');
   assert.equal(versions[1], versions[2], 'the unchanged update pointed at the stored body');
 });
+
+test('crawl/start with options the engine refuses: a clear error, and nothing is registered or fetched', async (t) => {
+  const site = await startSite({ routes: chainRoutes(2) });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+  });
+  const { send } = await open(ext);
+  const res = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxConcurrency: 500 } });
+  assert.equal(res.ok, false);
+  assert.equal(res.error.code, 'crawl/invalid-config');
+  assert.match(res.error.message, /maxConcurrency/);
+  const unknown = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { depth: 3 } });
+  assert.equal(unknown.error?.code, 'crawl/invalid-config', 'an unknown option is refused, not ignored');
+  assert.deepEqual((await send({ type: 'sites/list' })).sites, []);
+  assert.equal(site.asked.size, 0);
+  assert.equal((await send({ type: 'crawl/status', site: `${site.origin}/` })).job, null);
+});
