@@ -170,6 +170,8 @@ async function refreshCrawl() {
   const active = crawlActive(res.job);
   polls += 1;
   // Pages and size grow while the crawl stores them; refresh them now and then, and once at the end.
+  // "Mirroring started…" has served its purpose once the crawl is over.
+  if (wasActive && !active && $('message').textContent.startsWith('Mirroring started')) message('');
   if ((active && polls % STATUS_EVERY === 0) || (wasActive && !active)) {
     const status = await send({ type: MessageType.SITE_STATUS, url: siteId });
     if (status.ok && status.mirrored) showSiteStatus(status);

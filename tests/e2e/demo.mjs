@@ -4,8 +4,8 @@
  * otherwise) and a local origin on 127.0.0.1:
  *
  *   1. the demo site, live;
- *   2. the popup's "Mirror this site" registers it;
- *   3. every page is browsed, so capture-as-you-browse stores it; the dashboard lists the site;
+ *   2. the popup's "Mirror this site" crawls the whole site into the mirror (progress, then "Done");
+ *   3. every page and file is in the mirror; the dashboard lists the site;
  *   4. the origin is stopped: opening the home page lands on the viewer with the "Offline copy" banner;
  *   5. a link inside the offline copy opens the mirrored blog post.
  *
@@ -21,15 +21,15 @@ import { startServer } from './lib/server.mjs';
 export const DEMO_SITE = path.join(ROOT, 'tests/fixtures/demo-site');
 export const SHOTS_DIR = path.join(ROOT, 'docs/screenshots');
 
-/** The demo site's pages (browsed in step 3) and what they load (stylesheet, CSS background, images). */
+/** The demo site's pages (crawled in step 2) and what they load (stylesheet, CSS background, images). */
 export const PAGES = ['/', '/about.html', '/journal/five-days-on-the-ridge.html'];
 const RESOURCES = ['/css/site.css', '/img/logo.svg', '/img/ridge.svg', '/img/trail-map.svg'];
 
 /** The steps, their screenshot files, in order. */
 export const STEPS = [
   { title: 'the demo site, live', file: '01-live.png' },
-  { title: 'popup: "Mirror this site"', file: '02-popup-mirror.png' },
-  { title: 'browse the site; the dashboard lists it', file: '03-dashboard.png' },
+  { title: 'popup: "Mirror this site" crawls the whole site', file: '02-popup-mirror.png' },
+  { title: 'the dashboard lists the mirrored site', file: '03-dashboard.png' },
   { title: 'origin stopped: the offline copy', file: '04-offline-copy.png' },
   { title: 'a link inside the offline copy', file: '05-offline-navigation.png' },
 ];
@@ -41,6 +41,7 @@ const DASHBOARD_VIEWPORT = { width: 1000, height: 560 };
 /** How long the viewer may take to appear once the origin is down (fallback lands in ~0.2 s; §6). */
 const VIEWER_TIMEOUT_MS = 5000;
 const CAPTURE_TIMEOUT_MS = 5000;
+const CRAWL_TIMEOUT_MS = 30_000;
 
 class DemoError extends Error {}
 
@@ -149,24 +150,24 @@ export async function runDemo({ headless = !process.env.DISPLAY, shotsDir = SHOT
         await popup.waitForSelector('body[data-state=not-mirrored]');
         await popup.getByRole('button', { name: 'Mirror this site' }).click();
         await popup.waitForSelector('body[data-state=mirrored]');
+        await popup.waitForSelector('body[data-crawl=done]', { timeout: CRAWL_TIMEOUT_MS }).catch(() => {
+          throw new DemoError(`the crawl did not finish within ${CRAWL_TIMEOUT_MS / 1000} s (${popup.url()})`);
+        });
         await popup.waitForSelector('#engine-status[data-state=ready]');
         await popup.screenshot({ path: shot, fullPage: true });
         const site = await popup.textContent('#site strong');
-        return `“Mirror this site” registered ${site} (${(await popup.textContent('#message')).trim()})`;
+        const done = (await popup.textContent('#crawl-done')).trim();
+        const bytes = (await popup.textContent('#crawl-bytes')).trim();
+        return `“Mirror this site” crawled ${site}: ${done} pages and files, ${bytes}`;
       } finally {
         await popup.close();
       }
     });
 
     await step(3, async (shot) => {
-      // Capture as you browse: each page visited on a mirrored site is stored with everything it loaded.
-      for (const p of PAGES) {
-        await tab.goto(origin + p, { waitUntil: 'load' });
-        const missing = await missingCaptures(ctx, [origin + p]);
-        if (missing.length) throw new DemoError(`${origin + p} was not captured within ${CAPTURE_TIMEOUT_MS / 1000} s of being visited`);
-      }
-      const missing = await missingCaptures(ctx, RESOURCES.map((r) => origin + r));
-      if (missing.length) throw new DemoError(`not captured within ${CAPTURE_TIMEOUT_MS / 1000} s: ${missing.join(', ')}`);
+      // The crawl found every page through links and every file those pages use.
+      const missing = await missingCaptures(ctx, [...PAGES, ...RESOURCES].map((r) => origin + r));
+      if (missing.length) throw new DemoError(`not in the mirror after the crawl: ${missing.join(', ')}`);
       const dash = await ctx.newPage();
       try {
         await dash.setViewportSize(DASHBOARD_VIEWPORT);
@@ -178,7 +179,7 @@ export async function runDemo({ headless = !process.env.DISPLAY, shotsDir = SHOT
         if (pages < PAGES.length) throw new DemoError(`the dashboard shows ${pages} pages for ${home}, expected ${PAGES.length}`);
         const size = (await row.locator('.size').textContent()).trim();
         await dash.screenshot({ path: shot, fullPage: true });
-        return `browsed ${PAGES.length} pages; all ${PAGES.length + RESOURCES.length} files are in the mirror; the dashboard lists ${home} with ${pages} pages, ${size}`;
+        return `all ${PAGES.length + RESOURCES.length} pages and files are in the mirror; the dashboard lists ${home} with ${pages} pages, ${size}`;
       } finally {
         await dash.close();
       }
