@@ -86,6 +86,12 @@ test('Mirror this site: every in-scope page replays with its resources; every UR
   assert.ok(report.entries.some((e) => e.url.includes('/calendar') && e.reason.startsWith('crawl/calendar:')), 'calendar trap not reported');
   for (const p of PAGES) assert.equal(report.entries.find((e) => e.url === site.origin + p), undefined, `${p} reported`);
 
+  // Done: the badge is cleared and a notification says so.
+  const sw0 = extensionWorker(ext.ctx);
+  assert.equal(await sw0.evaluate(() => chrome.action.getBadgeText({})), '');
+  const notes = await sw0.evaluate(() => chrome.notifications.getAll());
+  assert.ok(Object.keys(notes).includes(`sitemirror-${status.job.id}`), `no notification: ${JSON.stringify(notes)}`);
+
   // The origin goes away; the mirror must stand on its own.
   await site.close();
   const sw = extensionWorker(ext.ctx);
@@ -148,6 +154,7 @@ test('the service worker stopped mid-crawl: the crawl completes, no page lost, n
     await new Promise((r) => setTimeout(r, 50));
   }
   const inFlight = site.held.size;
+  assert.match(await sw.evaluate(() => chrome.action.getBadgeText({})), /^\d{1,2}%$/, 'the toolbar badge shows the progress');
   assert.equal(await stopServiceWorker(ext.ctx, page), 1);
   site.open();
   // Any event wakes the worker, which resumes the crawl first.
@@ -220,4 +227,25 @@ test('crawl/start with options the engine refuses: a clear error, and nothing is
   assert.deepEqual((await send({ type: 'sites/list' })).sites, []);
   assert.equal(site.asked.size, 0);
   assert.equal((await send({ type: 'crawl/status', site: `${site.origin}/` })).job, null);
+});
+
+test('maxBytes: the crawl stops at its size limit and records what it left as crawl/max-bytes', async (t) => {
+  const site = await startSite({ routes: chainRoutes(30) });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+  });
+  const { send } = await open(ext);
+  const siteId = `${site.origin}/`;
+  const started = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxBytes: 4000, maxConcurrency: 1 } });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const status = await settled(send, siteId);
+  assert.equal(status.job.state, 'done');
+  assert.ok(status.job.bytes > 4000 && status.job.bytes < 8000, `downloaded ${status.job.bytes} B`);
+  assert.equal(status.counts.queued, 0);
+  const report = await send({ type: 'crawl/report', site: siteId });
+  const left = report.entries.filter((e) => e.reason.startsWith('crawl/max-bytes:'));
+  assert.ok(left.length >= 1, JSON.stringify(report.entries.slice(0, 3)));
+  assert.ok(!site.asked.has('/p/29'), 'the crawl went on past its limit');
 });
