@@ -5,8 +5,8 @@
 // (per-request overhead). Connections are counted at the server. The extension's peak memory (its service worker's
 // JS heap via CDP Runtime.getHeapUsage, and the extension process's RSS) is sampled every 250 ms, and the crawl is
 // repeated on a site 4× larger to show it stays bounded. A reference row, "floor", fetches the same URLs (known in
-// advance) with 6 concurrent fetch() loops in the extension service worker and stores nothing: what Chromium
-// itself costs a crawler that runs in an extension.
+// advance) with 12 concurrent fetch() loops in the extension service worker (Chromium still opens ≤ 6 connections)
+// and stores nothing: what Chromium itself costs a crawler that runs in an extension.
 //
 //   node tests/bench/crawl.mjs [--pages 2000] [--only ours|wget|wget2] [--latency 20|0] [--rounds 3]
 //                              [--wget-rounds 1] [--big 8000 (0: skip)] [--extension dist/extension]
@@ -252,9 +252,11 @@ function memorySampler(browser) {
 }
 
 /**
- * The floor for any crawler in the extension: the site's URLs, known in advance, fetched by 6 concurrent fetch()
+ * The floor for any crawler in the extension: the site's URLs, known in advance, fetched by 12 concurrent fetch()
  * loops in the extension's service worker (same fetch options as the crawler: no-store, credentials, manual
- * redirects), bodies read, nothing parsed or stored.
+ * redirects), bodies read, nothing parsed or stored. Chromium's socket pool still opens at most 6 connections to
+ * the host (counted at the server); the 6 queued requests start the moment a socket frees, without a round trip
+ * through the worker: measured 17.1 s vs 20.7 s with 6 loops at 20 ms, 2,000 pages.
  * @param {Awaited<ReturnType<typeof startSite>>} origin
  */
 async function runFloor(origin) {
@@ -274,7 +276,7 @@ async function runFloor(origin) {
           await res.arrayBuffer();
         }
       };
-      await Promise.all(Array.from({ length: 6 }, lane));
+      await Promise.all(Array.from({ length: 12 }, lane));
       return performance.now() - t;
     })()`);
     return { ms, stats: origin.stats() };
@@ -382,7 +384,7 @@ async function setting(latency, pages) {
     ours: 'sitemirror extension (6 per host)',
     wget2: 'wget2 -m -p -k, 5 threads',
     wget: 'wget -m -p -k (sequential)',
-    floor: 'floor: 6 fetch() loops in the extension SW, URL list known, nothing stored',
+    floor: 'floor: 12 fetch() loops in the extension SW (≤ 6 connections), URL list known, nothing stored',
   };
   for (const impl of ['ours', 'wget2', 'wget', 'floor']) {
     const rs = runs[impl];
