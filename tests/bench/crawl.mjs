@@ -481,8 +481,8 @@ async function memory(pagesSmall, pagesBig, smallRuns) {
     const grow = big.ours.peak.heapMb / small;
     console.log('');
     console.log(`Peak SW JS heap, ${pagesBig} vs ${pagesSmall} pages (4× the site): ${grow.toFixed(2)}× ` +
-      `(bounded if well under 4×: ${grow <= 2 ? 'met' : '**missed**'}, criterion ≤ 2×). Samples every 250 ms; ` +
-      `worker restarts seen: ${big.ours.peak.restarts}.`);
+      `(bounded if well under 4×: ${grow <= 2 ? 'met' : '**missed**'}, criterion ≤ 2×). Sampled every 250 ms: ` +
+      `${big.ours.peak.samples} samples, ${big.ours.peak.failed} failed.`);
     const c = big.ours.counts;
     console.log(`ours at ${pagesBig}: done ${c.done}, failed ${c.failed}, skipped ${c.skipped}; ` +
       `distinct URLs fetched ${big.ours.stats.distinctUrls} of ${origin.site.paths().length}; ` +
