@@ -795,6 +795,36 @@ fn concurrency_grows_on_quick_successes_and_halves_under_pressure() {
 }
 
 #[test]
+fn at_the_browsers_connection_cap_requests_queue_in_the_browser_not_in_the_worker() {
+    let mut p = policy("{}"); // maxConcurrency 6: Chromium's own cap per host
+    let h = "example.com";
+    for _ in 0..10 {
+        p.started(h, NOW);
+        ok(&mut p, h, NOW, 10);
+    }
+    assert_eq!(p.concurrency(h), 6);
+    for _ in 0..12 {
+        assert_eq!(p.slot(h, NOW), 0);
+        p.started(h, NOW);
+    }
+    assert_eq!(p.slot(h, NOW), -1, "6 connections + 6 waiting for one");
+    // Below the cap, every request in flight is a connection: no extra.
+    let mut q = policy(r#"{"maxConcurrency": 4}"#);
+    for _ in 0..10 {
+        q.started(h, NOW);
+        ok(&mut q, h, NOW, 10);
+    }
+    for _ in 0..4 {
+        q.started(h, NOW);
+    }
+    assert_eq!(q.slot(h, NOW), -1);
+    // A host backed off under pressure loses the extra at once.
+    p.finished(h, &result(Some(503), None, 1, NOW));
+    assert_eq!(p.concurrency(h), 3);
+    assert_eq!(p.slot(h, NOW + 200_000), -1, "after the pause: 11 in flight, limit 3");
+}
+
+#[test]
 fn overload_pauses_the_host_and_retries_with_backoff() {
     let mut p = policy("{}"); // maxRetries 2
     let h = "example.com";

@@ -14,6 +14,13 @@ use std::collections::HashMap;
 pub const INITIAL_CONCURRENCY: u32 = 2;
 /// A success quicker than this raises the host's concurrency.
 pub const FAST_RESPONSE_MS: u64 = 1000;
+/// Connections Chromium opens to one host (HTTP/1.1); requests beyond them wait in its socket pool.
+pub const BROWSER_CONNECTIONS_PER_HOST: u32 = 6;
+/// Requests kept waiting in the browser's socket pool once a host is at the browser's connection cap: each starts
+/// the moment a connection frees, instead of a round trip through the worker later. They add no connection and
+/// no concurrent load on an HTTP/1.1 host (the server still sees at most 6 requests at once); on an HTTP/2 host
+/// they are concurrent streams, still fewer than one page load of a browser opens.
+pub const BROWSER_QUEUE: u32 = 6;
 /// Longest pause for one host (`Retry-After` and backoff are capped here).
 pub const MAX_PAUSE_MS: u64 = 120_000;
 /// First backoff step; doubles with each attempt.
@@ -127,6 +134,17 @@ impl Pacer {
         self.hosts.get(host).map_or(INITIAL_CONCURRENCY.min(self.max), |h| h.limit)
     }
 
+    /// Requests that may be in flight to a host: its concurrency, plus the browser-side queue once that reaches
+    /// the browser's own connection cap (see [`BROWSER_QUEUE`]).
+    pub(crate) fn in_flight_limit(&self, host: &str) -> u32 {
+        let limit = self.concurrency(host);
+        if limit >= BROWSER_CONNECTIONS_PER_HOST {
+            limit + BROWSER_QUEUE
+        } else {
+            limit
+        }
+    }
+
     fn host(&mut self, host: &str) -> &mut HostPace {
         let limit = INITIAL_CONCURRENCY.min(self.max);
         self.hosts.entry(host.to_owned()).or_insert_with(|| HostPace { limit, ..HostPace::default() })
@@ -139,7 +157,7 @@ impl Pacer {
         if now < h.paused_until {
             return (h.paused_until - now) as i64;
         }
-        if h.active >= self.concurrency(host) {
+        if h.active >= self.in_flight_limit(host) {
             return -1;
         }
         match h.last_start {
