@@ -163,12 +163,17 @@ async function handle(raw) {
       return deleteSite(await storeReady, req.id);
     case MessageType.SITE_STATUS: return siteStatus(await storeReady, req.url);
     case MessageType.CRAWL_START: {
+      const given = mirrorableUrl(req.url);
+      if (!given) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
       // Options the engine refuses leave nothing behind: checked before the site is registered.
-      if (mirrorableUrl(req.url)) crawl.validate(mirrorableUrl(req.url).href, req.options);
-      const added = await addSite(await storeReady, req.url, Date.now());
+      crawl.validate(given.href, req.options);
+      // The site is the one the start URL leads to (http://example.com → https://www.example.com/).
+      const start = mirrorableUrl(await crawl.finalUrl(given.href)) ?? given;
+      if (start !== given) crawl.validate(start.href, req.options);
+      const added = await addSite(await storeReady, start.href, Date.now());
       if (!added.ok) return added;
       await crawlsResumed;
-      return { ok: true, job: await crawl.start(added.site, mirrorableUrl(req.url).href, req.options) };
+      return { ok: true, job: await crawl.start(added.site, start.href, req.options) };
     }
     case MessageType.CRAWL_UPDATE: {
       const site = (await (await storeReady).sites()).find((s) => s.id === req.site);

@@ -101,6 +101,21 @@ async function allJobs() {
     .map(([, v]) => v);
 }
 
+/**
+ * Where a start URL really leads: a site typed as `http://example.com` usually redirects to
+ * `https://www.example.com/`, another origin, which the crawl would then treat as out of scope. One HEAD request
+ * (the body is not downloaded; the crawl fetches the page itself) finds the final URL; any failure keeps `url`.
+ * @param {string} url
+ */
+export async function finalUrl(url) {
+  try {
+    const res = await fetch(url, { method: 'HEAD', redirect: 'follow', credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
+    return res.redirected && res.url && new URL(res.url).origin !== new URL(url).origin ? res.url : url;
+  } catch {
+    return url;
+  }
+}
+
 /** Throws the engine's `crawl/invalid-config` (or `url/invalid`) for options a crawl from `startUrl` can't use. */
 export function validate(startUrl, options) {
   new context.engine.CrawlPolicy(startUrl, options).free();

@@ -249,3 +249,24 @@ test('maxBytes: the crawl stops at its size limit and records what it left as cr
   assert.ok(left.length >= 1, JSON.stringify(report.entries.slice(0, 3)));
   assert.ok(!site.asked.has('/p/29'), 'the crawl went on past its limit');
 });
+
+test('a start URL that redirects to another origin (http://example.com → https://www.example.com/): that site is mirrored', async (t) => {
+  const target = await startSite({ routes: chainRoutes(3) });
+  const typed = await startSite({ routes: new Map(), redirectTo: target.origin });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await target.close();
+    await typed.close();
+  });
+  const { send } = await open(ext);
+  const started = await send({ type: 'crawl/start', url: `${typed.origin}/elsewhere`, options: {} });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  assert.equal(started.job.site, `${target.origin}/`);
+  const status = await settled(send, `${target.origin}/`);
+  assert.equal(status.job.state, 'done');
+  assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [`${target.origin}/`]);
+  for (const p of ['/', '/p/0', '/p/1', '/p/2']) assert.equal(target.asked.get(p), 1, `${p} asked ${target.asked.get(p)} times`);
+  assert.equal(typed.asked.size, 0, 'the typed origin was only probed');
+  assert.equal(typed.heads.get('/elsewhere'), 1);
+});

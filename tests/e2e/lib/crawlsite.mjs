@@ -89,15 +89,17 @@ export const RESOURCES = [
  * /busy (429 with Retry-After: 1 the first time), /login (sets a session cookie), /account (greets the
  * session's user, or asks to log in),
  * /moved → /a/ (301), /calendar?month=YYYY-MM (links the previous and next month, forever), /missing (404),
- * /broken (500), /sitemap.xml (needs the origin).
- * @param {{slowMs?: number, routes?: Map<string, {type: string, body: Buffer}>, latencyMs?: number}} [opts]
+ * /broken (500), /sitemap.xml (needs the origin), /elsewhere (301 to `redirectTo`, another site).
+ * @param {{slowMs?: number, routes?: Map<string, {type: string, body: Buffer}>, latencyMs?: number,
+ *   redirectTo?: string}} [opts]
  */
-export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
+export async function startSite({ slowMs = 1200, routes, latencyMs = 0, redirectTo = '' } = {}) {
   /** path+query → requests received / responses fully sent / requests whose client went away first */
   const asked = new Map();
   const finished = new Map();
   const aborted = new Map();
   const conditional = [];
+  const heads = new Map();
   const bump = (m, k) => m.set(k, (m.get(k) || 0) + 1);
   let gate = null; // a Promise while requests are held
   let release = () => {};
@@ -106,14 +108,15 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
 
   const server = http.createServer({ keepAlive: true, noDelay: true }, async (req, res) => {
     const key = req.url;
-    bump(asked, key);
+    // A HEAD (the crawl's probe of where a start URL leads) transfers no body: counted apart from fetches.
+    bump(req.method === 'HEAD' ? heads : asked, key);
     let done = false;
     res.on('finish', () => {
       done = true;
-      bump(finished, key);
+      if (req.method !== 'HEAD') bump(finished, key);
     });
     res.on('close', () => {
-      if (!done) bump(aborted, key);
+      if (!done && req.method !== 'HEAD') bump(aborted, key);
     });
     if (gate) {
       held.add(key);
@@ -172,6 +175,8 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
         return send(302, 'text/plain', '', { location: '/loop1' });
       case '/moved':
         return send(301, 'text/plain', '', { location: '/a/' });
+      case '/elsewhere':
+        return send(301, 'text/plain', '', { location: `${redirectTo}/` });
       case '/missing':
         return send(404, 'text/html', page('Not found', 'Nothing here.'));
       case '/broken':
@@ -204,6 +209,7 @@ export async function startSite({ slowMs = 1200, routes, latencyMs = 0 } = {}) {
     finished,
     aborted,
     conditional,
+    heads,
     /** Requests arriving from now on wait until `open()`. */
     hold() {
       gate = new Promise((resolve) => (release = resolve));
