@@ -104,6 +104,17 @@ async function until(fn, what, timeout = 15000) {
   }
 }
 
+/**
+ * Presses the popup's "Mirror this site" and waits until the crawl has fetched every page but the gated one.
+ * @param {import('playwright-core').Page} page the popup
+ */
+async function mirrorFromPopup(page) {
+  await page.waitForSelector('body[data-state=not-mirrored]');
+  await page.getByRole('button', { name: 'Mirror this site' }).click();
+  await page.waitForSelector('body[data-crawl=running]');
+  await until(async () => (await popupCounts(page)).done >= 6, 'the fast pages');
+}
+
 test('popup: "Mirror this site" crawls the site, shows live progress and counts, then "Done"; closing the popup doesn\'t stop it', async () => {
   const { server, gate: g, site, home } = await startSite();
   let { page } = await openPage(popupUrl(home));
@@ -171,10 +182,7 @@ test('popup: Pause stops the crawl (counts and requests stand still), Resume con
   const { server, gate: g, site, home } = await startSite();
   const { page } = await openPage(popupUrl(home));
   try {
-    await page.waitForSelector('body[data-state=not-mirrored]');
-    await page.getByRole('button', { name: 'Mirror this site' }).click();
-    await page.waitForSelector('body[data-crawl=running]');
-    await until(async () => (await popupCounts(page)).done >= 6, 'the fast pages');
+    await mirrorFromPopup(page);
 
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.waitForSelector('body[data-crawl=paused]');
@@ -212,10 +220,7 @@ test('popup: Cancel ends the crawl (what was left is skipped); "Update now" craw
   const { server, gate: g, site, home } = await startSite();
   const { page } = await openPage(popupUrl(home));
   try {
-    await page.waitForSelector('body[data-state=not-mirrored]');
-    await page.getByRole('button', { name: 'Mirror this site' }).click();
-    await page.waitForSelector('body[data-crawl=running]');
-    await until(async () => (await popupCounts(page)).done >= 6, 'the fast pages');
+    await mirrorFromPopup(page);
 
     await page.getByRole('button', { name: 'Cancel crawl' }).click();
     await page.waitForSelector('body[data-crawl=cancelled]');

@@ -19,6 +19,19 @@ async function open(ext) {
   return { page, send };
 }
 
+/**
+ * Chromium with the built extension and an extension page to send runtime messages from; the browser and the
+ * given local origins are closed when the test ends.
+ */
+async function withExtension(t, ...sites) {
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    for (const site of sites) await site.close();
+  });
+  return { ext, ...(await open(ext)) };
+}
+
 /** Polls crawl/status until the crawl of `site` is over; returns the last status. */
 async function settled(send, site, { timeoutMs = 90_000, jobId } = {}) {
   const deadline = Date.now() + timeoutMs;
@@ -34,17 +47,11 @@ async function settled(send, site, { timeoutMs = 90_000, jobId } = {}) {
 test('Mirror this site: every in-scope page replays with its resources; every URL left out says why', async (t) => {
   const external = await startSite({ routes: new Map() });
   const site = await startSite({ routes: siteRoutes({ externalOrigin: external.origin }) });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await site.close();
-    await external.close();
-  });
+  const { ext, send } = await withExtension(t, site, external);
   // The user is logged in to the site: the mirror must show the site as they see it (their cookies).
   const login = await ext.ctx.newPage();
   await login.goto(`${site.origin}/login`);
   await login.close();
-  const { send } = await open(ext);
   const siteId = `${site.origin}/`;
   const started = await send({ type: 'crawl/start', url: `${site.origin}/`, options: QUICK });
   assert.equal(started.ok, true, JSON.stringify(started));
@@ -127,12 +134,7 @@ test('Mirror this site: every in-scope page replays with its resources; every UR
 test('the service worker stopped mid-crawl: the crawl completes, no page lost, none fetched twice', async (t) => {
   const N = 40;
   const site = await startSite({ routes: chainRoutes(N), latencyMs: 20 });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await site.close();
-  });
-  const { page, send } = await open(ext);
+  const { ext, page, send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   assert.equal((await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxDepth: 100 } })).ok, true);
   // Let part of the site arrive, then hold every new request so the crawl is frozen at a known point.
@@ -172,12 +174,7 @@ test('the service worker stopped mid-crawl: the crawl completes, no page lost, n
 
 test('Update now: conditional requests, unchanged content stores no new bytes, a changed page becomes a version', async (t) => {
   const site = await startSite({ routes: chainRoutes(12) });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await site.close();
-  });
-  const { send } = await open(ext);
+  const { ext, send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   const first = await send({ type: 'crawl/start', url: `${site.origin}/`, options: {} });
   await settled(send, siteId);
@@ -212,12 +209,7 @@ test('Update now: conditional requests, unchanged content stores no new bytes, a
 
 test('crawl/start with options the engine refuses: a clear error, and nothing is registered or fetched', async (t) => {
   const site = await startSite({ routes: chainRoutes(2) });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await site.close();
-  });
-  const { send } = await open(ext);
+  const { send } = await withExtension(t, site);
   const res = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxConcurrency: 500 } });
   assert.equal(res.ok, false);
   assert.equal(res.error.code, 'crawl/invalid-config');
@@ -231,12 +223,7 @@ test('crawl/start with options the engine refuses: a clear error, and nothing is
 
 test('maxBytes: the crawl stops at its size limit and records what it left as crawl/max-bytes', async (t) => {
   const site = await startSite({ routes: chainRoutes(30) });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await site.close();
-  });
-  const { send } = await open(ext);
+  const { send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   const started = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxBytes: 4000, maxConcurrency: 1 } });
   assert.equal(started.ok, true, JSON.stringify(started));
@@ -253,13 +240,7 @@ test('maxBytes: the crawl stops at its size limit and records what it left as cr
 test('a start URL that redirects to another origin (http://example.com → https://www.example.com/): that site is mirrored', async (t) => {
   const target = await startSite({ routes: chainRoutes(3) });
   const typed = await startSite({ routes: new Map(), redirectTo: target.origin });
-  const ext = await launchExtension();
-  t.after(async () => {
-    await ext.close();
-    await target.close();
-    await typed.close();
-  });
-  const { send } = await open(ext);
+  const { send } = await withExtension(t, target, typed);
   const started = await send({ type: 'crawl/start', url: `${typed.origin}/elsewhere`, options: {} });
   assert.equal(started.ok, true, JSON.stringify(started));
   assert.equal(started.job.site, `${target.origin}/`);
