@@ -353,12 +353,6 @@ class Queue {
     }
     return x;
   }
-  drain() {
-    const rest = this.items.slice(this.head);
-    this.items = [];
-    this.head = 0;
-    return rest;
-  }
 }
 
 /** One running crawl. */
