@@ -8,30 +8,15 @@
  * The sites have a "gated" page: its answer is held until the test opens the gate, so a crawl stays running
  * exactly as long as a test needs it to.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchExtension, extensionWorker } from './lib/browser.mjs';
+import { sharedExtension, send } from './lib/pages.mjs';
 import { startServer } from './lib/server.mjs';
 
 const ATTACK = '<img src=x onerror=alert(1)>';
 
-/** @type {Awaited<ReturnType<typeof launchExtension>>} */
-let ext;
-before(async () => {
-  ext = await launchExtension();
-});
-after(async () => {
-  await ext?.close();
-});
-
-const extUrl = (p) => `chrome-extension://${ext.extensionId}/${p}`;
-const popupUrl = (tabUrl) => extUrl(`popup/popup.html?url=${encodeURIComponent(tabUrl)}`);
-const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
-const storeCall = (method, ...args) =>
-  extensionWorker(ext.ctx).evaluate(
-    async ({ method, args }) => (await globalThis.sitemirror.storeReady)[method](...args),
-    { method, args },
-  );
+const browser = sharedExtension();
+const { extUrl, popupUrl, storeCall, openPage } = browser;
 
 /** A promise the test resolves: requests to a gated page wait for it. */
 function gate() {
@@ -69,16 +54,6 @@ async function startSite({ extraLinks = [], extraRoutes = {} } = {}) {
   return { server, gate: g, site: `${server.origin}/`, home: `${server.origin}/index.html` };
 }
 
-async function openPage(url) {
-  const page = await ext.ctx.newPage();
-  const dialogs = [];
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    d.dismiss().catch(() => {});
-  });
-  if (url) await page.goto(url);
-  return { page, dialogs };
-}
 
 /** The popup's crawl counts as shown. */
 async function popupCounts(page) {

@@ -4,11 +4,12 @@
  * otherwise), opens one in the viewer and deletes one with everything only it used; mirror text (site ids, URLs)
  * is shown as text, never as HTML. Screenshots of both pages go to docs/screenshots/.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { launchExtension, extensionWorker, ROOT } from './lib/browser.mjs';
+import { ROOT } from './lib/browser.mjs';
+import { sharedExtension, send } from './lib/pages.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
 
@@ -20,40 +21,8 @@ const PATHS = Object.keys(SITE);
 const ATTACK = '<img src=x onerror=alert(1)>';
 const SHOTS = path.join(ROOT, 'docs/screenshots');
 
-/** @type {Awaited<ReturnType<typeof launchExtension>>} */
-let ext;
-before(async () => {
-  ext = await launchExtension();
-});
-after(async () => {
-  await ext?.close();
-});
-
-const extUrl = (p) => `chrome-extension://${ext.extensionId}/${p}`;
-/** The popup for a tab showing `tabUrl` (the popup's test-only `?url=` override), or for the real active tab. */
-const popupUrl = (tabUrl) => extUrl(`popup/popup.html${tabUrl === undefined ? '' : `?url=${encodeURIComponent(tabUrl)}`}`);
-
-/** Runs `fn(arg)` in the extension's service worker, with the mirror store open. */
-function inWorker(fn, arg) {
-  return extensionWorker(ext.ctx).evaluate(fn, arg);
-}
-const storeCall = (method, ...args) =>
-  inWorker(async ({ method, args }) => (await globalThis.sitemirror.storeReady)[method](...args), { method, args });
-
-/** Sends a runtime message from an extension page, as the popup and dashboard do. */
-const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
-
-/** Opens a page and records every dialog it raises (and accepts confirm() if asked to). */
-async function openPage(url, { acceptConfirm = false } = {}) {
-  const page = await ext.ctx.newPage();
-  const dialogs = [];
-  page.on('dialog', (d) => {
-    dialogs.push({ type: d.type(), message: d.message() });
-    (acceptConfirm && d.type() === 'confirm' ? d.accept() : d.dismiss()).catch(() => {});
-  });
-  if (url) await page.goto(url);
-  return { page, dialogs };
-}
+const browser = sharedExtension();
+const { extUrl, popupUrl, inWorker, storeCall, openPage } = browser;
 
 async function openDashboard(opts) {
   const r = await openPage(extUrl('dashboard/dashboard.html'), opts);
@@ -94,7 +63,7 @@ test('popup: "Mirror this site" crawls the tab\'s site; its status and the dashb
 
     // Pages captured later (as you browse) show up in the popup's status.
     const at = Date.now() + 60_000;
-    await captureFrom(ext, server.origin, PATHS, { at, register: false });
+    await captureFrom(browser.ext, server.origin, PATHS, { at, register: false });
     await page.reload();
     await page.waitForSelector('body[data-state=mirrored]');
     assert.equal(await page.textContent('#pages'), '2');
@@ -131,7 +100,7 @@ test('popup reads the active tab of the focused window (no override)', async () 
   // Opened in a tab of its own, the popup first describes itself: not a web page.
   await popup.waitForSelector('body[data-state=not-web]');
   assert.match(await popup.textContent('#site'), /can’t be mirrored/);
-  const tab = await ext.ctx.newPage();
+  const tab = await browser.ext.ctx.newPage();
   try {
     await tab.goto(`${server.origin}/index.html`);
     await tab.bringToFront();
@@ -140,7 +109,7 @@ test('popup reads the active tab of the focused window (no override)', async () 
     await popup.waitForSelector('body[data-state=not-mirrored]');
     assert.match(await popup.textContent('#site'), new RegExp(server.origin.replace(/[.]/g, '\\.')));
     // The extension's own viewer in the active tab: an offline copy.
-    await captureFrom(ext, server.origin, PATHS);
+    await captureFrom(browser.ext, server.origin, PATHS);
     await tab.goto(extUrl(`view.html?url=${encodeURIComponent(`${server.origin}/index.html`)}`));
     await tab.bringToFront();
     await popup.evaluate(() => location.reload());
@@ -155,7 +124,7 @@ test('popup reads the active tab of the focused window (no override)', async () 
 
 test('popup on a mirrored copy says "You are viewing an offline copy"', async () => {
   const server = await startServer({ routes: { ...SITE } });
-  await captureFrom(ext, server.origin, PATHS);
+  await captureFrom(browser.ext, server.origin, PATHS);
   const copies = [
     extUrl(`view.html?url=${encodeURIComponent(`${server.origin}/index.html`)}`),
     extUrl(`m/http/127.0.0.1:${server.port}/about.html`),
@@ -240,7 +209,7 @@ test('dashboard: "Open" shows the site in the viewer; "Delete" (confirmed) remov
   const unique = Object.fromEntries(PATHS.map((p) => [p, `${SITE[p]}<!-- only here: ${Math.random()} -->`]));
   const server = await startServer({ routes: unique });
   const site = `${server.origin}/`;
-  await captureFrom(ext, server.origin, PATHS);
+  await captureFrom(browser.ext, server.origin, PATHS);
   const usage = await storeCall('usage', site);
   assert.equal(usage.captures, 2);
   const totalsBefore = await storeCall('totals');
@@ -248,7 +217,7 @@ test('dashboard: "Open" shows the site in the viewer; "Delete" (confirmed) remov
   try {
     const r = row(page, site);
     await r.waitFor();
-    const [viewer] = await Promise.all([ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
+    const [viewer] = await Promise.all([browser.ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
     await viewer.waitForURL(/\/view\.html\?url=/);
     assert.equal(new URL(viewer.url()).searchParams.get('url'), site);
     await viewer.close();
@@ -297,7 +266,7 @@ test('mirror text is shown as text: no element is created from a site id or URL,
     assert.equal(await page.locator('#sites script').count(), 0);
     await page.waitForTimeout(300);
     assert.deepEqual(dialogs, []);
-    const [viewer] = await Promise.all([ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
+    const [viewer] = await Promise.all([browser.ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
     await viewer.waitForURL(/\/view\.html\?url=/);
     assert.equal(new URL(viewer.url()).searchParams.get('url'), startUrl);
     await viewer.close();
@@ -321,7 +290,7 @@ test('mirror text is shown as text: no element is created from a site id or URL,
 test('screenshots of the popup and the dashboard (docs/screenshots/)', async () => {
   await mkdir(SHOTS, { recursive: true });
   const server = await startServer({ routes: { ...SITE } });
-  await captureFrom(ext, server.origin, PATHS);
+  await captureFrom(browser.ext, server.origin, PATHS);
   const { page: popup } = await openPage();
   try {
     await popup.setViewportSize({ width: 332, height: 220 });
