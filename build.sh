@@ -57,6 +57,12 @@ bootstrap() {
   fi
 }
 
+# npm binaryen: Debian's binaryen 108 emits a wasm that fails at runtime (Table.set).
+wasm_opt() {
+  node node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue "$@"
+}
+
 build() {
   say "Building the engine for $WASM_TARGET (release)"
   cargo build --release --target "$WASM_TARGET" -p sitemirror
@@ -67,10 +73,7 @@ build() {
   wasm-bindgen --target web --no-typescript --out-dir "$gen/web" --out-name sitemirror "$raw"
   wasm-bindgen --target no-modules --no-typescript --out-dir "$gen/no-modules" --out-name sitemirror "$raw"
   for dir in web no-modules; do
-    # npm binaryen: Debian's binaryen 108 emits a wasm that fails at runtime (Table.set).
-    node node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-      "$gen/$dir/sitemirror_bg.wasm" -o "$gen/$dir/sitemirror_bg.wasm"
+    wasm_opt "$gen/$dir/sitemirror_bg.wasm" -o "$gen/$dir/sitemirror_bg.wasm"
   done
 
   say "Assembling dist/extension and dist/worker"
@@ -147,7 +150,10 @@ run_tests() {
 run_bench() {
   say "Benchmark: rewrite throughput (WASM vs parse5 vs htmlparser2 vs native lol_html)"
   cargo build --profile bench-native --example bench_native -p sitemirror
-  node tests/bench/rewrite.mjs --native "target/bench-native/examples/bench_native"
+  # The floor: lol_html + url doing the least any rewriter must (tests/bench/floor.rs), built like the engine.
+  cargo build --release --target "$WASM_TARGET" --example bench_floor -p sitemirror
+  wasm_opt --strip-debug --strip-producers "target/$WASM_TARGET/release/examples/bench_floor.wasm" -o target/bench-floor.wasm
+  node tests/bench/rewrite.mjs --native "target/bench-native/examples/bench_native" --floor target/bench-floor.wasm
   say "Benchmark: store throughput and dedup in the extension's service worker (MirrorStore vs plain IndexedDB)"
   node tests/bench/store.mjs
   say "Benchmark: replay serve time and offline fallback in the extension"

@@ -3,7 +3,8 @@
 // two JavaScript rewriters doing the same attribute rewriting, and native lol_html (the same Rust code, compiled for
 // this CPU), on every real-life page of htmlparser-benchmark.
 //
-//   node tests/bench/rewrite.mjs --native target/bench-native/examples/bench_native [--passes N] [--warmup N]
+//   node tests/bench/rewrite.mjs --native target/bench-native/examples/bench_native \
+//     [--floor target/bench-floor.wasm] [--passes N] [--warmup N]
 //
 // Columns:
 //   wasm         engine.rewriteHtml(bytes, {url, mirrorPrefix, mode: 'static'}) from dist/extension/pkg: bytes in,
@@ -14,6 +15,11 @@
 //                serialised again (the cheapest correct way to rewrite with it).
 //   native       the bench_native example (lol_html, Rust, opt-level 3), spawned once per pass; it reports its own
 //                time, which excludes process start and file reading.
+//   floor-visit  (with --floor) tests/bench/floor.rs as wasm: lol_html with a `*` handler that only reads every tag
+//                name, attribute name and value — the least a rewriter that must strip on* from any element does on
+//                this stack. floor-resolve adds WHATWG resolution of every href/src (url crate); floor-rewrite
+//                writes those back behind the mirror prefix (a plain URL-attribute rewrite and nothing more).
+//                They bound how fast the engine could be, and the module's size how small.
 //
 // Passes alternate the implementations (A B C D, B C D A, …: each round starts one later, so none always runs right
 // after another's garbage), after warm-up passes that are not recorded. Medians are reported: the machine is noisy.
@@ -398,6 +404,7 @@ function parseArgs(argv) {
       return argv[++i];
     };
     if (a === '--native') args.native = next();
+    else if (a === '--floor') args.floor = next();
     else if (a === '--passes') args.passes = positiveInt(a, next());
     else if (a === '--warmup') args.warmup = positiveInt(a, next(), 0);
     else if (a === '-h' || a === '--help') {
@@ -458,6 +465,27 @@ async function loadEngine() {
   return { engine, wasmBytes };
 }
 
+/** The floor module (tests/bench/floor.rs): raw exports, no wasm-bindgen. */
+async function loadFloor(file) {
+  const bytes = fs.readFileSync(file);
+  const { instance } = await WebAssembly.instantiate(bytes, {});
+  const { memory, floor_alloc: alloc, floor_free: free, floor_run: run } = instance.exports;
+  return {
+    size: { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length },
+    // Like the engine's column: copy each document into wasm memory, run, free.
+    runAll(docs, mode) {
+      let out = 0;
+      for (const d of docs) {
+        const p = alloc(d.bytes.length);
+        new Uint8Array(memory.buffer, p, d.bytes.length).set(d.bytes);
+        out += run(p, d.bytes.length, mode);
+        free(p, d.bytes.length);
+      }
+      return out;
+    },
+  };
+}
+
 function runNative(bin, passes = 1) {
   const r = spawnSync(bin, ['--passes', String(passes), FILES_DIR], { encoding: 'utf8', maxBuffer: 1 << 24 });
   if (r.error) fail(`cannot run ${bin}: ${r.error.message}`);
@@ -477,6 +505,10 @@ async function main() {
   const args = parseArgs(process.argv.slice(2));
   if (args.native && !fs.existsSync(args.native)) {
     fail(`native binary ${args.native} does not exist (cargo build --profile bench-native --example bench_native -p sitemirror)`);
+  }
+
+  if (args.floor && !fs.existsSync(args.floor)) {
+    fail(`floor module ${args.floor} does not exist (./build.sh bench builds it from tests/bench/floor.rs)`);
   }
 
   // Inputs, read once.
@@ -510,6 +542,14 @@ async function main() {
   };
   const order = ['wasm', 'parse5', 'htmlparser2'];
   if (args.native) order.push('native');
+  let floor = null;
+  if (args.floor) {
+    floor = await loadFloor(args.floor);
+    impls['floor-visit'] = () => floor.runAll(docs, 1);
+    impls['floor-resolve'] = () => floor.runAll(docs, 2);
+    impls['floor-rewrite'] = () => floor.runAll(docs, 3);
+    order.push('floor-visit', 'floor-resolve', 'floor-rewrite');
+  }
 
   console.log(`rewrite bench: ${docs.length} files, ${totalBytes} bytes (${fmt(totalBytes / MB, 1)} MB), ` +
     `engine ${engine.version ? engine.version() : '?'}, node ${process.version}, ${os.cpus().length} CPUs`);
@@ -633,6 +673,9 @@ async function main() {
     parse5: 'parse5-html-rewriting-stream 8',
     htmlparser2: 'htmlparser2 12',
     native: 'native lol_html (bench_native)',
+    'floor-visit': 'floor: lol_html `*` handler reading names + values (wasm)',
+    'floor-resolve': 'floor: the same + url-crate resolve of href/src (wasm)',
+    'floor-rewrite': 'floor: the same + href/src written back behind the mirror prefix (wasm)',
   };
   const rows = order.map((impl) => {
     const s = stats[impl];
@@ -657,6 +700,18 @@ async function main() {
     '| ratio | of medians | paired (median of per-round ratios) | target | |',
     '|---|---:|---:|---:|---|',
     ...ratioRows,
+    ...(floor
+      ? [
+          '',
+          `Floors (tests/bench/floor.rs, same passes): the most any lol_html rewriter can reach here is ` +
+            `${fmt(stats['floor-visit'].medianMBps / stats.htmlparser2.medianMBps, 2)}× htmlparser2 without resolving a URL, ` +
+            `${fmt(stats['floor-resolve'].medianMBps / stats.htmlparser2.medianMBps, 2)}× with resolution, ` +
+            `${fmt(stats['floor-rewrite'].medianMBps / stats.htmlparser2.medianMBps, 2)}× writing href/src back and nothing else ` +
+            `(target for the engine: ≥ 2×). ` +
+            `Floor module: ${floor.size.raw.toLocaleString('en')} bytes raw, ${floor.size.gzip.toLocaleString('en')} bytes gzip -9 ` +
+            `(lol_html + encoding_rs + url with its IDNA tables, same profile and wasm-opt; size targets ≤ 600,000 / ≤ 300,000).`,
+        ]
+      : []),
     '',
     `WASM module \`dist/extension/pkg/sitemirror_bg.wasm\`: ${size.raw.toLocaleString('en')} bytes raw, ` +
       `${size.gzip.toLocaleString('en')} bytes gzip -9 (sha256 ${size.sha256.slice(0, 12)}…); Cargo \`profile.release\` opt-level = ${opt.release ?? '?'}` +
@@ -681,6 +736,7 @@ async function main() {
     ratios,
     wasm: { path: path.relative(ROOT, WASM_PATH), ...size, optLevel: opt.release, wasmOpt: opt.wasmOpt },
     native: args.native ? { path: args.native, optLevel: opt.benchNative, reportedBytes: nativeBytes } : null,
+    floor: floor ? { path: args.floor, ...floor.size } : null,
     parity,
     outputBytes: outBytes,
     sanity,

@@ -115,3 +115,29 @@ fn errors_reach_js_with_stable_codes() {
     let not_http = wasm::mirror_url("ftp://example.com/", PREFIX, None).unwrap_err();
     assert_eq!(code_of(not_http), "url/not-mirrorable");
 }
+
+#[wasm_bindgen_test]
+fn misspelt_option_names_are_refused_by_name() {
+    // `mirorPrefix` would otherwise be dropped silently and the call fail later for the wrong reason (or, for
+    // an optional name like `contentTyp`, succeed while ignoring what the caller meant).
+    let opts = js_options(&[("url", "https://example.com/"), ("mirrorPrefix", PREFIX), ("contentTyp", "text/html")]);
+    let err = wasm::rewrite_html(bytes(b"<p>"), opts).unwrap_err();
+    let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap().as_string().unwrap();
+    assert_eq!(code_of(err), "options/invalid");
+    assert!(message.contains("'contentTyp'"), "{message}");
+    let opts = js_options(&[("url", "https://example.com/"), ("banner", "<b>x</b>"), ("Banner", "")]);
+    assert_eq!(code_of(wasm::insert_banner(bytes(b"<p>"), opts).unwrap_err()), "options/invalid");
+    let opts = js_options(&[("url", "https://example.com/"), ("kinds", "css")]);
+    assert_eq!(code_of(wasm::extract_links(bytes(b"a{}"), opts).unwrap_err()), "options/invalid");
+    // Every name the docs list is accepted.
+    let all = js_options(&[
+        ("url", "https://example.com/"),
+        ("mirrorPrefix", PREFIX),
+        ("mode", "static"),
+        ("contentType", "text/html; charset=utf-8"),
+        ("banner", "<b>x</b>"),
+        ("at", "20260101000000"),
+        ("kind", "html"),
+    ]);
+    assert!(wasm::rewrite_html(bytes(b"<p>"), all).is_ok());
+}

@@ -52,7 +52,21 @@ fn body(value: &JsValue) -> Result<Vec<u8>, JsValue> {
         .ok_or_else(|| to_js(&OptionsError { reason: "the body must be a Uint8Array".into() }))
 }
 
+/// The option names `JsOptions` knows, as JS spells them.
+const OPTION_NAMES: &[&str] = &["url", "mirrorPrefix", "mode", "contentType", "banner", "at", "kind"];
+
 fn options(value: JsValue) -> Result<JsOptions, JsValue> {
+    // serde-wasm-bindgen reads only the fields it is asked for, so `deny_unknown_fields` never sees a misspelt
+    // name: a `{mirorPrefix}` would silently mean "no prefix". Names are checked here instead.
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(object).iter() {
+            let key = key.as_string().unwrap_or_default();
+            if !OPTION_NAMES.contains(&key.as_str()) {
+                let reason = format!("unknown option '{key}' (known: {})", OPTION_NAMES.join(", "));
+                return Err(to_js(&OptionsError { reason }));
+            }
+        }
+    }
     serde_wasm_bindgen::from_value(value).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
 }
 
