@@ -3,7 +3,7 @@
  * Resume / Cancel, Update now, Report of failed and skipped URLs, Delete), a form that mirrors a site by URL
  * (`crawl/start`, with crawl options under "Options"), the offline-fallback triggers, the extension's storage usage
  * and persistence. It talks to the background only through messages.js; while a crawl runs or is paused it polls
- * `crawl/status` every 500 ms. Site ids, URLs, crawl errors and report reasons are attacker text: every one is set
+ * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged). Site ids, URLs, crawl errors and report reasons are attacker text: every one is set
  * with textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
@@ -467,6 +467,21 @@ async function refresh() {
 // Back from the popup or another tab: the list may have changed.
 document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') refresh();
+});
+
+// A crawl started, paused or ended elsewhere (the popup next to this tab, another dashboard, the alarm) while
+// this page stays visible: its job lives in chrome.storage.local (crawl.js), so a change there is the signal.
+// Only new jobs and state changes count; the byte counts a running crawl writes are the poll's business.
+// The data itself still comes through messages.js.
+let wakeTimer = 0;
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local') return;
+  const moved = Object.entries(changes).some(
+    ([key, { oldValue, newValue }]) => key.startsWith('crawl:') && oldValue?.state !== newValue?.state,
+  );
+  if (!moved) return;
+  clearTimeout(wakeTimer);
+  wakeTimer = setTimeout(refresh, 100);
 });
 refresh();
 

@@ -352,6 +352,31 @@ test('dashboard: Start mirror with "Maximum pages 3": the row shows progress, Pa
   }
 });
 
+test('dashboard: a crawl started from the popup appears in the open dashboard at once and is followed to "Done"', async () => {
+  const { server, gate: g, site, home } = await startSite();
+  const dash = await openDashboard();
+  const popup = await openPage(popupUrl(home));
+  try {
+    assert.equal(await row(dash.page, site).count(), 0, 'the site is not listed before its crawl');
+    assert.equal(await dash.page.evaluate(() => document.visibilityState), 'visible', 'no visibilitychange refresh to lean on');
+    await mirrorFromPopup(popup.page);
+    // No reload and no visibility change: the dashboard learns of the crawl by itself.
+    await rowIn(dash.page, site, 'running').waitFor({ timeout: 5000 });
+    const r = row(dash.page, site);
+    await until(async () => Number(await r.locator('.count-done').textContent()) >= 6, 'the row\'s live counts');
+    g.open();
+    await rowIn(dash.page, site, 'done').waitFor({ timeout: 20000 });
+    assert.equal(await r.locator('.crawl-state').textContent(), 'Done');
+    assert.equal(await r.locator('.count-done').textContent(), '8');
+    assert.deepEqual(dash.dialogs, []);
+  } finally {
+    g.open();
+    await popup.page.close();
+    await dash.page.close();
+    await server.close();
+  }
+});
+
 test('dashboard report: a 404 (crawl/http-404), an exclude pattern (crawl/excluded), attacker URLs and reasons as text, long lists cut', async () => {
   const attackPath = `/x/${ATTACK}.html`;
   const { server, gate: g, site, home } = await startSite({
