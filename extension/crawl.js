@@ -25,6 +25,8 @@ const BATCH_MS = 150;
 const MAX_IN_FLIGHT = 24;
 /** How far into the queue the scheduler looks for a host that may start a request now. */
 const SCAN = 64;
+/** The sitemaps.org limit on one sitemap, uncompressed. Also what a gzip bomb is stopped at. */
+const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
 /** Nested sitemaps followed per crawl (a sitemap index can list thousands). */
 const MAX_SITEMAPS = 20;
 const REPORT_MAX = 2000;
@@ -434,14 +436,23 @@ class Runner {
       }
     };
     admitSeeds(null, seeds);
+    // A sitemap that is there but can't be read is reported (crawl/bad-sitemap), not silently passed over.
+    const unreadable = (fetched, why) => {
+      for (const e of this.policy.admit(null, [{ url: fetched.capture.url, page: false }], now)) {
+        e.state = 'failed';
+        e.reason = `crawl/bad-sitemap: ${why}`;
+        found.push(e);
+        this.counts.failed += 1;
+      }
+    };
     for (let i = 0; i < sitemaps.length && i < MAX_SITEMAPS; i++) {
       const fetched = await this.fetchDirect(sitemaps[i]);
       if (!fetched.capture || fetched.status !== 200) continue;
       let map;
       try {
-        map = this.policy.sitemap(fetched.capture.body, fetched.capture.url);
+        map = this.policy.sitemap(await sitemapText(fetched.capture.body), fetched.capture.url);
       } catch (err) {
-        console.warn('sitemirror: unreadable sitemap', sitemaps[i], err);
+        unreadable(fetched, err?.message || String(err));
         continue;
       }
       keep(fetched, false);
@@ -796,7 +807,14 @@ async function readCapped(res, max, controller) {
   }
   if (Number.isFinite(declared) && res.headers.has('content-length')) return new Uint8Array(await res.arrayBuffer());
   if (!res.body) return new Uint8Array(0);
-  const reader = res.body.getReader();
+  const body = await readStream(res.body, max);
+  if (!body) controller.abort('too-large');
+  return body;
+}
+
+/** A stream's bytes in one array, or null (and the stream cancelled) as soon as they pass `max`. */
+async function readStream(stream, max) {
+  const reader = stream.getReader();
   const chunks = [];
   let size = 0;
   for (;;) {
@@ -805,7 +823,6 @@ async function readCapped(res, max, controller) {
     size += value.length;
     if (size > max) {
       await reader.cancel().catch(() => {});
-      controller.abort('too-large');
       return null;
     }
     chunks.push(value);
@@ -817,6 +834,26 @@ async function readCapped(res, max, controller) {
     offset += c.length;
   }
   return out;
+}
+
+/**
+ * A sitemap's XML (or text) bytes. `sitemap.xml.gz` files arrive as gzip bytes (a file, not Content-Encoding,
+ * which fetch() would have undone): they are gunzipped here, and stopped at the sitemaps.org limit of 50 MB,
+ * so a gzip bomb costs 50 MB of memory at most instead of the worker. Throws with the reason otherwise.
+ */
+async function sitemapText(body) {
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) {
+    if (body.length > MAX_SITEMAP_BYTES) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes`);
+    return body;
+  }
+  let text;
+  try {
+    text = await readStream(new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
+  } catch (err) {
+    throw new Error(`broken gzip (${err?.message || err})`);
+  }
+  if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
+  return text;
 }
 
 /** Response headers worth keeping, from a fetch() Response. */

@@ -422,6 +422,29 @@ let precaching = null;
 let precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
 
 /**
+ * A sitemap's bytes, gunzipped when it is a `.xml.gz` file (gzip magic; Content-Encoding is undone by fetch()).
+ * Capped at the sitemaps.org limit of 50 MB uncompressed, so a gzip bomb can't exhaust the worker.
+ */
+async function sitemapBytes(body) {
+  const MAX = 50 * 1024 * 1024;
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
+  const reader = new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const parts = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > MAX) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`sitemap over ${MAX} bytes once gunzipped`);
+    }
+    parts.push(value);
+  }
+  return new Uint8Array(await new Blob(parts).arrayBuffer());
+}
+
+/**
  * Crawls the site's own pages into the mirror with the extension's crawl policy (the engine's `CrawlPolicy`:
  * scope, exclusions, robots.txt, sitemaps, traps, depth/page/byte limits, per-host pacing, retries), starting
  * from `start` and the sitemaps; links come from the engine's extractor. Fetched without credentials: what is
@@ -470,7 +493,13 @@ async function runPrecache(force) {
     for (const url of info.sitemaps.slice(0, 5)) {
       const res = await fetch(url, { credentials: 'omit' }).catch(() => null);
       if (!res || !res.ok) continue;
-      const map = policy.sitemap(new Uint8Array(await res.arrayBuffer()), url);
+      let map;
+      try {
+        map = policy.sitemap(await sitemapBytes(new Uint8Array(await res.arrayBuffer())), url);
+      } catch (err) {
+        console.warn('sitemirror worker: unreadable sitemap', url, err);
+        continue;
+      }
       found.push(...own(policy.admit({ url, depth: 0, run: 0 }, map.pages.map((u) => ({ url: u, page: true })), now)));
     }
     await store.enqueue(found);

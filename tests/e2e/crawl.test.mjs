@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
 import { launchExtension, extensionWorker, stopServiceWorker } from './lib/browser.mjs';
 import { startSite, siteRoutes, chainRoutes, PAGES, RESOURCES } from './lib/crawlsite.mjs';
 
@@ -250,4 +251,49 @@ test('a start URL that redirects to another origin (http://example.com → https
   for (const p of ['/', '/p/0', '/p/1', '/p/2']) assert.equal(target.asked.get(p), 1, `${p} asked ${target.asked.get(p)} times`);
   assert.equal(typed.asked.size, 0, 'the typed origin was only probed');
   assert.equal(typed.heads.get('/elsewhere'), 1);
+});
+
+test('sitemaps: an index leads to a gzipped sitemap whose pages are mirrored; a gzip bomb and a broken gzip are reported as crawl/bad-sitemap', async (t) => {
+  const page = (title) => ({ type: 'text/html', body: Buffer.from(`<!doctype html><title>${title}</title><h1>${title}</h1>`) });
+  // The home page links nowhere: the hidden pages can only be found through the gzipped sitemap.
+  const routes = new Map([
+    ['/', page('Home')],
+    ['/hidden-1', page('Hidden 1')],
+    ['/hidden-2', page('Hidden 2')],
+    ['/bomb-page', page('Behind the bomb')],
+  ]);
+  const site = await startSite({ routes });
+  const o = site.origin;
+  routes.set('/robots.txt', { type: 'text/plain', body: Buffer.from(`User-agent: *\nAllow: /\n\nSitemap: ${o}/maps/index.xml\n`) });
+  const NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"';
+  const urlset = (paths) => `<?xml version="1.0" encoding="UTF-8"?><urlset ${NS}>${paths.map((p) => `<url><loc>${o}${p}</loc></url>`).join('')}</urlset>`;
+  const maps = ['/maps/pages.xml.gz', '/maps/bomb.xml.gz', '/maps/broken.xml.gz'];
+  routes.set('/maps/index.xml', {
+    type: 'application/xml',
+    body: Buffer.from(`<?xml version="1.0"?><sitemapindex ${NS}>${maps.map((m) => `<sitemap><loc>${o}${m}</loc></sitemap>`).join('')}</sitemapindex>`),
+  });
+  routes.set('/maps/pages.xml.gz', { type: 'application/gzip', body: zlib.gzipSync(urlset(['/hidden-1', '/hidden-2'])) });
+  // 64 MiB of whitespace before its one page: about 64 KB on the wire, over the 50 MB sitemap limit once gunzipped.
+  const bomb = Buffer.concat([Buffer.from(`<?xml version="1.0"?><urlset ${NS}>`), Buffer.alloc(64 << 20, 0x20), Buffer.from(`<url><loc>${o}/bomb-page</loc></url></urlset>`)]);
+  routes.set('/maps/bomb.xml.gz', { type: 'application/gzip', body: zlib.gzipSync(bomb) });
+  routes.set('/maps/broken.xml.gz', { type: 'application/gzip', body: Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0]), Buffer.from('then no deflate stream at all')]) });
+  assert.ok(routes.get('/maps/bomb.xml.gz').body.length < 200_000);
+
+  const { send } = await withExtension(t, site);
+  const siteId = `${o}/`;
+  const started = await send({ type: 'crawl/start', url: siteId, options: QUICK });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const status = await settled(send, siteId);
+  assert.equal(status.job.state, 'done', JSON.stringify(status.job));
+  for (const p of ['/hidden-1', '/hidden-2']) assert.equal(site.asked.get(p), 1, `${p} (only in the gzipped sitemap) asked ${site.asked.get(p)} times`);
+  assert.equal(site.asked.has('/bomb-page'), false, 'nothing past the 50 MB limit is read');
+  for (const m of maps) assert.equal(site.asked.get(m), 1, `${m} fetched once`);
+
+  const report = await send({ type: 'crawl/report', site: siteId });
+  const bad = Object.fromEntries(report.entries.filter((e) => e.reason.startsWith('crawl/bad-sitemap')).map((e) => [e.url, e.reason]));
+  assert.deepEqual(Object.keys(bad).sort(), [`${o}/maps/bomb.xml.gz`, `${o}/maps/broken.xml.gz`], JSON.stringify(report.entries));
+  assert.match(bad[`${o}/maps/bomb.xml.gz`], /^crawl\/bad-sitemap: over 52428800 bytes once gunzipped$/);
+  assert.match(bad[`${o}/maps/broken.xml.gz`], /^crawl\/bad-sitemap: broken gzip/);
+  // Home, both hidden pages, robots.txt, /sitemap.xml, the index and the readable gzipped sitemap.
+  assert.deepEqual(status.counts, { queued: 0, done: 7, failed: 2, skipped: 0 });
 });

@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { startSite, launchChromium, ask, until, openControlled, WORKER_DIR } from './lib/site.mjs';
 import { stopServiceWorker, isServiceWorkerRunning } from './lib/browser.mjs';
@@ -192,6 +193,34 @@ test('precache: a never-visited page and its assets work offline', async () => {
   assert.match(got.banner, /Offline copy/);
   assert.deepEqual(got.images, { logo: 40, 'only-here': 40 });
   assert.equal(got.background, 'rgb(1, 2, 3)');
+});
+
+test('precache: pages only a gzipped sitemap lists are mirrored; a gzip-bomb sitemap is skipped, not followed', async () => {
+  const routes = siteRoutes({ precache: { pages: 10, depth: 3 } });
+  routes['/only-in-sitemap.html'] = page('Only in the sitemap');
+  routes['/behind-bomb.html'] = page('Behind the bomb');
+  const site = await startSite(routes);
+  const ctx = await browser.newContext();
+  const tab = await ctx.newPage();
+  cleanups.push(() => ctx.close(), () => site.close());
+  const o = site.origin;
+  const NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"';
+  routes['/robots.txt'] += `\nSitemap: ${o}/bomb.xml.gz\nSitemap: ${o}/pages.xml.gz\n`;
+  // Served as files: gzip bytes with no Content-Encoding, as sites publish sitemap.xml.gz.
+  const gz = (xml) => ({ body: zlib.gzipSync(xml), headers: { 'Content-Type': 'application/gzip' } });
+  routes['/pages.xml.gz'] = gz(`<?xml version="1.0"?><urlset ${NS}><url><loc>${o}/only-in-sitemap.html</loc></url></urlset>`);
+  routes['/bomb.xml.gz'] = gz(Buffer.concat([Buffer.from(`<urlset ${NS}>`), Buffer.alloc(64 << 20, 0x20), Buffer.from(`<url><loc>${o}/behind-bomb.html</loc></url></urlset>`)]));
+
+  await tab.goto(`${o}/`);
+  const urls = [`${o}/only-in-sitemap.html`, `${o}/behind-bomb.html`];
+  const status = await until(async () => {
+    const s = await ask(tab, { type: 'mirror/status', urls });
+    return s.precache.state === 'done' && s;
+  }, 'the precache to finish', 30_000);
+  assert.ok(status.has[`${o}/only-in-sitemap.html`] > 0, JSON.stringify(status));
+  assert.equal(status.has[`${o}/behind-bomb.html`], 0, 'nothing past the 50 MB sitemap limit is read');
+  assert.ok(!site.requests.some((r) => r.path === '/behind-bomb.html'));
+  assert.equal(site.requests.filter((r) => r.path === '/pages.xml.gz').length, 1);
 });
 
 test('POST, cross-origin and Authorization requests pass through untouched', async () => {

@@ -18,6 +18,8 @@ pub const TOO_LARGE: &str = "crawl/too-large";
 pub const TIMEOUT: &str = "crawl/timeout";
 pub const NETWORK: &str = "crawl/network";
 pub const REDIRECT_LOOP: &str = "crawl/redirect-loop";
+/// Set by the scheduler: a sitemap that could not be read (not gzip or XML/text, or over 50 MB uncompressed).
+pub const BAD_SITEMAP: &str = "crawl/bad-sitemap";
 /// Prefix of `crawl/http-<status>` (e.g. `crawl/http-404`).
 pub const HTTP_PREFIX: &str = "crawl/http-";
 
