@@ -51,6 +51,18 @@ bootstrap() {
     fi
   fi
 
+  # wget: the archive tests import a WARC it writes (an outside tool's file); the crawl benchmark races it.
+  if [ "${1:-}" = need-browser ] && ! command -v wget >/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      say "Installing Debian's wget (the archive tests import a WARC file it writes)"
+      apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wget >/dev/null
+    else
+      echo "build.sh: wget is needed by the archive tests. On Debian/Ubuntu: sudo apt-get install wget" >&2
+      exit 1
+    fi
+  fi
+
   if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     say "Installing npm packages (playwright-core, binaryen, benchmark peers)"
     npm ci --no-audit --no-fund

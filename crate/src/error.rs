@@ -201,3 +201,51 @@ impl From<UrlError> for CrawlError {
         CrawlError::Url(e)
     }
 }
+
+/// Errors from reading a WARC file (`archive::WarcReader`). One record that can't be used is not an error (it
+/// comes back with a `problem`); these stop the whole file, and the reader refuses further input with the same one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArchiveError {
+    /// The file starts with neither a WARC header nor gzip (or is gzip holding something else).
+    NotWarc { looks_like: String },
+    /// The gzip data is corrupt at this byte of the file.
+    BadGzip { offset: u64, reason: String },
+    /// The file ends inside a record (or inside a gzip member), after this many complete records.
+    Truncated { records: u64 },
+    /// A record header can't be parsed; `offset` is where the record starts in the WARC data (after gunzipping).
+    Malformed { offset: u64, reason: String },
+}
+
+impl fmt::Display for ArchiveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ArchiveError::NotWarc { looks_like } => {
+                write!(f, "This is not a WARC file: it looks like {looks_like}.")
+            }
+            ArchiveError::BadGzip { offset, reason } => {
+                write!(f, "The compressed data is corrupt at byte {offset}: {reason}.")
+            }
+            ArchiveError::Truncated { records } => {
+                let s = if *records == 1 { "" } else { "s" };
+                write!(f, "The file ends inside a record, after {records} complete record{s}; it is cut short.")
+            }
+            ArchiveError::Malformed { offset, reason } => {
+                write!(f, "The WARC record at byte {offset} can't be read: {reason}.")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ArchiveError {}
+
+impl ErrorCode for ArchiveError {
+    fn code(&self) -> &'static str {
+        match self {
+            ArchiveError::NotWarc { .. } => "archive/not-warc",
+            ArchiveError::BadGzip { .. } => "archive/bad-gzip",
+            ArchiveError::Truncated { .. } => "archive/truncated",
+            ArchiveError::Malformed { .. } => "archive/malformed",
+        }
+    }
+}

@@ -2,9 +2,11 @@
  * Dashboard: the mirrored sites (pages, size, last updated, their crawl: state, progress and counts; Open, Pause /
  * Resume / Cancel, Update now, Report of failed and skipped URLs, Delete), a form that mirrors a site by URL
  * (`crawl/start`, with crawl options under "Options"), the offline-fallback triggers, the extension's storage usage
- * and persistence. It talks to the background only through messages.js; while a crawl runs or is paused it polls
- * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged). Site ids, URLs, crawl errors and report reasons are attacker text: every one is set
- * with textContent, never as HTML.
+ * and persistence. It talks to the background through messages.js; while a crawl runs or is paused it polls
+ * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged).
+ * WARC export and import (archive.js) run in this page with the engine and store loaded here: they handle the
+ * user's File and a download, which a service worker can't. Site ids, URLs, crawl errors, report and import
+ * reasons are attacker text: every one is set with textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
 import {
@@ -183,6 +185,7 @@ class SiteRow {
     this.cancel = button('Cancel crawl', 'secondary', (b) => this.control(b, MessageType.CRAWL_CANCEL, 'cancelled'));
     this.update = button('Update now', 'secondary', (b) => this.control(b, MessageType.CRAWL_UPDATE, 'updated'));
     this.reportButton = button('Report', 'secondary', () => this.toggleReport());
+    this.exportButton = button('Export WARC', 'secondary', (b) => this.exportArchive(b));
     this.del = button('Delete', 'danger', () => this.remove());
     const reportId = `report-${++reportIds}`;
     this.reportButton.setAttribute('aria-expanded', 'false');
@@ -200,6 +203,7 @@ class SiteRow {
       this.countCells.skipped, ' skipped · ', this.countCells.bytes, ' downloaded',
     );
     this.actionError = el('p', { className: 'error row-error', attrs: { role: 'alert' } });
+    this.note = el('p', { className: 'done row-note', attrs: { role: 'status' } });
 
     this.pages = el('td', { className: 'num pages' });
     this.size = el('td', { className: 'num size' });
@@ -213,8 +217,9 @@ class SiteRow {
       this.pages,
       this.size,
       this.updated,
-      el('td', { className: 'crawl' }, this.state, this.progress, this.counts, this.actionError),
-      el('td', { className: 'actions' }, this.open, this.pause, this.resume, this.cancel, this.update, this.reportButton, this.del),
+      el('td', { className: 'crawl' }, this.state, this.progress, this.counts, this.actionError, this.note),
+      el('td', { className: 'actions' }, this.open, this.pause, this.resume, this.cancel, this.update, this.reportButton,
+        this.exportButton, this.del),
     );
     this.tr.dataset.siteId = site.id;
     this.report = el('div', { className: 'report', attrs: { id: reportId, role: 'region' } });
@@ -318,6 +323,28 @@ class SiteRow {
       return;
     }
     await refresh();
+  }
+
+  /** Downloads the site as `<host>-<time>.warc.gz`. */
+  async exportArchive(b) {
+    b.disabled = true;
+    setText(this.actionError, '');
+    setText(this.note, 'Exporting…');
+    try {
+      const { engine, store, archive } = await archiveTools();
+      const out = await archive.exportSite(engine, store, this.id, { software: `sitemirror/${engine.version()}` });
+      const a = el('a', { attrs: { href: URL.createObjectURL(out.blob), download: out.filename } });
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+      const lost = out.missing.length ? `; ${out.missing.length} captures had lost their body and were left out` : '';
+      setText(this.note, `Exported ${out.responses + out.revisits} captures (${out.revisits} repeating an earlier body) as ` +
+        `${out.filename}, ${formatBytes(out.blob.size)}${lost}.`);
+    } catch (err) {
+      setText(this.note, '');
+      setText(this.actionError, `The export failed (${err?.code || err?.name || 'error'}): ${err?.message || err}`);
+    } finally {
+      b.disabled = false;
+    }
   }
 
   toggleReport() {
@@ -426,6 +453,63 @@ async function refreshSites() {
   $('site-count').textContent = `(${res.sites.length})`;
   await Promise.all(order.map((r) => r.load()));
 }
+
+// ---- WARC export and import (archive.js), with the engine and store loaded in this page on first use ----
+
+let archiveKit = null;
+function archiveTools() {
+  archiveKit ??= (async () => {
+    const engine = await import('../pkg/sitemirror.js');
+    await engine.default({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
+    const store = await engine.MirrorStore.open('sitemirror', undefined);
+    const archive = await import('../archive.js');
+    return { engine, store, archive };
+  })();
+  archiveKit.catch(() => (archiveKit = null));
+  return archiveKit;
+}
+
+const importInput = /** @type {HTMLInputElement} */ ($('import-file'));
+const importProgress = /** @type {HTMLProgressElement} */ ($('import-progress'));
+importInput.addEventListener('change', async () => {
+  const file = importInput.files?.[0];
+  if (!file) return;
+  importInput.disabled = true;
+  $('import-error').textContent = '';
+  $('import-done').textContent = `Importing ${file.name}…`;
+  $('import-skipped').replaceChildren();
+  $('import-skipped').hidden = true;
+  importProgress.hidden = false;
+  importProgress.value = 0;
+  try {
+    const { engine, store, archive } = await archiveTools();
+    const res = await archive.importArchive(engine, store, file, {
+      onProgress: ({ read, total }) => (importProgress.value = total ? read / total : 0),
+    });
+    const into = res.site ? ` into ${res.site}` : '';
+    $('import-done').textContent = `Imported ${res.captures} captures (${res.pages} pages)${into} from ${res.records} records` +
+      `${res.skipped.length ? `; ${res.skipped.length} records were left out` : ''}.`;
+    if (res.error) {
+      $('import-error').textContent = `The file ${res.error.code === 'archive/not-warc' ? 'is not a WARC file' : 'is damaged'} ` +
+        `(${res.error.code}): ${res.error.message}${res.captures ? ' The captures before that point were kept.' : ''}`;
+    }
+    const list = $('import-skipped');
+    for (const s of res.skipped.slice(0, REPORT_SHOWN)) {
+      list.append(el('li', {}, el('code', { text: s.reason.split(':')[0] }), ` ${s.reason.slice(s.reason.indexOf(':') + 1).trim()} — `,
+        el('span', { className: 'report-url', text: s.url })));
+    }
+    if (res.skipped.length > REPORT_SHOWN) list.append(el('li', { text: `and ${res.skipped.length - REPORT_SHOWN} more` }));
+    list.hidden = res.skipped.length === 0;
+    await refresh();
+  } catch (err) {
+    $('import-done').textContent = '';
+    $('import-error').textContent = `The import failed (${err?.code || err?.name || 'error'}): ${err?.message || err}`;
+  } finally {
+    importProgress.hidden = true;
+    importInput.disabled = false;
+    importInput.value = '';
+  }
+});
 
 // ---- Polling while a crawl runs or is paused ----
 

@@ -1,10 +1,11 @@
 //! Calendar arithmetic the crawl needs without a clock: the year of a timestamp (trap detection) and HTTP dates
-//! (`Retry-After`). Time always comes in as milliseconds since the Unix epoch, from the caller.
+//! (`Retry-After`). Time always comes in as milliseconds since the Unix epoch, from the caller. The civil-date
+//! conversions are shared with `archive` (WARC dates), so there is one calendar in the crate.
 
 const MS_PER_DAY: i64 = 86_400_000;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -14,18 +15,22 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
-/// The UTC year of a timestamp.
-pub(crate) fn year_of(ms: u64) -> i64 {
-    let days = (ms as i64).div_euclid(MS_PER_DAY);
-    // H. Hinnant's `civil_from_days`, year only.
+/// The proleptic Gregorian (year, month, day) of a day counted from 1970-01-01 (H. Hinnant's `civil_from_days`).
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(month <= 2)
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// The UTC year of a timestamp.
+pub(crate) fn year_of(ms: u64) -> i64 {
+    civil_from_days((ms as i64).div_euclid(MS_PER_DAY)).0
 }
 
 /// An HTTP date (IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and the obsolete RFC 850 and asctime forms) as ms
@@ -73,6 +78,11 @@ mod tests {
         assert_eq!(year_of(0), 1970);
         assert_eq!(year_of(1_767_225_600_000 - 1), 2025); // 2025-12-31T23:59:59.999Z
         assert_eq!(year_of(1_767_225_600_000), 2026);
+        for days in [-1, 0, 59, 10_956, 11_016, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days, "{y}-{m}-{d}");
+        }
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
         let t = 784_111_777_000; // 1994-11-06T08:49:37Z
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(t));
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(t));

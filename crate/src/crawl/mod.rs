@@ -14,7 +14,7 @@
 //! [`seed`]: CrawlPolicy::seed
 
 mod config;
-mod dates;
+pub(crate) mod dates;
 mod pacer;
 pub mod reason;
 mod robots;

@@ -273,6 +273,15 @@ impl JsStore {
         self.run(|s| async move { out(&s.versions(&url).await.map_err(store_err)?) })
     }
 
+    /// Every capture of a site (all URLs, all versions), oldest first: what an archive export writes.
+    pub fn captures(&self, site: String) -> Promise {
+        self.run(|s| async move {
+            let mut all = s.site_captures(&site).await.map_err(store_err)?;
+            all.sort_by_key(|c| (c.at, c.id));
+            out(&all)
+        })
+    }
+
     /// A site's pages, each with its latest good capture.
     pub fn pages(&self, site: String) -> Promise {
         self.run(|s| async move { out(&s.pages(&site).await.map_err(store_err)?) })

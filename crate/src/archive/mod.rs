@@ -1,0 +1,22 @@
+//! WARC 1.1 (ISO 28500): the file format of web archives, so a mirror can leave the browser as a `.warc.gz` and
+//! come back from one written by any tool (wget --warc-file, warcio, webrecorder, ours).
+//!
+//! Writing ([`write`]) makes the bytes of each record and leaves the I/O to the caller, because the bodies live in
+//! the browser's storage and are streamed from there: a `response` record is [`response_head`], the body, then
+//! [`RECORD_END`]. Every output is deterministic (record ids are derived from the content), so exporting the same
+//! mirror twice gives the same file.
+//!
+//! Reading ([`read`]) is a push parser, [`WarcReader`]: the file arrives in chunks of any size and records come out
+//! as they complete, with gzip (one member per record, as every tool writes them) undone on the way, and each body
+//! decoded to what a browser would see. Memory stays bounded by the largest record allowed plus one header, whatever
+//! the file holds; a record that can't be used comes back with a `problem` instead of stopping the file.
+
+mod date;
+mod digest;
+mod gzip;
+mod http;
+pub mod read;
+pub mod write;
+
+pub use read::{ArchiveRecord, WarcReader};
+pub use write::{response_head, revisit, warcinfo, ArchiveCapture, RECORD_END};

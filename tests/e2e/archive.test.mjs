@@ -1,0 +1,227 @@
+/**
+ * Mirrors outlive the extension: WARC export and import end to end, in the real extension's dashboard.
+ * - A crawled site (crawled twice, so unchanged versions exist) is exported with "Export WARC"; the download is
+ *   checked with Node's own gunzip (one gzip member per record); the site is deleted, the file imported from the
+ *   dashboard, the origin stopped: every page replays with all its resources, from the imported copy.
+ * - A WARC written by wget (an outside tool) is imported and replays offline.
+ * - A damaged file keeps what came before the damage and says what is wrong; a non-WARC file is refused by name.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import zlib from 'node:zlib';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { launchExtension, extensionWorker } from './lib/browser.mjs';
+import { startSite } from './lib/crawlsite.mjs';
+
+// A 1×1 PNG, and a second, different one.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+const PNG2 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+const page = (title, body) => ({
+  type: 'text/html; charset=utf-8',
+  body: Buffer.from(`<!doctype html><html><head><meta charset="utf-8"><title>${title}</title>` +
+    `<link rel="stylesheet" href="/style.css"></head><body><h1>${title}</h1>${body}</body></html>`),
+});
+
+/** Three pages, a stylesheet with a background and a font, and two image URLs with identical bytes. */
+function routes() {
+  return new Map([
+    ['/', page('Home', '<a href="/a.html">A</a> <a href="/b.html">B</a> <img src="/img/one.png" alt="">')],
+    ['/a.html', page('Page A', '<img src="/img/one.png" alt=""> <img src="/img/copy.png" alt=""> <a href="/">home</a>')],
+    ['/b.html', page('Grüße aus B', '<p>Umlaute: äöü — 東京</p> <a href="/">home</a>')],
+    ['/style.css', { type: 'text/css', body: Buffer.from('@font-face{font-family:F;src:url(/font.woff2)} body{font-family:F;background:url(/img/bg.png)}') }],
+    ['/img/one.png', { type: 'image/png', body: PNG }],
+    ['/img/copy.png', { type: 'image/png', body: PNG }],
+    ['/img/bg.png', { type: 'image/png', body: PNG2 }],
+    ['/font.woff2', { type: 'font/woff2', body: Buffer.from('wOF2 not really a font') }],
+  ]);
+}
+const PAGES = ['/', '/a.html', '/b.html'];
+
+/** wget mirrors the site into a WARC file (`<base>.warc.gz`); asynchronous, since the origin runs in this process. */
+async function wgetWarc(origin, dir, base) {
+  const args = ['-q', '-r', '-l', '3', '-p', '-e', 'robots=off', '-P', path.join(dir, 'files'), `--warc-file=${base}`, `${origin}/`];
+  await promisify(execFile)('wget', args, { timeout: 60_000 }).catch((err) => {
+    if (!fs.existsSync(`${base}.warc.gz`)) throw new Error(`wget wrote no WARC: ${err.message}`);
+  });
+  return `${base}.warc.gz`;
+}
+const FILES = ['/style.css', '/img/one.png', '/img/copy.png', '/img/bg.png', '/font.woff2'];
+
+async function withExtension(t, ...sites) {
+  const ext = await launchExtension();
+  const dashboard = await ext.ctx.newPage();
+  await dashboard.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  await dashboard.waitForSelector('body[data-state=ready]');
+  const send = (msg) => dashboard.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sitemirror-archive-'));
+  t.after(async () => {
+    await ext.close();
+    for (const site of sites) await site.close().catch(() => {});
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { ext, dashboard, send, dir };
+}
+
+async function settled(send, site) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const s = await send({ type: 'crawl/status', site });
+    if (s.job && s.job.state !== 'running' && s.job.state !== 'paused') return s;
+    if (Date.now() > deadline) throw new Error(`crawl not finished: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Imports `file` with the dashboard's file input; returns the status line it shows. */
+async function importFile(dashboard, file) {
+  await dashboard.setInputFiles('#import-file', file);
+  await dashboard.waitForFunction(() => /^Imported /.test(document.getElementById('import-done').textContent) ||
+    document.getElementById('import-error').textContent !== '', undefined, { timeout: 60_000 });
+  return {
+    done: await dashboard.textContent('#import-done'),
+    error: await dashboard.textContent('#import-error'),
+    skipped: await dashboard.$$eval('#import-skipped li', (lis) => lis.map((li) => li.textContent)),
+  };
+}
+
+/** Opens every page from the mirror (the origin is down): each has its title and misses nothing. */
+async function replaysOffline(ext, send, origin, pages, titles) {
+  const prefix = `chrome-extension://${ext.extensionId}/m/`;
+  const sw = extensionWorker(ext.ctx);
+  for (const p of pages) {
+    const mirror = await sw.evaluate(({ u, prefix }) => globalThis.sitemirror.engine.mirrorUrl(u, prefix), { u: origin + p, prefix });
+    const tab = await ext.ctx.newPage();
+    await tab.goto(mirror, { waitUntil: 'load' });
+    assert.equal(await tab.title(), titles[p], `${p} replays`);
+    await new Promise((r) => setTimeout(r, 100));
+    const missing = await send({ type: 'mirror/missing', frame: mirror });
+    assert.deepEqual(missing.missing, [], `${p} replays without: ${missing.missing}`);
+    await tab.close();
+  }
+}
+
+/** The records of a .warc.gz as Node reads it: [{type, uri, headers: Map, block: Buffer}]. */
+function parseWarc(gz) {
+  const data = zlib.gunzipSync(gz); // Node reads concatenated gzip members as one stream
+  const out = [];
+  let at = 0;
+  while (at < data.length) {
+    const end = data.indexOf('\r\n\r\n', at);
+    const head = data.subarray(at, end).toString('utf8').split('\r\n');
+    assert.equal(head[0], 'WARC/1.1');
+    const headers = new Map(head.slice(1).map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
+    const length = Number(headers.get('content-length'));
+    const block = data.subarray(end + 4, end + 4 + length);
+    assert.equal(data.subarray(end + 4 + length, end + 8 + length).toString(), '\r\n\r\n', 'each record ends with CRLF CRLF');
+    out.push({ type: headers.get('warc-type'), uri: headers.get('warc-target-uri'), headers, block });
+    at = end + 8 + length;
+  }
+  return out;
+}
+
+test('Export WARC, delete the site, import the file: every page replays offline from the import', async (t) => {
+  const site = await startSite({ routes: routes() });
+  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const siteId = `${site.origin}/`;
+  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
+  assert.equal((await settled(send, siteId)).job.state, 'done');
+  // "Update now": every URL gets an unchanged version (same body), which the export writes as a revisit.
+  assert.equal((await send({ type: 'crawl/update', site: siteId })).ok, true);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await settled(send, siteId)).job.state, 'done');
+
+  await dashboard.reload();
+  await dashboard.waitForSelector('body[data-state=ready]');
+  const row = dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`);
+  const [download] = await Promise.all([dashboard.waitForEvent('download'), row.getByRole('button', { name: 'Export WARC' }).click()]);
+  const host = new URL(siteId).host.replace(':', '_');
+  assert.match(download.suggestedFilename(), new RegExp(`^${host.replace(/[.]/g, '\\.')}-\\d{14}\\.warc\\.gz$`));
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  await row.locator('.row-note').filter({ hasText: /^Exported \d+ captures/ }).waitFor();
+
+  // The file, read by Node: warcinfo first, then a response per distinct body and revisits for repeats.
+  const gz = fs.readFileSync(file);
+  assert.deepEqual([...gz.subarray(0, 2)], [0x1f, 0x8b]);
+  const records = parseWarc(gz);
+  assert.equal(records[0].type, 'warcinfo');
+  const responses = records.filter((r) => r.type === 'response');
+  const revisits = records.filter((r) => r.type === 'revisit');
+  for (const p of [...PAGES, ...FILES, '/robots.txt'].filter((x) => x !== '/robots.txt')) {
+    assert.ok(responses.some((r) => r.uri === site.origin + p) || revisits.some((r) => r.uri === site.origin + p), `${p} exported`);
+  }
+  assert.ok(revisits.length >= PAGES.length + FILES.length - 1, `unchanged versions are revisits (${revisits.length})`);
+  // /img/copy.png has the same bytes as /img/one.png: one of them is written as a revisit of the other.
+  const pngBodies = responses.filter((r) => r.uri.endsWith('.png')).map((r) => r.uri);
+  assert.equal(pngBodies.length, 2, `two distinct PNG bodies written once each: ${pngBodies}`);
+  const b = responses.find((r) => r.uri === `${site.origin}/b.html`);
+  const http = b.block.toString('utf8');
+  assert.match(http, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(http, /\r\ncontent-type: text\/html; charset=utf-8\r\n/i);
+  assert.ok(http.endsWith('東京</p> <a href="/">home</a></body></html>'), 'the body, byte for byte');
+  for (const r of [...responses, ...revisits]) assert.match(r.headers.get('warc-payload-digest'), /^sha256:[A-Z2-7]{52}={4}$/);
+  assert.equal(new Set(records.map((r) => r.headers.get('warc-record-id'))).size, records.length, 'record ids are unique');
+
+  // Gone from the extension; then back from the file, with the origin down.
+  assert.equal((await send({ type: 'site/delete', id: siteId })).ok, true);
+  assert.deepEqual((await send({ type: 'sites/list' })).sites, []);
+  await site.close();
+  const shown = await importFile(dashboard, file);
+  assert.equal(shown.error, '');
+  assert.match(shown.done, new RegExp(`^Imported ${responses.length + revisits.length} captures \\(\\d+ pages\\) into ${siteId.replace(/[.]/g, '\\.')} from ${records.length} records\\.$`));
+  const listed = (await send({ type: 'sites/list' })).sites;
+  assert.deepEqual(listed.map((s) => s.id), [siteId]);
+  assert.equal(listed[0].pages, PAGES.length);
+  await dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`).waitFor();
+  await replaysOffline(ext, send, site.origin, PAGES, { '/': 'Home', '/a.html': 'Page A', '/b.html': 'Grüße aus B' });
+  // Versions came back too: each page has its two captures.
+  const sw = extensionWorker(ext.ctx);
+  const versions = await sw.evaluate(async (u) => (await (await globalThis.sitemirror.storeReady).versions(u)).length, `${site.origin}/a.html`);
+  assert.equal(versions, 2);
+});
+
+test('a WARC written by wget (--warc-file) imports and replays offline', async (t) => {
+  const site = await startSite({ routes: routes() });
+  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const warc = await wgetWarc(site.origin, dir, path.join(dir, 'wget-site'));
+  await site.close();
+
+  const shown = await importFile(dashboard, warc);
+  assert.equal(shown.error, '');
+  const siteId = `${site.origin}/`;
+  assert.match(shown.done, new RegExp(`^Imported \\d+ captures \\(3 pages\\) into ${siteId.replace(/[.]/g, '\\.')} from \\d+ records`));
+  assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [siteId]);
+  await replaysOffline(ext, send, site.origin, PAGES, { '/': 'Home', '/a.html': 'Page A', '/b.html': 'Grüße aus B' });
+});
+
+test('a damaged WARC keeps the records before the damage and says where; a file that is no WARC is refused by name', async (t) => {
+  const site = await startSite({ routes: routes() });
+  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const whole = fs.readFileSync(await wgetWarc(site.origin, dir, path.join(dir, 'cut')));
+  await site.close();
+  const cut = path.join(dir, 'cut-short.warc.gz');
+  fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
+
+  const shown = await importFile(dashboard, cut);
+  assert.match(shown.error, /^The file is damaged \(archive\/(truncated|bad-gzip)\): .+ The captures before that point were kept\.$/);
+  const imported = Number(/^Imported (\d+) captures/.exec(shown.done)?.[1]);
+  assert.ok(imported >= 1, `some captures kept: ${shown.done}`);
+  const siteId = `${site.origin}/`;
+  assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [siteId]);
+  // What was kept replays.
+  const sw = extensionWorker(ext.ctx);
+  const home = await sw.evaluate(async (u) => (await (await globalThis.sitemirror.storeReady).lookup(u))?.status ?? null, `${site.origin}/`);
+  assert.equal(home, 200);
+
+  const html = path.join(dir, 'page.html');
+  fs.writeFileSync(html, '<!doctype html><title>not an archive</title>');
+  const refused = await importFile(dashboard, html);
+  assert.match(refused.error, /^The file is not a WARC file \(archive\/not-warc\): /);
+  assert.match(refused.done, /^Imported 0 captures/);
+  assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [siteId], 'nothing registered');
+});
