@@ -5,8 +5,10 @@
  * read it): a `warcinfo` record, then every capture of the site oldest first, each a `response` record — or a
  * `revisit` record when its body was already written (the store keeps identical bodies once; so does the file).
  * A page's rendered DOM, kept beside a visited page, is a `response` for `<url>#rendered`.
- * Import reads `.warc` and `.warc.gz` from any tool (ours, wget --warc-file, warcio, Webrecorder) through the
- * engine's `WarcReader`, which streams: the file is never held in memory at once.
+ * WACZ export wraps that WARC in a WACZ 1.1.1 ZIP with its CDXJ index, page list and fixity manifest, the form
+ * ReplayWeb.page and other Webrecorder tools open directly.
+ * Import reads `.warc`, `.warc.gz` and `.wacz` from any tool (ours, wget --warc-file, warcio, Webrecorder,
+ * browsertrix) through the engine's `WarcReader`, which streams: the file is never held in memory at once.
  *
  * Both run in the dashboard page, not the service worker: the user's File and the download (a Blob URL) are page
  * things. The store is the same IndexedDB database the worker uses. Nothing in an archive is ever run: records
@@ -21,12 +23,14 @@ export const MAX_RECORD = 64 << 20;
 const BATCH = 50;
 const BATCH_BYTES = 16 << 20;
 
-/** `example.com_8080-20261127103000.warc.gz` */
-export function archiveName(siteId, now) {
+/** `example.com_8080-20261127103000.warc.gz` (or `.wacz`) */
+export function archiveName(siteId, now, extension = 'warc.gz') {
   const host = new URL(siteId).host.replace(/[^A-Za-z0-9.-]/g, '_');
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${host}-${stamp}.warc.gz`;
+  return `${host}-${stamp}.${extension}`;
 }
+
+const mimeOf = (headers) => (headers.find(([n]) => n === 'content-type')?.[1] ?? '').split(';')[0].trim().toLowerCase();
 
 /** One gzip member holding `parts` (Uint8Arrays / Blobs), as a Blob. */
 async function gzipMember(parts) {
@@ -43,8 +47,25 @@ async function gzipMember(parts) {
  * @returns {Promise<{blob: Blob, filename: string, responses: number, revisits: number, missing: string[]}>}
  */
 export async function exportSite(engine, store, siteId, { software, now = Date.now() }) {
-  const filename = archiveName(siteId, now);
+  const out = await warcMembers(engine, store, siteId, { software, now, filename: archiveName(siteId, now) });
+  return { ...out, blob: new Blob(out.members, { type: 'application/warc' }) };
+}
+
+/**
+ * The records of a site's WARC file, each a gzip member, and the CDXJ index entry of each (for WACZ).
+ * @returns {Promise<{members: Blob[], index: {url: string, at: number, mime: string, status: number,
+ *   digest: string, offset: number, length: number}[], filename: string, responses: number, revisits: number,
+ *   missing: string[]}>}
+ */
+async function warcMembers(engine, store, siteId, { software, now, filename }) {
   const members = [await gzipMember([engine.warcInfo(software, filename, now)])];
+  const index = [];
+  let offset = members[0].size;
+  const add = (member, c, mime) => {
+    members.push(member);
+    index.push({ url: c.url, at: c.at, mime, status: c.status, digest: `sha256:${c.digest}`, offset, length: member.size });
+    offset += member.size;
+  };
   const end = engine.warcRecordEnd();
   /** digest → the first capture written with that body */
   const written = new Map();
@@ -54,7 +75,7 @@ export async function exportSite(engine, store, siteId, { software, now = Date.n
   for (const c of await store.captures(siteId)) {
     const first = written.get(c.digest);
     if (first && c.size > 0) {
-      members.push(await gzipMember([engine.warcRevisit(c, first.url, first.at)]));
+      add(await gzipMember([engine.warcRevisit(c, first.url, first.at)]), c, 'warc/revisit');
       revisits += 1;
       continue;
     }
@@ -65,11 +86,85 @@ export async function exportSite(engine, store, siteId, { software, now = Date.n
       continue;
     }
     const length = body instanceof Blob ? body.size : body.byteLength;
-    members.push(await gzipMember([engine.warcResponseHead(c, length), body, end]));
+    add(await gzipMember([engine.warcResponseHead(c, length), body, end]), c, mimeOf(c.headers));
     if (!first) written.set(c.digest, { url: c.url, at: c.at });
     responses += 1;
   }
-  return { blob: new Blob(members, { type: 'application/warc' }), filename, responses, revisits, missing };
+  return { members, index, filename, responses, revisits, missing };
+}
+
+/** SHA-256 hex and CRC-32 of a Blob, read in chunks (a WACZ's WARC can be big). */
+async function fixity(engine, blob) {
+  const crc = new engine.Crc32();
+  const sha = new engine.Sha256();
+  const reader = blob.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    crc.update(value);
+    sha.update(value);
+  }
+  return { crc: crc.value(), sha256: sha.hex() };
+}
+
+/**
+ * The site as a WACZ 1.1.1 file (a ZIP, every entry STORE'd so readers can seek): `archive/data.warc.gz` (the WARC
+ * export), `indexes/index.cdx` (CDXJ, sorted), `pages/pages.jsonl` (the site's pages, latest version each),
+ * `datapackage.json` (sizes and SHA-256 of each) and `datapackage-digest.json`. ReplayWeb.page opens it as is.
+ * @returns {Promise<{blob: Blob, filename: string, responses: number, revisits: number, missing: string[],
+ *   pages: number}>}
+ */
+export async function exportWacz(engine, store, siteId, { software, now = Date.now() }) {
+  const warc = await warcMembers(engine, store, siteId, { software, now, filename: 'data.warc.gz' });
+  const iso = (ms) => new Date(ms).toISOString();
+  const cdx = warc.index
+    .map((e) => engine.cdxjLine({ ...e, filename: 'data.warc.gz' }))
+    .sort()
+    .join('\n');
+  const pages = (await store.pages(siteId)).sort((a, b) => a.at - b.at);
+  const site = (await store.sites()).find((s) => s.id === siteId);
+  const home = pages.find((p) => p.url === site?.startUrl) ?? pages[0];
+  const jsonl = [
+    JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' }),
+    ...pages.map((p, i) => JSON.stringify({ id: `p${i + 1}`, url: p.url, ts: iso(p.at) })),
+  ].join('\n');
+  const text = (t) => new Blob([new TextEncoder().encode(`${t}\n`)]);
+  const files = [
+    { path: 'archive/data.warc.gz', blob: new Blob(warc.members) },
+    { path: 'indexes/index.cdx', blob: text(cdx) },
+    { path: 'pages/pages.jsonl', blob: text(jsonl) },
+  ];
+  const resources = [];
+  for (const f of files) {
+    f.fixity = await fixity(engine, f.blob);
+    resources.push({ name: f.path.split('/').pop(), path: f.path, hash: `sha256:${f.fixity.sha256}`, bytes: f.blob.size });
+  }
+  const datapackage = text(JSON.stringify({
+    profile: 'data-package',
+    wacz_version: '1.1.1',
+    title: `sitemirror: ${siteId}`,
+    created: iso(now),
+    modified: iso(now),
+    software,
+    ...(home ? { mainPageUrl: home.url, mainPageDate: iso(home.at) } : {}),
+    resources,
+  }, null, 2));
+  const dp = { path: 'datapackage.json', blob: datapackage, fixity: await fixity(engine, datapackage) };
+  const digest = text(JSON.stringify({ path: 'datapackage.json', hash: `sha256:${dp.fixity.sha256}` }, null, 2));
+  files.push(dp, { path: 'datapackage-digest.json', blob: digest, fixity: await fixity(engine, digest) });
+
+  const zip = new engine.ZipWriter();
+  const parts = [];
+  for (const f of files) parts.push(zip.entry(f.path, f.blob.size, f.fixity.crc, now), f.blob);
+  parts.push(zip.finish());
+  return {
+    blob: new Blob(parts, { type: 'application/wacz' }),
+    filename: archiveName(siteId, now, 'wacz'),
+    responses: warc.responses,
+    revisits: warc.revisits,
+    missing: warc.missing,
+    pages: pages.length,
+  };
 }
 
 const isHtml = (headers) => headers.some(([n, v]) => n === 'content-type' && /^\s*(text\/html|application\/xhtml\+xml)/i.test(v));
@@ -88,7 +183,7 @@ const isHtml = (headers) => headers.some(([n, v]) => n === 'content-type' && /^\
  *   Store errors (quota) reject.
  */
 export async function importArchive(engine, store, file, { now = Date.now(), onProgress } = {}) {
-  const reader = new engine.WarcReader(MAX_RECORD);
+  let records = 0;
   const skipped = [];
   let site = null;
   let captures = 0;
@@ -179,23 +274,34 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
     }
   };
 
-  const stream = file.stream().getReader();
   let read = 0;
   /** A file that breaks off or is corrupt: what came before it is kept, and the error says where. */
   let error = null;
   try {
-    for (;;) {
-      const { done, value } = await stream.read();
-      if (done) break;
-      read += value.byteLength;
-      await handle(reader.push(value));
-      onProgress?.({ read, total: file.size, captures: captures + batch.length });
+    // A WACZ is a ZIP of WARC files (and indexes, which import doesn't need: every record is read anyway).
+    for (const warc of await warcFiles(engine, file)) {
+      const reader = new engine.WarcReader(MAX_RECORD);
+      const stream = warc.stream.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await stream.read();
+          if (done) break;
+          read += value.byteLength;
+          await handle(reader.push(value));
+          onProgress?.({ read: Math.min(read, file.size), total: file.size, captures: captures + batch.length });
+        }
+        await handle(reader.finish());
+      } catch (err) {
+        await stream.cancel().catch(() => {});
+        if (err?.code?.startsWith('archive/') && warc.name) err.message = `${warc.name}: ${err.message}`;
+        throw err;
+      } finally {
+        records += reader.recordsSeen();
+      }
     }
-    await handle(reader.finish());
   } catch (err) {
     if (!err?.code?.startsWith('archive/')) throw err;
     error = { code: err.code, message: err.message };
-    await stream.cancel().catch(() => {});
   }
   if (site === null) {
     const first = pending.find((p) => /^https?:/.test(p.url));
@@ -205,5 +311,33 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
     }
   }
   await flush();
-  return { site, captures, pages, records: reader.recordsSeen(), skipped, error };
+  return { site, captures, pages, records, skipped, error };
+}
+
+const bytesOf = async (blob) => new Uint8Array(await blob.arrayBuffer());
+
+/**
+ * The WARC streams in `file`: the file itself, or — for a WACZ (a ZIP) — each `archive/*.warc[.gz]` entry, read
+ * straight from its place in the file (only the ZIP directory is read into memory).
+ * @returns {Promise<{name: string, stream: ReadableStream<Uint8Array>}[]>}
+ */
+async function warcFiles(engine, file) {
+  const magic = await bytesOf(file.slice(0, 4));
+  if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return [{ name: '', stream: file.stream() }];
+  const tail = await bytesOf(file.slice(Math.max(0, file.size - engine.zipTailBytes())));
+  const dir = engine.zipDirectory(tail, file.size);
+  const entries = engine.zipEntries(await bytesOf(file.slice(dir.offset, dir.offset + dir.size)));
+  const warcs = entries.filter((e) => /^archive\/[^/]+\.warc(\.gz)?$/i.test(e.name));
+  if (warcs.length === 0) {
+    throw Object.assign(new Error('a ZIP file with no archive/*.warc or archive/*.warc.gz in it: not a WACZ'), { code: 'archive/not-warc' });
+  }
+  const out = [];
+  for (const e of warcs) {
+    const start = engine.zipDataOffset(e, await bytesOf(file.slice(e.headerOffset, e.headerOffset + 30)));
+    const data = file.slice(start, start + e.compressedSize).stream();
+    if (e.method === 0) out.push({ name: e.name, stream: data });
+    else if (e.method === 8) out.push({ name: e.name, stream: data.pipeThrough(new DecompressionStream('deflate-raw')) });
+    else throw Object.assign(new Error(`${e.name} is compressed with ZIP method ${e.method}, which can't be read`), { code: 'archive/malformed' });
+  }
+  return out;
 }

@@ -215,6 +215,14 @@ pub enum ArchiveError {
     Truncated { records: u64 },
     /// A record header can't be parsed; `offset` is where the record starts in the WARC data (after gunzipping).
     Malformed { offset: u64, reason: String },
+    /// No ZIP end-of-central-directory record at the end of the file: neither a WACZ nor any other ZIP. Reported
+    /// as `archive/not-warc`, since to the person importing it is just one more file that isn't an archive.
+    NoZipDirectory,
+    /// A ZIP whose directory or headers contradict themselves or the file's length (or that needs what isn't
+    /// supported, like a directory split across disks).
+    BadZip { reason: String },
+    /// An entry the ZIP writer was asked to add that would make a broken or unsafe ZIP (or one after `finish`).
+    BadZipEntry { name: String, reason: String },
 }
 
 impl fmt::Display for ArchiveError {
@@ -233,6 +241,11 @@ impl fmt::Display for ArchiveError {
             ArchiveError::Malformed { offset, reason } => {
                 write!(f, "The WARC record at byte {offset} can't be read: {reason}.")
             }
+            ArchiveError::NoZipDirectory => write!(f, "This is not a WARC or WACZ file (no ZIP directory)."),
+            ArchiveError::BadZip { reason } => write!(f, "The ZIP file can't be read: {reason}."),
+            ArchiveError::BadZipEntry { name, reason } => {
+                write!(f, "The ZIP entry {name:?} can't be written: {reason}.")
+            }
         }
     }
 }
@@ -246,6 +259,9 @@ impl ErrorCode for ArchiveError {
             ArchiveError::BadGzip { .. } => "archive/bad-gzip",
             ArchiveError::Truncated { .. } => "archive/truncated",
             ArchiveError::Malformed { .. } => "archive/malformed",
+            ArchiveError::NoZipDirectory => "archive/not-warc",
+            ArchiveError::BadZip { .. } => "archive/malformed",
+            ArchiveError::BadZipEntry { .. } => "archive/malformed",
         }
     }
 }

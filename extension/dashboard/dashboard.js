@@ -185,7 +185,8 @@ class SiteRow {
     this.cancel = button('Cancel crawl', 'secondary', (b) => this.control(b, MessageType.CRAWL_CANCEL, 'cancelled'));
     this.update = button('Update now', 'secondary', (b) => this.control(b, MessageType.CRAWL_UPDATE, 'updated'));
     this.reportButton = button('Report', 'secondary', () => this.toggleReport());
-    this.exportButton = button('Export WARC', 'secondary', (b) => this.exportArchive(b));
+    this.exportWacz = button('Export WACZ', 'secondary', (b) => this.exportArchive(b, 'wacz'));
+    this.exportButton = button('Export WARC', 'secondary', (b) => this.exportArchive(b, 'warc'));
     this.del = button('Delete', 'danger', () => this.remove());
     const reportId = `report-${++reportIds}`;
     this.reportButton.setAttribute('aria-expanded', 'false');
@@ -219,7 +220,7 @@ class SiteRow {
       this.updated,
       el('td', { className: 'crawl' }, this.state, this.progress, this.counts, this.actionError, this.note),
       el('td', { className: 'actions' }, this.open, this.pause, this.resume, this.cancel, this.update, this.reportButton,
-        this.exportButton, this.del),
+        this.exportWacz, this.exportButton, this.del),
     );
     this.tr.dataset.siteId = site.id;
     this.report = el('div', { className: 'report', attrs: { id: reportId, role: 'region' } });
@@ -325,14 +326,15 @@ class SiteRow {
     await refresh();
   }
 
-  /** Downloads the site as `<host>-<time>.warc.gz`. */
-  async exportArchive(b) {
+  /** Downloads the site as `<host>-<time>.warc.gz` or `.wacz`. */
+  async exportArchive(b, format) {
     b.disabled = true;
     setText(this.actionError, '');
     setText(this.note, 'Exporting…');
     try {
       const { engine, store, archive } = await archiveTools();
-      const out = await archive.exportSite(engine, store, this.id, { software: `sitemirror/${engine.version()}` });
+      const exporter = format === 'wacz' ? archive.exportWacz : archive.exportSite;
+      const out = await exporter(engine, store, this.id, { software: `sitemirror/${engine.version()}` });
       const a = el('a', { attrs: { href: URL.createObjectURL(out.blob), download: out.filename } });
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
@@ -490,7 +492,7 @@ importInput.addEventListener('change', async () => {
     $('import-done').textContent = `Imported ${res.captures} captures (${res.pages} pages)${into} from ${res.records} records` +
       `${res.skipped.length ? `; ${res.skipped.length} records were left out` : ''}.`;
     if (res.error) {
-      $('import-error').textContent = `The file ${res.error.code === 'archive/not-warc' ? 'is not a WARC file' : 'is damaged'} ` +
+      $('import-error').textContent = `The file ${res.error.code === 'archive/not-warc' ? 'is not a WARC or WACZ file' : 'is damaged'} ` +
         `(${res.error.code}): ${res.error.message}${res.captures ? ' The captures before that point were kept.' : ''}`;
     }
     const list = $('import-skipped');

@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { createHash } from 'node:crypto';
 import { launchExtension, extensionWorker } from './lib/browser.mjs';
 import { startSite } from './lib/crawlsite.mjs';
 
@@ -185,6 +186,91 @@ test('Export WARC, delete the site, import the file: every page replays offline 
   assert.equal(versions, 2);
 });
 
+/** The STORE'd entries of a ZIP, read here independently of the engine: name → {data, crc, method}. */
+function readZip(buf) {
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 5, 6]));
+  assert.ok(eocd >= 0, 'a ZIP end record');
+  const count = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  const out = new Map();
+  for (let i = 0; i < count; i++) {
+    assert.equal(buf.readUInt32LE(at), 0x02014b50, 'central directory entry');
+    const method = buf.readUInt16LE(at + 10);
+    const crc = buf.readUInt32LE(at + 16);
+    const size = buf.readUInt32LE(at + 20);
+    const nameLen = buf.readUInt16LE(at + 28);
+    const extraLen = buf.readUInt16LE(at + 30);
+    const commentLen = buf.readUInt16LE(at + 32);
+    const local = buf.readUInt32LE(at + 42);
+    const name = buf.subarray(at + 46, at + 46 + nameLen).toString('utf8');
+    assert.equal(buf.readUInt32LE(local), 0x04034b50, `${name}: local header`);
+    const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
+    out.set(name, { method, crc, data: buf.subarray(start, start + size) });
+    at += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+test('Export WACZ: a WACZ whose manifest, index and pages check out imports back and replays offline', async (t) => {
+  const site = await startSite({ routes: routes() });
+  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const siteId = `${site.origin}/`;
+  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
+  assert.equal((await settled(send, siteId)).job.state, 'done');
+  await dashboard.reload();
+  await dashboard.waitForSelector('body[data-state=ready]');
+  const row = dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`);
+  const [download] = await Promise.all([dashboard.waitForEvent('download'), row.getByRole('button', { name: 'Export WACZ' }).click()]);
+  assert.match(download.suggestedFilename(), /-\d{14}\.wacz$/);
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+
+  const zip = readZip(fs.readFileSync(file));
+  const sha = (b) => createHash('sha256').update(b).digest('hex');
+  assert.deepEqual([...zip.keys()].sort(),
+    ['archive/data.warc.gz', 'datapackage-digest.json', 'datapackage.json', 'indexes/index.cdx', 'pages/pages.jsonl']);
+  for (const [name, e] of zip) {
+    assert.equal(e.method, 0, `${name} is STORE'd (readers seek into it)`);
+    assert.equal(zlib.crc32(e.data), e.crc, `${name}: CRC-32`);
+  }
+  const dp = JSON.parse(zip.get('datapackage.json').data.toString());
+  assert.equal(dp.profile, 'data-package');
+  assert.equal(dp.wacz_version, '1.1.1');
+  assert.equal(dp.mainPageUrl, siteId);
+  for (const r of dp.resources) {
+    assert.equal(r.hash, `sha256:${sha(zip.get(r.path).data)}`, `${r.path}: hash`);
+    assert.equal(r.bytes, zip.get(r.path).data.length, `${r.path}: bytes`);
+  }
+  assert.equal(dp.resources.length, 3);
+  const digest = JSON.parse(zip.get('datapackage-digest.json').data.toString());
+  assert.deepEqual(digest, { path: 'datapackage.json', hash: `sha256:${sha(zip.get('datapackage.json').data)}` });
+
+  // Every CDXJ line points at the gzip member of its record; lines are sorted (readers binary-search them).
+  const warc = zip.get('archive/data.warc.gz').data;
+  const lines = zip.get('indexes/index.cdx').data.toString().trim().split('\n');
+  assert.deepEqual(lines, [...lines].sort());
+  for (const line of lines) {
+    const m = /^(\S+) (\d{14}) (\{.*\})$/.exec(line);
+    assert.ok(m, line);
+    const j = JSON.parse(m[3]);
+    const record = zlib.gunzipSync(warc.subarray(Number(j.offset), Number(j.offset) + Number(j.length))).toString('latin1');
+    assert.match(record, new RegExp(`\r\nWARC-Target-URI: ${j.url.replace(/[.?*+]/g, '\\$&')}\r\n`), line);
+    assert.equal(j.filename, 'data.warc.gz');
+  }
+  assert.ok(lines.every((l) => l.startsWith('1,0,0,127:')), 'SURT keys (surt reverses IP addresses too)');
+  const pages = zip.get('pages/pages.jsonl').data.toString().trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(pages[0].format, 'json-pages-1.0');
+  assert.deepEqual(pages.slice(1).map((p) => p.url).sort(), PAGES.map((p) => site.origin + p).sort());
+  for (const p of pages.slice(1)) assert.match(p.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+
+  assert.equal((await send({ type: 'site/delete', id: siteId })).ok, true);
+  await site.close();
+  const shown = await importFile(dashboard, file);
+  assert.equal(shown.error, '');
+  assert.match(shown.done, new RegExp(`^Imported ${lines.length} captures \\(3 pages\\) into ${siteId.replace(/[.]/g, '\\.')}`));
+  await replaysOffline(ext, send, site.origin, PAGES, { '/': 'Home', '/a.html': 'Page A', '/b.html': 'Grüße aus B' });
+});
+
 test('a WARC written by wget (--warc-file) imports and replays offline', async (t) => {
   const site = await startSite({ routes: routes() });
   const { ext, dashboard, send, dir } = await withExtension(t, site);
@@ -221,7 +307,7 @@ test('a damaged WARC keeps the records before the damage and says where; a file 
   const html = path.join(dir, 'page.html');
   fs.writeFileSync(html, '<!doctype html><title>not an archive</title>');
   const refused = await importFile(dashboard, html);
-  assert.match(refused.error, /^The file is not a WARC file \(archive\/not-warc\): /);
+  assert.match(refused.error, /^The file is not a WARC or WACZ file \(archive\/not-warc\): /);
   assert.match(refused.done, /^Imported 0 captures/);
   assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [siteId], 'nothing registered');
 });

@@ -13,6 +13,17 @@ pub(crate) fn format(ms: u64) -> String {
     format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
 }
 
+/// `20261127102000`: the 14-digit UTC timestamp of CDX indexes and replay URLs (to the second, dropped not rounded).
+/// Dates past 9999 are written as its last second, so the field keeps its width.
+pub(crate) fn compact(ms: u64) -> String {
+    let last = days_from_civil(10_000, 1, 1) as u64 * MS_PER_DAY - 1;
+    let ms = ms.min(last);
+    let (y, mo, d) = civil_from_days((ms / MS_PER_DAY) as i64);
+    let rest = ms % MS_PER_DAY;
+    let (h, mi, s) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60);
+    format!("{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
+}
+
 /// Milliseconds since the epoch of a W3C-ISO8601 date (any precision from the year down to a fraction of a second;
 /// `Z`, an offset or nothing for UTC), or of a 14-digit `YYYYMMDDhhmmss` (WARC/0.x and ARC). `None` otherwise.
 pub(crate) fn parse(s: &str) -> Option<u64> {
@@ -131,5 +142,12 @@ mod tests {
             assert_eq!(parse(bad), None, "{bad}");
         }
         assert_eq!(parse("2024-02-29T00:00:00Z").map(format).as_deref(), Some("2024-02-29T00:00:00.000Z"));
+    }
+
+    #[test]
+    fn compact_timestamps_are_14_digits() {
+        assert_eq!(compact(1_795_774_800_999), "20261127102000");
+        assert_eq!(compact(0), "19700101000000");
+        assert_eq!(compact(u64::MAX), "99991231235959");
     }
 }

@@ -10,13 +10,22 @@
 //! as they complete, with gzip (one member per record, as every tool writes them) undone on the way, and each body
 //! decoded to what a browser would see. Memory stays bounded by the largest record allowed plus one header, whatever
 //! the file holds; a record that can't be used comes back with a `problem` instead of stopping the file.
+//!
+//! WACZ 1.1.1 (a ZIP holding the WARC gzipped, a CDXJ index, the pages and a datapackage) is assembled by the
+//! caller from these parts: [`zip`] writes the ZIP's headers around data the caller streams and reads a ZIP's
+//! directory from slices of a file of any size; [`cdxj`] writes the index lines, keyed by [`surt`].
 
+pub mod cdxj;
 mod date;
 mod digest;
 mod gzip;
 mod http;
 pub mod read;
+mod surt;
 pub mod write;
+pub mod zip;
 
+pub use cdxj::{cdxj_line, surt};
 pub use read::{ArchiveRecord, WarcReader};
 pub use write::{response_head, revisit, warcinfo, ArchiveCapture, RECORD_END};
+pub use zip::{zip_data_offset, zip_directory, zip_entries, Crc32, ZipEntry, ZipWriter, ZIP_TAIL_BYTES};

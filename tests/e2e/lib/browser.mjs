@@ -85,10 +85,11 @@ async function workerTargets(cdp, urlPrefix) {
  * @param {import('playwright-core').BrowserContext} ctx
  * @param {import('playwright-core').Page} page
  * @param {string} [urlPrefix]
- * @param {number} [timeoutMs] how long to wait for CDP to stop listing them
+ * @param {number} [timeoutMs] how long to wait for CDP to stop listing them (a worker in the middle of a big
+ *   IndexedDB transaction on a loaded 2-core machine has taken more than 5 s)
  * @returns {Promise<number>} how many workers were stopped
  */
-export async function stopServiceWorker(ctx, page, urlPrefix = 'chrome-extension://', timeoutMs = 5000) {
+export async function stopServiceWorker(ctx, page, urlPrefix = 'chrome-extension://', timeoutMs = 20000) {
   const cdp = await ctx.newCDPSession(page);
   try {
     const targets = await workerTargets(cdp, urlPrefix);
