@@ -76,14 +76,18 @@ wasm_opt() {
 }
 
 build() {
-  say "Building the engine for $WASM_TARGET (release)"
-  cargo build --release --target "$WASM_TARGET" -p sitemirror
   local raw="target/$WASM_TARGET/release/sitemirror.wasm"
   local gen="target/pkg"
   rm -rf "$gen" && mkdir -p "$gen/web" "$gen/no-modules"
-  # The extension loads ES modules; a site's service worker must stay classic (importScripts) to run everywhere.
-  wasm-bindgen --target web --no-typescript --out-dir "$gen/web" --out-name sitemirror "$raw"
+  # The site worker's engine: no WARC/WACZ (the `archive` feature), which its visitors would download for nothing.
+  say "Building the site worker's engine for $WASM_TARGET (release, without archive)"
+  cargo build --release --target "$WASM_TARGET" -p sitemirror --no-default-features
+  # A site's service worker must stay classic (importScripts) to run everywhere.
   wasm-bindgen --target no-modules --no-typescript --out-dir "$gen/no-modules" --out-name sitemirror "$raw"
+  say "Building the extension's engine for $WASM_TARGET (release)"
+  cargo build --release --target "$WASM_TARGET" -p sitemirror
+  # The extension loads ES modules.
+  wasm-bindgen --target web --no-typescript --out-dir "$gen/web" --out-name sitemirror "$raw"
   for dir in web no-modules; do
     wasm_opt "$gen/$dir/sitemirror_bg.wasm" -o "$gen/$dir/sitemirror_bg.wasm"
   done
@@ -98,10 +102,10 @@ build() {
   rm -rf "$DIST/worker/pkg" "$DIST/worker/README.md" && mkdir -p "$DIST/worker/pkg"
   cp "$gen/no-modules/sitemirror.js" "$gen/no-modules/sitemirror_bg.wasm" "$DIST/worker/pkg/"
   (cd "$DIST/extension" && python3 -m zipfile -c ../sitemirror-extension.zip ./*)
-  local size gz
-  size=$(stat -c %s "$DIST/extension/pkg/sitemirror_bg.wasm")
-  gz=$(gzip -9 -c "$DIST/extension/pkg/sitemirror_bg.wasm" | wc -c)
-  say "Built: dist/extension (load unpacked), dist/sitemirror-extension.zip, dist/worker — wasm ${size} B raw, ${gz} B gzip"
+  local ext_wasm="$DIST/extension/pkg/sitemirror_bg.wasm" worker_wasm="$DIST/worker/pkg/sitemirror_bg.wasm"
+  say "Built: dist/extension (load unpacked), dist/sitemirror-extension.zip, dist/worker — wasm" \
+    "$(stat -c %s "$ext_wasm") B raw, $(gzip -9 -c "$ext_wasm" | wc -c) B gzip (worker:" \
+    "$(stat -c %s "$worker_wasm") B raw, $(gzip -9 -c "$worker_wasm" | wc -c) B gzip)"
 }
 
 # Test tally: every layer adds its counts; the last line of `./build.sh test` is "N passed, N failed".
@@ -148,6 +152,7 @@ run_tests() {
   layer fmt none cargo fmt --all -- --check
   layer clippy-native none cargo clippy --workspace --all-targets -- -D warnings
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
+  layer clippy-wasm-worker none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" --no-default-features -- -D warnings
   layer native cargo cargo test --workspace
   layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker --test wasm_crawl
   layer e2e node node --test --test-concurrency=1 tests/e2e/

@@ -6,6 +6,7 @@
 //! Pure Rust that builds and tests natively; `wasm` (compiled for wasm32 only) is the only place that knows
 //! about JavaScript, and it holds conversions, not logic.
 
+#[cfg(feature = "archive")]
 pub mod archive;
 pub mod crawl;
 pub mod error;

@@ -78,6 +78,26 @@ async function settled(send, site) {
   }
 }
 
+/** Crawls the site, then presses the row's export button; the download is saved in `dir`. Returns its path. */
+async function crawlAndExport({ dashboard, send, dir }, siteId, button, { update = false } = {}) {
+  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
+  assert.equal((await settled(send, siteId)).job.state, 'done');
+  if (update) {
+    // "Update now": every URL gets an unchanged version (same body), which the export writes as a revisit.
+    assert.equal((await send({ type: 'crawl/update', site: siteId })).ok, true);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await settled(send, siteId)).job.state, 'done');
+  }
+  await dashboard.reload();
+  await dashboard.waitForSelector('body[data-state=ready]');
+  const row = dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`);
+  const [download] = await Promise.all([dashboard.waitForEvent('download'), row.getByRole('button', { name: button }).click()]);
+  const file = path.join(dir, download.suggestedFilename());
+  await download.saveAs(file);
+  await row.locator('.row-note').filter({ hasText: /^Exported \d+ captures/ }).waitFor();
+  return file;
+}
+
 /** Imports `file` with the dashboard's file input; returns the status line it shows. */
 async function importFile(dashboard, file) {
   await dashboard.setInputFiles('#import-file', file);
@@ -127,24 +147,12 @@ function parseWarc(gz) {
 
 test('Export WARC, delete the site, import the file: every page replays offline from the import', async (t) => {
   const site = await startSite({ routes: routes() });
-  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const ctx = await withExtension(t, site);
+  const { ext, dashboard, send } = ctx;
   const siteId = `${site.origin}/`;
-  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
-  assert.equal((await settled(send, siteId)).job.state, 'done');
-  // "Update now": every URL gets an unchanged version (same body), which the export writes as a revisit.
-  assert.equal((await send({ type: 'crawl/update', site: siteId })).ok, true);
-  await new Promise((r) => setTimeout(r, 300));
-  assert.equal((await settled(send, siteId)).job.state, 'done');
-
-  await dashboard.reload();
-  await dashboard.waitForSelector('body[data-state=ready]');
-  const row = dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`);
-  const [download] = await Promise.all([dashboard.waitForEvent('download'), row.getByRole('button', { name: 'Export WARC' }).click()]);
+  const file = await crawlAndExport(ctx, siteId, 'Export WARC', { update: true });
   const host = new URL(siteId).host.replace(':', '_');
-  assert.match(download.suggestedFilename(), new RegExp(`^${host.replace(/[.]/g, '\\.')}-\\d{14}\\.warc\\.gz$`));
-  const file = path.join(dir, download.suggestedFilename());
-  await download.saveAs(file);
-  await row.locator('.row-note').filter({ hasText: /^Exported \d+ captures/ }).waitFor();
+  assert.match(path.basename(file), new RegExp(`^${host.replace(/[.]/g, '\\.')}-\\d{14}\\.warc\\.gz$`));
 
   // The file, read by Node: warcinfo first, then a response per distinct body and revisits for repeats.
   const gz = fs.readFileSync(file);
@@ -213,17 +221,11 @@ function readZip(buf) {
 
 test('Export WACZ: a WACZ whose manifest, index and pages check out imports back and replays offline', async (t) => {
   const site = await startSite({ routes: routes() });
-  const { ext, dashboard, send, dir } = await withExtension(t, site);
+  const ctx = await withExtension(t, site);
+  const { ext, dashboard, send } = ctx;
   const siteId = `${site.origin}/`;
-  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
-  assert.equal((await settled(send, siteId)).job.state, 'done');
-  await dashboard.reload();
-  await dashboard.waitForSelector('body[data-state=ready]');
-  const row = dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"]`);
-  const [download] = await Promise.all([dashboard.waitForEvent('download'), row.getByRole('button', { name: 'Export WACZ' }).click()]);
-  assert.match(download.suggestedFilename(), /-\d{14}\.wacz$/);
-  const file = path.join(dir, download.suggestedFilename());
-  await download.saveAs(file);
+  const file = await crawlAndExport(ctx, siteId, 'Export WACZ');
+  assert.match(path.basename(file), /-\d{14}\.wacz$/);
 
   const zip = readZip(fs.readFileSync(file));
   const sha = (b) => createHash('sha256').update(b).digest('hex');

@@ -1,6 +1,7 @@
 //! The JavaScript API (see docs/engine-api.md): conversions only. Plain data crosses with serde-wasm-bindgen,
 //! bodies as `Uint8Array`, and every error becomes a JS `Error` named `SitemirrorError` with a stable `code`.
 
+#[cfg(feature = "archive")]
 mod archive;
 pub mod crawl;
 mod store;
