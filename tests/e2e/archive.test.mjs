@@ -32,7 +32,10 @@ const page = (title, body) => ({
 function routes() {
   return new Map([
     ['/', page('Home', '<a href="/a.html">A</a> <a href="/b.html">B</a> <img src="/img/one.png" alt="">')],
-    ['/a.html', page('Page A', '<img src="/img/one.png" alt=""> <img src="/img/copy.png" alt=""> <a href="/">home</a>')],
+    // Hostile: once imported, its script and handler must not run (the title would change, the origin be called).
+    ['/a.html', page('Page A', '<img src="/img/one.png" alt=""> <img src="/img/copy.png" alt=""> <a href="/">home</a>' +
+      '<script>document.title = "script ran"; fetch("/leak?script")</script>' +
+      '<img src="/img/one.png" onload="document.title = \'handler ran\'; fetch(\'/leak?handler\')" alt="">')],
     ['/b.html', page('Grüße aus B', '<p>Umlaute: äöü — 東京</p> <a href="/">home</a>')],
     ['/style.css', { type: 'text/css', body: Buffer.from('@font-face{font-family:F;src:url(/font.woff2)} body{font-family:F;background:url(/img/bg.png)}') }],
     ['/img/one.png', { type: 'image/png', body: PNG }],
