@@ -19,6 +19,8 @@ const pages = new Map();
 
 /** After the load event, what a page still fetches (XHR, lazy images) is stored once it has been quiet this long. */
 const LATE_QUIET_MS = 400;
+/** How long after an in-page re-read its webRequest events are still recognised as ours. */
+const REREAD_GRACE_MS = 2000;
 
 /** Set by the background script: how to reach the engine, the store and the site list. */
 let context;
@@ -47,6 +49,10 @@ export function onResponse(d) {
   if (d.type === 'main_frame') startPage(d.tabId, d.url).tabId = d.tabId;
   const page = pages.get(d.tabId);
   if (!page) return;
+  // Our own re-read of a body inside the page (fetchInPage) is a response in the tab too. Taken as the page
+  // loading something, it would store the document again in a later batch (a version without its rendered
+  // companion, which replays as the raw page) — and that batch's re-read would start the next: a loop.
+  if (d.type === 'xmlhttprequest' && page.rereading?.has(d.url)) return;
   page.items.set(d.url, { url: d.url, status: d.statusCode, headers: keep(d.responseHeaders), redirect: false });
   if (page.loaded) {
     clearTimeout(page.timer);
@@ -177,6 +183,9 @@ async function fetchInPage(page, items) {
   const origin = new URL(page.pageUrl).origin;
   const urls = items.filter((i) => !i.redirect && new URL(i.url).origin === origin).map((i) => i.url);
   if (urls.length === 0 || page.tabId === undefined) return new Map();
+  // Their webRequest events may arrive after executeScript resolves: the set stays a little longer.
+  const rereading = new Set([...(page.rereading ?? []), ...urls]);
+  page.rereading = rereading;
   try {
     const [result] = await chrome.scripting.executeScript({
       target: { tabId: page.tabId },
@@ -204,6 +213,10 @@ async function fetchInPage(page, items) {
     return new Map((result?.result || []).map(([url, b64]) => [url, decode(b64)]));
   } catch {
     return new Map();
+  } finally {
+    setTimeout(() => {
+      if (page.rereading === rereading) page.rereading = undefined;
+    }, REREAD_GRACE_MS);
   }
 }
 

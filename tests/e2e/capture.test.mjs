@@ -132,6 +132,12 @@ test('a page built by JavaScript replays as rendered, though replay runs no scri
   try {
     await page.goto(`${server.origin}/app.html`);
     await waitForCapture(`${server.origin}/app.html#rendered`);
+    // Later batches (responses after the load event) must not store the document again: a newer version without a
+    // rendered companion would replay as the raw, script-less page. The capture's own in-page re-reads of bodies
+    // are responses in the tab too; they are not the page loading anything.
+    await new Promise((r) => setTimeout(r, 2000));
+    const versions = await inStore(async (u) => (await (await globalThis.sitemirror.storeReady).versions(u)).length, `${server.origin}/app.html`);
+    assert.equal(versions, 1, 'one visit, one version of the document');
     await server.close();
     await page.goto(`${server.origin}/app.html`).catch(() => {});
     await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
