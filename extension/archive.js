@@ -14,17 +14,17 @@
  * things. The store is the same IndexedDB database the worker uses. Nothing in an archive is ever run: records
  * become captures (bytes and a few headers), replayed later under the viewer's sandbox like any capture.
  */
-import { KEPT_HEADERS } from './capture.js';
+import { KEPT_HEADERS, isHtml } from './capture.js';
 import { RENDERED } from './replay.js';
 
 /** Bodies bigger than the store takes are reported, not read (the store's default per-body cap). */
-export const MAX_RECORD = 64 << 20;
+const MAX_RECORD = 64 << 20;
 /** Captures stored per transaction on import. */
 const BATCH = 50;
 const BATCH_BYTES = 16 << 20;
 
 /** `example.com_8080-20261127103000.warc.gz` (or `.wacz`) */
-export function archiveName(siteId, now, extension = 'warc.gz') {
+function archiveName(siteId, now, extension = 'warc.gz') {
   const host = new URL(siteId).host.replace(/[^A-Za-z0-9.-]/g, '_');
   const stamp = new Date(now).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${host}-${stamp}.${extension}`;
@@ -167,8 +167,6 @@ export async function exportWacz(engine, store, siteId, { software, now = Date.n
   };
 }
 
-const isHtml = (headers) => headers.some(([n, v]) => n === 'content-type' && /^\s*(text\/html|application\/xhtml\+xml)/i.test(v));
-
 /**
  * Imports a WARC file into the store. The site is the origin of the first HTML page in the file (its resources
  * from other hosts belong to it, as in a crawl); it is registered if new, and existing captures stay: imported
@@ -250,7 +248,7 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
       }
       return;
     }
-    if (r.status >= 200 && r.status < 300 && isHtml(headers)) pages += 1;
+    if (r.status >= 200 && r.status < 300 && isHtml({ headers })) pages += 1;
     batch.push({ ...base, body: r.body });
     batchBytes += r.body.byteLength;
     if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) await flush();
@@ -260,7 +258,7 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
     for (const r of records) {
       if (site === null) {
         pending.push(r);
-        const page = pending.find((p) => !p.problem && p.type !== 'revisit' && /^https?:/.test(p.url) && isHtml(p.headers));
+        const page = pending.find((p) => !p.problem && p.type !== 'revisit' && /^https?:/.test(p.url) && isHtml(p));
         // The first HTML page names the site; a file with none takes the origin of its first web record.
         const first = page ?? (pending.length >= 200 ? pending.find((p) => /^https?:/.test(p.url)) : undefined);
         if (!first) continue;

@@ -164,8 +164,11 @@ async function flush(page, now = Date.now(), withDom = false) {
   return batch.length;
 }
 
-/** @param {{headers: [string, string][]}} c */
-function isHtml(c) {
+/**
+ * Whether a capture (or an archive record: anything with `headers`) is an HTML document.
+ * @param {{headers: [string, string][]}} c
+ */
+export function isHtml(c) {
   const type = (c.headers.find(([n]) => n === 'content-type') || [])[1] || '';
   return /^(text\/html|application\/xhtml\+xml)/i.test(type);
 }
