@@ -94,7 +94,7 @@ const HTTP = { urls: ['http://*/*', 'https://*/*'] };
 chrome.webRequest.onCompleted.addListener(capture.onResponse, HTTP, ['responseHeaders']);
 chrome.webRequest.onBeforeRedirect.addListener(capture.onRedirect, HTTP, ['responseHeaders']);
 chrome.tabs.onRemoved.addListener(capture.onTabRemoved);
-capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite });
+capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite, spaceOf: crawl.siteSpace });
 chrome.webNavigation.onCompleted.addListener((details) => {
   if (details.frameId !== 0) return;
   capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
@@ -167,13 +167,16 @@ async function handle(raw) {
       if (!given) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
       // Options the engine refuses leave nothing behind: checked before the site is registered.
       crawl.validate(given.href, req.options);
-      // The site is the one the start URL leads to (http://example.com → https://www.example.com/).
-      const start = mirrorableUrl(await crawl.finalUrl(given.href)) ?? given;
-      if (start !== given) crawl.validate(start.href, req.options);
-      const added = await addSite(await storeReady, start.href, Date.now());
+      // Where the address leads (asked without the user's cookies): an address that leads to another site
+      // (http://example.com → https://www.example.com/) is not crawled there until the user says so — they chose
+      // this site, not wherever it sends them. They confirm by starting a crawl of that address.
+      const probed = await crawl.probe(given.href);
+      const leads = mirrorableUrl(probed.url);
+      if (leads && leads.origin !== given.origin) return { ok: true, job: null, leadsTo: leads.href };
+      const added = await addSite(await storeReady, given.href, Date.now());
       if (!added.ok) return added;
       await crawlsResumed;
-      return { ok: true, job: await crawl.start(added.site, start.href, req.options) };
+      return { ok: true, job: await crawl.start(added.site, given.href, req.options, 'mirror', probed.space) };
     }
     case MessageType.CRAWL_UPDATE: {
       const site = (await (await storeReady).sites()).find((s) => s.id === req.site);

@@ -7,6 +7,11 @@
  * page, where Chromium's partitioned HTTP cache can answer them — and the whole page goes into the store in one
  * transaction, with the rendered DOM (the page as its scripts left it) kept next to the raw document. Links
  * found in the page are queued for the crawler.
+ *
+ * The user's cookies go only to the mirrored site: a re-read of anything another origin served is made without
+ * them (the page may have loaded it with them; its bytes stay unknown), and never on a private address for a
+ * public site (the engine's `requestPlan`). What can't be had that way is recorded as missing with its reason
+ * (a failed frontier entry, listed in the site's report), never fetched with the user's cookies.
  */
 
 import { RENDERED } from './replay.js';
@@ -26,7 +31,8 @@ const REREAD_GRACE_MS = 2000;
 let context;
 
 /**
- * @param {{engine: any, store: () => Promise<any>, siteOf: (url: string) => Promise<{id: string} | undefined>}} ctx
+ * @param {{engine: any, store: () => Promise<any>, siteOf: (url: string) => Promise<{id: string} | undefined>,
+ *   spaceOf: (site: any) => Promise<string>}} ctx `spaceOf`: the address space the site's own origin answers from
  */
 export function configure(ctx) {
   context = ctx;
@@ -137,9 +143,10 @@ async function flush(page, now = Date.now(), withDom = false) {
   // The rendered DOM of an error page is not a copy of the page: only a good document gets one.
   const document = items.find((i) => i.url === page.pageUrl);
   const wantDom = withDom && document && !document.redirect && document.status < 400;
-  const [dom, fromPage] = await Promise.all([wantDom ? renderedDom(page) : null, fetchInPage(page, items)]);
-  const captures = await Promise.all(items.map((item) => fetchBody(item, site.id, now, fromPage.get(item.url))));
-  const batch = captures.filter(Boolean);
+  const [dom, fromPage, space] = await Promise.all([wantDom ? renderedDom(page) : null, fetchInPage(page, items), context.spaceOf(site)]);
+  const read = await Promise.all(items.map((item) => fetchBody(item, site.id, space, now, fromPage.get(item.url))));
+  const batch = read.filter((r) => r && !r.missing);
+  const missing = read.filter((r) => r?.missing).map((r) => ({ site: site.id, url: r.missing, depth: 1, page: false, state: 'failed', reason: r.reason, updated: now }));
   if (dom !== null) {
     batch.push({
       site: site.id,
@@ -151,13 +158,17 @@ async function flush(page, now = Date.now(), withDom = false) {
       source: 'dom',
     });
   }
-  if (batch.length === 0) return 0;
+  if (batch.length === 0) {
+    if (missing.length) await store.record([], [], missing);
+    return 0;
+  }
   // The pages visited are done for the crawler and the pages they link to are queued, with the captures, in one
   // transaction.
   const visited = batch.filter((c) => isHtml(c) && c.status < 400 && c.source !== 'dom');
   const entries = [
     ...visited.map((c) => ({ site: site.id, url: c.url, depth: 0, page: true, state: 'queued', updated: now })),
     ...links(context.engine, site, visited, now),
+    ...missing,
   ];
   const settle = visited.map((c) => ({ site: site.id, url: c.url, state: 'done', at: now }));
   await store.record(batch, settle, entries);
@@ -223,14 +234,25 @@ async function fetchInPage(page, items) {
   }
 }
 
-/** The body of one item: read in the page already, else fetched here. A failure drops the item, not the page. */
-async function fetchBody(item, site, at, fromPage) {
+/**
+ * The body of one item: read in the page already, else fetched here as the engine's `requestPlan` says (the
+ * user's cookies only for the site's own origin). An answer that differs from what the page got (another status:
+ * the resource needed the user's cookies, or a private address) is not the page's resource: it is reported
+ * missing with its reason. A failure of our own re-read (network, abort) drops the item, not the page.
+ */
+async function fetchBody(item, site, space, at, fromPage) {
   const base = { site, url: item.url, at, status: item.status, headers: item.headers, source: 'visit' };
   if (item.redirect) return { ...base, body: new Uint8Array(0) };
   if (fromPage) return { ...base, body: fromPage };
+  const plan = context.engine.requestPlan(site, space, item.url);
+  if (plan.refused) return { missing: item.url, reason: plan.refused.replace(/^crawl\//, 'capture/') };
   try {
-    const res = await fetch(item.url, { cache: 'force-cache', credentials: 'include', redirect: 'manual' });
+    const res = await fetch(item.url, { cache: 'force-cache', ...plan, redirect: 'manual' });
     if (res.type === 'opaqueredirect') return null;
+    if (res.status !== item.status) {
+      const reason = `capture/third-party: without the user's cookies the site answered ${res.status}, the page got ${item.status}`;
+      return { missing: item.url, reason };
+    }
     return { ...base, body: new Uint8Array(await res.arrayBuffer()) };
   } catch {
     return null;

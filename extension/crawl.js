@@ -103,19 +103,54 @@ async function allJobs() {
     .map(([, v]) => v);
 }
 
+/** The address spaces a site can be in, most open first (Chromium's `targetAddressSpace` values). */
+const SPACES = ['public', 'local', 'loopback'];
+
 /**
- * Where a start URL really leads: a site typed as `http://example.com` usually redirects to
- * `https://www.example.com/`, another origin, which the crawl would then treat as out of scope. One HEAD request
- * (the body is not downloaded; the crawl fetches the page itself) finds the final URL; any failure keeps `url`.
+ * Where a start URL leads and which address space its site answers from — asked without the user's cookies.
+ *
+ * Where it leads: a site typed as `http://example.com` usually redirects to `https://www.example.com/`, another
+ * origin, which the crawl would then treat as out of scope; the caller shows the user where it leads and asks
+ * before mirroring that other site. One HEAD request per probe (the crawl fetches the page itself).
+ *
+ * Which address space: every later request of the crawl states the space it may reach (`targetAddressSpace`),
+ * and Chromium refuses, before sending anything, a request whose host turns out to be elsewhere (DNS rebinding
+ * included). The site's own space is found by asking in each space until one answers; a host private by its
+ * very name (an IP literal, `localhost`, `*.local`) is in that space. Nothing answering: public, the strictest.
  * @param {string} url
+ * @returns {Promise<{url: string, space: 'public' | 'local' | 'loopback'}>}
  */
-export async function finalUrl(url) {
-  try {
-    const res = await fetch(url, { method: 'HEAD', redirect: 'follow', credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(10_000) });
-    return res.redirected && res.url && new URL(res.url).origin !== new URL(url).origin ? res.url : url;
-  } catch {
-    return url;
+export async function probe(url) {
+  const byName = context.engine.addressSpaceByName(url);
+  for (const space of byName ? [byName] : SPACES) {
+    const head = (redirect) =>
+      fetch(url, { method: 'HEAD', redirect, credentials: 'omit', cache: 'no-store', targetAddressSpace: space, signal: AbortSignal.timeout(10_000) });
+    // Following the redirects answers both questions; a redirect into another space fails the follow, so the
+    // start URL alone is asked again.
+    const res = (await head('follow').catch(() => null)) ?? (await head('manual').catch(() => null));
+    if (res) return { url: res.redirected && res.url ? res.url : url, space };
   }
+  return { url, space: byName ?? 'public' };
+}
+
+/**
+ * The address space a mirrored site's own origin answers from: probed once (without cookies) and kept with the
+ * site (`settings.addressSpace`), for capture as you browse; a crawl probes again when it starts.
+ * @param {{id: string, startUrl: string, settings?: Record<string, string>}} site
+ */
+export async function siteSpace(site) {
+  const known = site.settings?.addressSpace;
+  if (known) return known;
+  const { space } = await probe(site.startUrl);
+  await keepSpace(site, space);
+  return space;
+}
+
+async function keepSpace(site, space) {
+  const store = await context.store();
+  const current = (await store.sites()).find((s) => s.id === site.id) ?? site;
+  if (current.settings?.addressSpace === space) return;
+  await store.putSite({ ...current, settings: { ...(current.settings ?? {}), addressSpace: space } });
 }
 
 /** Throws the engine's `crawl/invalid-config` (or `url/invalid`) for options a crawl from `startUrl` can't use. */
@@ -127,11 +162,14 @@ export function validate(startUrl, options) {
  * Starts a crawl of `site` from `startUrl`. A running or paused crawl of the site is returned as it is.
  * @param {{id: string}} site @param {string} startUrl @param {object} options @param {'mirror' | 'update'} kind
  */
-export async function start(site, startUrl, options = {}, kind = 'mirror') {
+export async function start(site, startUrl, options = {}, kind = 'mirror', space) {
   const existing = await loadJob(site.id);
   if (existing && (existing.state === 'running' || existing.state === 'paused')) return existing;
   // Validates the options (crawl/invalid-config) and fills in the defaults before anything is written.
   const policy = new context.engine.CrawlPolicy(startUrl, options);
+  const addressSpace = space ?? (await probe(startUrl)).space;
+  policy.setSiteSpace(addressSpace);
+  await keepSpace(site, addressSpace);
   const now = Date.now();
   const job = {
     site: site.id,
@@ -146,6 +184,7 @@ export async function start(site, startUrl, options = {}, kind = 'mirror') {
     fetched: 0,
     error: null,
     seeded: false,
+    addressSpace,
   };
   const store = await context.store();
   await store.clearFrontier(site.id);
@@ -159,7 +198,7 @@ export async function start(site, startUrl, options = {}, kind = 'mirror') {
 export async function update(site) {
   const last = await loadJob(site.id);
   if (last && (last.state === 'running' || last.state === 'paused')) return publicJob(last);
-  return start(site, last?.startUrl ?? site.startUrl, last?.options ?? {}, 'update');
+  return start(site, last?.startUrl ?? site.startUrl, last?.options ?? {}, 'update', undefined);
 }
 
 /** Resumes every crawl that was running when the worker stopped. Called on every worker start and alarm. */
@@ -382,6 +421,8 @@ class Runner {
   async run() {
     const store = (this.store = await context.store());
     if (!this.policy) this.policy = new context.engine.CrawlPolicy(this.job.startUrl, this.job.options);
+    // A job saved before address spaces were recorded counts as public: the strictest.
+    this.policy.setSiteSpace(this.job.addressSpace ?? 'public');
     const frontier = await store.frontier(this.site);
     this.policy.seed(frontier);
     this.policy.addBytes(this.job.bytes);
@@ -486,11 +527,23 @@ class Runner {
     this.policy.robots(new TextDecoder().decode(bytes ?? new Uint8Array()), found.status);
   }
 
-  /** Fetches one URL outside the queue (robots.txt); never throws. */
+  /**
+   * How the crawl may fetch `url` — `{credentials, targetAddressSpace}` for fetch() — or null when the site may
+   * not make the browser request it (then `refused` says why). The policy decides: the user's cookies only on the
+   * site's own origin, private addresses only for the site's own origin when the site itself is private.
+   */
+  plan(url) {
+    const plan = this.policy.request(url);
+    return plan.refused ? null : plan;
+  }
+
+  /** Fetches one URL outside the queue (robots.txt, sitemaps); never throws. */
   async fetchDirect(url) {
     const started = Date.now();
+    const plan = this.plan(url);
+    if (!plan) return { status: 0, text: '', capture: null };
     try {
-      const res = await fetch(url, { credentials: 'include', cache: 'no-store', signal: AbortSignal.timeout(this.job.options.timeoutMs) });
+      const res = await fetch(url, { ...plan, cache: 'no-store', signal: AbortSignal.timeout(this.job.options.timeoutMs) });
       const body = new Uint8Array(await res.arrayBuffer());
       const headers = keptHeaders(res.headers);
       const capture = { site: this.site, url: this.keyOf(res.url || url), at: started, status: res.status, headers, body, source: this.job.id };
@@ -557,7 +610,9 @@ class Runner {
     let body;
     let error;
     try {
-      res = await fetch(e.url, { credentials: 'include', cache: 'no-store', redirect: 'manual', signal: controller.signal, headers: headers.request });
+      const plan = this.plan(e.url);
+      if (!plan) throw new Error('refused'); // admit() refuses such hosts already; this is the backstop
+      res = await fetch(e.url, { ...plan, cache: 'no-store', redirect: 'manual', signal: controller.signal, headers: headers.request });
       if (res.type === 'opaqueredirect') {
         const hop = await hopOf(e.url);
         if (hop) res = { hop, status: hop.status, headers: new Headers({ location: hop.location }) };

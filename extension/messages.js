@@ -30,7 +30,9 @@
  *   defaults and rejects bad values with `crawl/invalid-config`). Patterns are `*` wildcards over the whole URL.
  * @typedef {{type: 'crawl/start', url: string, options?: CrawlOptions}} CrawlStartRequest
  *   "Mirror this site": registers the site of `url` (as site/add) and crawls it from `url`. A crawl already
- *   running for the site is returned as it is; a finished one is replaced by a new crawl.
+ *   running for the site is returned as it is; a finished one is replaced by a new crawl. When `url` redirects
+ *   to another site, nothing is started: the answer is `{ok: true, job: null, leadsTo}` and the UI asks the user
+ *   (who confirms with a crawl/start of `leadsTo`).
  * @typedef {{type: 'crawl/update', site: string}} CrawlUpdateRequest
  *   "Update now": re-crawls a mirrored site with conditional requests (unchanged content costs a 304).
  * @typedef {{type: 'crawl/pause' | 'crawl/resume' | 'crawl/cancel' | 'crawl/status' | 'crawl/report', site: string}} CrawlControlRequest
@@ -59,6 +61,8 @@
  *   count what this crawl downloaded; `error` says why a `failed` crawl stopped (stable code first).
  * @typedef {{queued: number, done: number, failed: number, skipped: number}} CrawlCounts
  * @typedef {{ok: true, job: CrawlJob}} CrawlJobResponse   answer to crawl/start, update, pause, resume, cancel
+ * @typedef {{ok: true, job: null, leadsTo: string}} CrawlLeadsElsewhereResponse   crawl/start of an address
+ *   that redirects to another site: nothing started, `leadsTo` is where it leads (attacker text: show as text)
  * @typedef {{ok: true, job: CrawlJob | null, counts: CrawlCounts, progress: number}} CrawlStatusResponse
  *   `progress` in [0, 1]: settled (done + failed) over settled + queued; skipped URLs are not work.
  * @typedef {{url: string, page: boolean, state: 'failed' | 'skipped', reason: string, depth: number}} CrawlReportEntry

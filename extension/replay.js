@@ -49,8 +49,6 @@ export function escapeHtml(s) {
   return String(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const HTML_TYPES = new Set(['text/html', 'application/xhtml+xml']);
-
 /** Where capture keeps a page's rendered DOM: the page's key plus this suffix (a key no URL lookup produces). */
 export const RENDERED = '#rendered';
 
@@ -81,19 +79,21 @@ export async function serve(request, { engine, store, prefix, origin, onMiss }) 
     return notMirrored(target.url, isDocument, headers);
   }
   const { capture, body } = found;
-  const type = header(capture, 'content-type') || 'application/octet-stream';
-  const mime = type.split(';')[0].trim().toLowerCase();
-  const options = { url: capture.url, mirrorPrefix: prefix, contentType: type, mode: 'static', ...(target.at ? { at: target.at } : {}) };
+  // What the body is served as, decided the way the browser would decide it (the engine's `replayTreatment`:
+  // Fetch's MIME extraction, careful sniffing): anything it could render as a document goes through the static
+  // rewriter, everything else is served under a type that can't render as one.
+  const treatment = engine.replayTreatment(capture.headers, await head(body), request.destination);
+  const type = header(capture, 'content-type');
+  const options = { url: capture.url, mirrorPrefix: prefix, mode: 'static', ...(type ? { contentType: type } : {}), ...(target.at ? { at: target.at } : {}) };
   let out = body;
-  if (HTML_TYPES.has(mime)) {
-    out = engine.rewriteHtml(await bytes(body), options);
-    headers.set('content-type', 'text/html; charset=utf-8');
-  } else if (mime === 'text/css') {
-    out = engine.rewriteCss(await bytes(body), options);
-    headers.set('content-type', 'text/css; charset=utf-8');
-  } else {
-    headers.set('content-type', type);
+  try {
+    if (treatment.kind === 'html') out = engine.rewriteHtml(await bytes(body), options);
+    else if (treatment.kind === 'css') out = engine.rewriteCss(await bytes(body), options);
+  } catch (err) {
+    // A page the rewriter refuses (rewrite/ambiguous, rewrite/memory-limit…) is never served as it was.
+    return unsafePage(target.url, err, headers);
   }
+  headers.set('content-type', treatment.contentType);
   headers.set('x-sitemirror-captured', String(capture.at));
   // Errors that were captured replay as they were (a mirrored 404 page is still the site's 404 page).
   const status = capture.status >= 200 && capture.status < 600 && capture.status !== 304 ? capture.status : 200;
@@ -104,6 +104,12 @@ export async function serve(request, { engine, store, prefix, origin, onMiss }) 
 function header(capture, name) {
   const found = capture.headers.find(([n]) => n.toLowerCase() === name);
   return found ? found[1] : undefined;
+}
+
+/** The first bytes of a body, for sniffing. @param {Uint8Array | Blob} body */
+async function head(body) {
+  const HEAD = 1445;
+  return body instanceof Blob ? new Uint8Array(await body.slice(0, HEAD).arrayBuffer()) : body.subarray(0, HEAD);
 }
 
 /** @param {Uint8Array | Blob} body */
@@ -123,4 +129,20 @@ function notMirrored(url, isDocument, headers) {
 <h1>Not in the mirror</h1><p>This page was never captured, so there is no offline copy of it:</p>
 <p><code id="missing-url">${escapeHtml(url)}</code></p>`;
   return new Response(page, { status: 404, headers });
+}
+
+/**
+ * A stored page the rewriter refused: a page saying so, with the engine's code. The stored copy stays (it can
+ * still be exported); it is just never served unrewritten.
+ * @param {string} url @param {any} err @param {Headers} headers
+ */
+function unsafePage(url, err, headers) {
+  headers.set('content-type', 'text/html; charset=utf-8');
+  const code = typeof err?.code === 'string' ? err.code : 'rewrite/failed';
+  const page = `<!doctype html><meta charset="utf-8"><title>Can't be shown safely</title>
+<style>body{font:16px system-ui,sans-serif;margin:3em auto;max-width:40em;color:#222}code{word-break:break-all}</style>
+<h1>This copy can't be shown safely</h1><p>The mirrored page could not be made script-free and kept inside the
+mirror, so it is not shown (<code id="error-code">${escapeHtml(code)}</code>). The stored copy is kept.</p>
+<p><code id="missing-url">${escapeHtml(url)}</code></p>`;
+  return new Response(page, { status: 500, headers });
 }

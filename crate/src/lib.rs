@@ -1,6 +1,6 @@
 //! sitemirror's engine: canonical URLs and the mirror URL mapping (`url`), rewriting mirrored pages for safe
 //! replay and extracting their links (`rewrite`), the versioned, deduplicated mirror store (`store`), the policy of
-//! whole-site crawls (`crawl`), WARC files written from and read into mirrors (`archive`), with errors that carry
+//! whole-site crawls (`crawl`), what a stored response is served as (`mime`), who a request may go to and with what (`net`), WARC files written from and read into mirrors (`archive`), with errors that carry
 //! stable codes (`error`).
 //!
 //! Pure Rust that builds and tests natively; `wasm` (compiled for wasm32 only) is the only place that knows
@@ -10,6 +10,8 @@
 pub mod archive;
 pub mod crawl;
 pub mod error;
+pub mod mime;
+pub mod net;
 pub mod rewrite;
 pub mod store;
 pub mod url;

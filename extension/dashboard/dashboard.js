@@ -145,6 +145,13 @@ form.addEventListener('submit', async (event) => {
       }
       return;
     }
+    if (res.job === null && res.leadsTo) {
+      // The address leads to another site: nothing is crawled there until the user starts that address.
+      input.value = res.leadsTo;
+      showAddError(`“${value}” leads to another site, ${res.leadsTo}. Press Start mirror again to mirror that site.`);
+      input.focus();
+      return;
+    }
     showAddError('');
     $('add-done').textContent = `Mirroring ${res.job?.site ?? value}: the crawl runs in the background.`;
     input.value = '';

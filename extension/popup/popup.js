@@ -73,8 +73,9 @@ function showSiteStatus(status) {
   $('status').hidden = false;
 }
 
-async function render() {
-  const tabUrl = await currentTabUrl();
+/** Shows the site of the tab (or of `about`: the site an address led to, once the user chose to mirror it). */
+async function render(about) {
+  const tabUrl = about ?? (await currentTabUrl());
   const copyOf = offlineCopyOf(tabUrl);
   $('offline').hidden = copyOf === undefined;
   target = copyOf ?? tabUrl;
@@ -210,10 +211,27 @@ async function control(button, request, what, done) {
   }
 }
 
-$('mirror').addEventListener('click', async () => {
-  const res = await control($('mirror'), { type: MessageType.CRAWL_START, url: target }, 'mirror the site', 'Mirroring started: it goes on when the popup is closed.');
-  if (res.ok) await render();
+/** Starts mirroring `url`; an address that leads to another site asks the user first (see `leads`). */
+async function mirror(button, url) {
+  const res = await control(button, { type: MessageType.CRAWL_START, url }, 'mirror the site', 'Mirroring started: it goes on when the popup is closed.');
+  if (res.ok && res.job === null && res.leadsTo) {
+    message('');
+    $('leads-to').textContent = res.leadsTo; // attacker text: textContent only
+    $('leads').hidden = false;
+    $('leads-yes').focus();
+    return;
+  }
+  $('leads').hidden = true;
+  // The site mirrored may be the one the address led to: the popup describes it from now on.
+  if (res.ok) await render(url);
   if (res.ok && !$('pause').hidden) $('pause').focus();
+}
+
+$('mirror').addEventListener('click', () => mirror($('mirror'), target));
+$('leads-yes').addEventListener('click', () => mirror($('leads-yes'), $('leads-to').textContent ?? ''));
+$('leads-no').addEventListener('click', () => {
+  $('leads').hidden = true;
+  $('mirror').focus();
 });
 $('update').addEventListener('click', async () => {
   const res = await control($('update'), { type: MessageType.CRAWL_UPDATE, site: siteId }, 'update the site', 'Updating: it goes on when the popup is closed.');

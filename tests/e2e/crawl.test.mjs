@@ -238,11 +238,19 @@ test('maxBytes: the crawl stops at its size limit and records what it left as cr
   assert.ok(!site.asked.has('/p/29'), 'the crawl went on past its limit');
 });
 
-test('a start URL that redirects to another origin (http://example.com → https://www.example.com/): that site is mirrored', async (t) => {
+test('a start URL that redirects to another origin (http://example.com → https://www.example.com/): the user is asked, then that site is mirrored', async (t) => {
   const target = await startSite({ routes: chainRoutes(3) });
   const typed = await startSite({ routes: new Map(), redirectTo: target.origin });
   const { send } = await withExtension(t, target, typed);
-  const started = await send({ type: 'crawl/start', url: `${typed.origin}/elsewhere`, options: {} });
+  // Issue 11 item 7: the crawl went wherever the start URL led. Now nothing starts there until the user says so.
+  const asked = await send({ type: 'crawl/start', url: `${typed.origin}/elsewhere`, options: {} });
+  assert.equal(asked.ok, true, JSON.stringify(asked));
+  assert.equal(asked.job, null);
+  assert.equal(asked.leadsTo, `${target.origin}/`);
+  assert.deepEqual((await send({ type: 'sites/list' })).sites, [], 'nothing registered before the user agrees');
+  assert.equal(target.asked.size, 0, 'nothing crawled before the user agrees');
+  // The user agrees: the address it leads to is mirrored.
+  const started = await send({ type: 'crawl/start', url: asked.leadsTo, options: {} });
   assert.equal(started.ok, true, JSON.stringify(started));
   assert.equal(started.job.site, `${target.origin}/`);
   const status = await settled(send, `${target.origin}/`);

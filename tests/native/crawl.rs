@@ -949,6 +949,8 @@ fn reasons_carry_stable_codes() {
         reason::EXCLUDED,
         reason::ROBOTS,
         reason::LOGOUT,
+        reason::STATE_CHANGING,
+        reason::PRIVATE_ADDRESS,
         reason::URL_TOO_LONG,
         reason::REPETITION,
         reason::CALENDAR,
@@ -1087,4 +1089,85 @@ fn huge_pathological_input_finishes_fast() {
     let start = Instant::now();
     p.admit(None, &[Link::page(format!("https://example.com/{}", "a".repeat(2000)))], NOW);
     assert!(start.elapsed() < Duration::from_secs(2), "{:?}", start.elapsed());
+}
+
+/// Issue 11 item 7: `/item/1/delete`, `/unsubscribe` and `?action=delete` were fetched with the user's cookies
+/// (only seven logout words were filtered, and only on pages).
+#[test]
+fn state_changing_links_are_not_followed_unless_asked() {
+    let mut p = policy("{}");
+    let from = home();
+    for url in [
+        "https://example.com/item/1/delete",
+        "https://example.com/newsletter/unsubscribe?u=7",
+        "https://example.com/index.php?action=delete&page=Main",
+        "https://example.com/wiki/Main?do=revoke",
+        "https://example.com/api/tokens/3/Revoke",
+        "https://example.com/account/deactivate",
+        "https://example.com/posts/9/destroy",
+        "https://example.com/cart/remove?id=3",
+        "https://example.com/x?cmd=purge",
+    ] {
+        assert_eq!(verdict(&page(&mut p, Some(&from), url)), "crawl/state-changing", "{url}");
+    }
+    for url in ["https://example.com/auth/log-off", "https://example.com/Sign_Off"] {
+        assert_eq!(verdict(&page(&mut p, Some(&from), url)), "crawl/logout", "{url}");
+    }
+    // Words inside other words, and read-only actions, are fine.
+    for url in [
+        "https://example.com/deleted-scenes",
+        "https://example.com/removable-media",
+        "https://example.com/index.php?action=history",
+        "https://example.com/doku.php?do=index",
+        "https://example.com/w?action=view",
+        "https://example.com/archive/2024",
+    ] {
+        assert_eq!(verdict(&page(&mut p, Some(&from), url)), "queued", "{url}");
+    }
+    // A resource that would act on a GET is a link like any other; a static file is not.
+    assert_eq!(verdict(&resource(&mut p, Some(&from), "https://example.com/item/2/delete")), "crawl/state-changing");
+    assert_eq!(verdict(&resource(&mut p, Some(&from), "https://example.com/logout?pixel=1")), "crawl/logout");
+    assert_eq!(verdict(&resource(&mut p, Some(&from), "https://example.com/icons/delete.svg")), "queued");
+    let mut p = policy(r#"{"followLogout": true}"#);
+    assert_eq!(verdict(&page(&mut p, Some(&from), "https://example.com/item/1/delete")), "queued");
+}
+
+/// Issue 11 item 1: a mirrored site decided which hosts got the user's cookies and could point the crawl at the
+/// user's own network (`<img src="http://192.168.1.1/apply.cgi?reboot=1">`, `Sitemap: http://localhost:8080/`).
+#[test]
+fn cookies_go_only_to_the_site_and_private_hosts_are_refused_for_a_public_site() {
+    let mut p = policy("{}");
+    let from = home();
+    for url in [
+        "http://192.168.1.1/apply.cgi?reboot=1",
+        "http://localhost:8080/admin/export",
+        "http://127.0.0.1/x.png",
+        "http://[::1]/x.png",
+        "http://10.0.0.8/a.css",
+        "http://printer.local/status",
+        "http://router/",
+        "http://[fd00::1]/x",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:192.168.0.1]/x",
+        "http://0.0.0.0:631/",
+    ] {
+        assert_eq!(verdict(&resource(&mut p, Some(&from), url)), "crawl/private-address", "{url}");
+        assert!(p.request(url).unwrap_err().starts_with("crawl/private-address: "), "{url}");
+    }
+    // The site's own origin: the user's cookies, in the site's own address space.
+    let own = p.request("https://example.com/account").unwrap();
+    assert_eq!((own.credentials, own.target_address_space), ("include", "public"));
+    // Any other origin, same host on another scheme included: no cookies, public addresses only.
+    for url in ["https://cdn.example.net/a.css", "http://example.com/x", "https://bank.example/transfer?to=me"] {
+        let plan = p.request(url).unwrap();
+        assert_eq!((plan.credentials, plan.target_address_space), ("omit", "public"), "{url}");
+    }
+    // An intranet site may fetch its own origin, in its own space — and only that.
+    let mut wiki = CrawlPolicy::new("http://wiki.internal/", opts("{}")).unwrap();
+    wiki.set_site_space(sitemirror::net::AddressSpace::Local);
+    let own = wiki.request("http://wiki.internal/page").unwrap();
+    assert_eq!((own.credentials, own.target_address_space), ("include", "local"));
+    assert!(wiki.request("http://files.internal/a.png").is_err());
+    let cdn = wiki.request("https://cdn.example.net/a.css").unwrap();
+    assert_eq!((cdn.credentials, cdn.target_address_space), ("omit", "public"));
 }

@@ -34,12 +34,15 @@ pub use sitemap::{SitemapLinks, MAX_SITEMAP_URLS};
 pub use traps::{MAX_CALENDAR_RUN, MAX_QUERIES_PER_PATH, MAX_SEGMENTS, MAX_SEGMENT_REPEATS, MAX_YEARS_AHEAD, MIN_YEAR};
 
 use crate::error::CrawlError;
+use crate::net::{self, AddressSpace, RequestPlan};
 use crate::store::{FrontierEntry, UrlState};
 use crate::url::{self, canonical_key, is_mirrorable, Url};
 use ::url::Position;
 use pacer::Pacer;
-use reason::{reason, EXCLUDED, LOGOUT, MAX_DEPTH, MAX_PAGES, OUT_OF_SCOPE, URL_TOO_LONG};
-use scope::{is_logout, wildcard, CrawlScope};
+use reason::{
+    reason, EXCLUDED, LOGOUT, MAX_DEPTH, MAX_PAGES, OUT_OF_SCOPE, PRIVATE_ADDRESS, STATE_CHANGING, URL_TOO_LONG,
+};
+use scope::{is_logout, is_state_changing, looks_static, wildcard, CrawlScope};
 use serde::Deserialize;
 use std::collections::HashSet;
 use traps::QueryCounter;
@@ -82,6 +85,10 @@ impl Link {
 pub struct CrawlPolicy {
     options: CrawlOptions,
     site: String,
+    /// The start URL, parsed: whose origin gets the user's cookies.
+    start: Url,
+    /// The address space the site itself was found in (public until the host measures it).
+    site_space: AddressSpace,
     /// The start URL's `host[:port]`, as JS `URL.host` spells it: the host robots.txt paces.
     host: String,
     scope: CrawlScope,
@@ -119,6 +126,8 @@ impl CrawlPolicy {
         Ok(CrawlPolicy {
             site: format!("{}/", start.origin().ascii_serialization()),
             host: host_of(&start).to_owned(),
+            start: start.clone(),
+            site_space: AddressSpace::Public,
             scope,
             options,
             robots: None,
@@ -139,6 +148,23 @@ impl CrawlPolicy {
     /// The site id: the start URL's origin and `/`.
     pub fn site(&self) -> &str {
         &self.site
+    }
+
+    /// The address space the site's own origin was found in (measured by the host with `targetAddressSpace`
+    /// probes). Until told, the site counts as public: no private address is requested for it.
+    pub fn set_site_space(&mut self, space: AddressSpace) {
+        self.site_space = space;
+    }
+
+    /// How to fetch `url` for this crawl — with the user's cookies only on the site's own origin, and only into
+    /// the address space the request may reach (see `net`) — or why it may not be fetched at all
+    /// (`crawl/private-address: …`).
+    pub fn request(&self, url: &str) -> Result<RequestPlan, String> {
+        let url = Url::parse(url).map_err(|e| reason(reason::NETWORK, format_args!("not a URL ({e})")))?;
+        if let Some(why) = net::refusal(&self.start, self.site_space, &url) {
+            return Err(reason(PRIVATE_ADDRESS, why));
+        }
+        Ok(net::plan(&self.start, self.site_space, &url))
     }
 
     /// Takes in robots.txt (body and HTTP status; 0 = the request failed). Its rules apply to URLs on the site's
@@ -249,6 +275,9 @@ impl CrawlPolicy {
         if !page && !self.scope.same_host(url) && !o.external_resources {
             return Some(reason(OUT_OF_SCOPE, "a resource from another host (externalResources is off)"));
         }
+        if let Some(why) = net::refusal(&self.start, self.site_space, url) {
+            return Some(reason(PRIVATE_ADDRESS, why));
+        }
         if let Some(p) = o.exclude.iter().find(|p| wildcard(p, key)) {
             return Some(reason(EXCLUDED, format_args!("matches the exclude pattern {p:?}")));
         }
@@ -256,8 +285,14 @@ impl CrawlPolicy {
         if page && !o.include.is_empty() && !o.include.iter().any(|p| wildcard(p, key)) {
             return Some(reason(EXCLUDED, "matches no include pattern"));
         }
-        if page && !o.follow_logout && is_logout(url) {
+        // Resources too (an <img src="/item/1/delete"> is a GET with the user's cookies like any link), unless
+        // the name is a static file's (`/img/logout.png` is an icon).
+        let checked = page || !looks_static(url);
+        if checked && !o.follow_logout && is_logout(url) {
             return Some(reason(LOGOUT, "looks like a logout link (followLogout is off)"));
+        }
+        if checked && !o.follow_logout && is_state_changing(url) {
+            return Some(reason(STATE_CHANGING, "looks like it changes something on the site (followLogout is off)"));
         }
         if let (false, true, Some(robots)) = (o.ignore_robots, self.scope.same_origin(url), &self.robots) {
             if let Some(why) = robots.check(&url[Position::BeforePath..Position::AfterQuery]) {

@@ -6,6 +6,10 @@ pub const OUT_OF_SCOPE: &str = "crawl/out-of-scope";
 pub const EXCLUDED: &str = "crawl/excluded";
 pub const ROBOTS: &str = "crawl/robots";
 pub const LOGOUT: &str = "crawl/logout";
+/// A link that looks like it deletes, unsubscribes or revokes something (`followLogout` is off).
+pub const STATE_CHANGING: &str = "crawl/state-changing";
+/// A host on a private or local address, which the site may not make the browser request.
+pub const PRIVATE_ADDRESS: &str = "crawl/private-address";
 pub const URL_TOO_LONG: &str = "crawl/url-too-long";
 pub const REPETITION: &str = "crawl/repetition";
 pub const CALENDAR: &str = "crawl/calendar";

@@ -94,12 +94,93 @@ pub(crate) fn wildcard(pattern: &str, text: &str) -> bool {
 }
 
 /// Words that mark a link as logging the user out (matched case-insensitively in the path and query).
-const LOGOUT_WORDS: &[&str] = &["logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff"];
+const LOGOUT_WORDS: &[&str] = &[
+    "logout", "log-out", "log_out", "signout", "sign-out", "sign_out", "logoff", "log-off", "log_off", "signoff",
+    "sign-off", "sign_off",
+];
+
+/// Words that mark a link as changing state on the site: fetched with the user's cookies, such a GET may delete,
+/// unsubscribe or revoke something of theirs (sites shouldn't act on GETs; many do).
+const STATE_CHANGING_WORDS: &[&str] = &[
+    "delete",
+    "remove",
+    "destroy",
+    "unsubscribe",
+    "revoke",
+    "deactivate",
+    "disable",
+    "erase",
+    "purge",
+    "unlink",
+    "unfollow",
+    "leave",
+    "archive-account",
+    "close-account",
+    "cancel-subscription",
+];
+
+/// Query parameters that name an action (`?action=delete`, `?do=logout`): only a value from
+/// [`READ_ONLY_ACTIONS`] is safe to follow.
+const ACTION_PARAMETERS: &[&str] = &["action", "do", "act", "cmd", "op", "operation", "task", "method"];
+
+/// Action values that only show something (MediaWiki's `action=history`, DokuWiki's `do=index`…).
+const READ_ONLY_ACTIONS: &[&str] = &[
+    "",
+    "view",
+    "show",
+    "read",
+    "list",
+    "index",
+    "history",
+    "print",
+    "raw",
+    "render",
+    "info",
+    "search",
+    "browse",
+    "get",
+    "display",
+    "diff",
+    "recent",
+    "recentchanges",
+    "export",
+    "backlink",
+    "revisions",
+    "media",
+    "sitemap",
+];
 
 /// A link a logged-in user would regret following: one of the words as a word of its own — after a
 /// non-letter or starting a camelCase word, and not running on into lower-case letters — so `/doLogout` and
 /// `/logout.php` count but `/catalogoutlet` doesn't.
 pub(crate) fn is_logout(url: &Url) -> bool {
+    has_word(url, LOGOUT_WORDS)
+}
+
+/// A link that looks like it changes something on the site (deletes, unsubscribes, revokes…), by a word in its
+/// path or query, or by an action parameter whose value isn't a read-only one.
+pub(crate) fn is_state_changing(url: &Url) -> bool {
+    has_word(url, STATE_CHANGING_WORDS)
+        || url.query_pairs().any(|(name, value)| {
+            ACTION_PARAMETERS.contains(&name.to_ascii_lowercase().as_str())
+                && !READ_ONLY_ACTIONS.contains(&value.trim().to_ascii_lowercase().as_str())
+        })
+}
+
+/// File extensions of things a page loads that servers hand out as files (no action runs to serve them).
+const STATIC_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "svg", "ico", "bmp", "css", "js", "mjs", "woff", "woff2", "ttf",
+    "otf", "eot", "mp4", "webm", "ogg", "mp3", "wav", "m4a", "vtt", "json", "xml", "txt", "pdf",
+];
+
+/// Whether the URL names a static file by its extension, with no query.
+pub(crate) fn looks_static(url: &Url) -> bool {
+    let last = url.path().rsplit('/').next().unwrap_or("");
+    url.query().is_none()
+        && last.rsplit_once('.').is_some_and(|(_, ext)| STATIC_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()))
+}
+
+fn has_word(url: &Url, words: &[&str]) -> bool {
     let mut text = url.path().to_owned();
     if let Some(q) = url.query() {
         text.push('?');
@@ -107,7 +188,7 @@ pub(crate) fn is_logout(url: &Url) -> bool {
     }
     let lower = text.to_ascii_lowercase();
     let (orig, low) = (text.as_bytes(), lower.as_bytes());
-    LOGOUT_WORDS.iter().any(|w| {
+    words.iter().any(|w| {
         lower.match_indices(w).any(|(i, _)| {
             let end = i + w.len();
             let starts = i == 0 || !orig[i - 1].is_ascii_alphabetic() || orig[i].is_ascii_uppercase();

@@ -91,6 +91,22 @@ impl JsCrawlPolicy {
         self.inner.site().to_owned()
     }
 
+    /// The address space (`"public"`, `"local"` or `"loopback"`) the site's own origin answered from, as the
+    /// host measured it with `targetAddressSpace` probes. Until set, the site counts as public.
+    #[wasm_bindgen(js_name = setSiteSpace)]
+    pub fn set_site_space(&mut self, space: &str) -> Result<(), JsValue> {
+        let space = crate::net::AddressSpace::parse(space)
+            .ok_or_else(|| invalid(format_args!("address space must be public, local or loopback, not {space:?}")))?;
+        self.inner.set_site_space(space);
+        Ok(())
+    }
+
+    /// How to fetch `url` for this crawl: `{credentials, targetAddressSpace}` (pass both to `fetch()`), or
+    /// `{refused: "crawl/private-address: …"}` when the site may not make the browser request it.
+    pub fn request(&self, url: &str) -> Result<JsValue, JsValue> {
+        super::plan_to_js(self.inner.request(url))
+    }
+
     /// robots.txt body and HTTP status (0 = failed) → `{sitemaps: string[], crawlDelayMs: number | null}`.
     pub fn robots(&mut self, text: &str, status: f64) -> Result<JsValue, JsValue> {
         let status = if (0.0..=999.0).contains(&status) { status as u16 } else { 0 };

@@ -154,6 +154,68 @@ pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValu
     }
 }
 
+/// How replay serves a stored response: `{kind: "html" | "css" | "raw", contentType}` (the type to serve a raw
+/// body under). `headers` are the capture's `[name, value]` pairs, `head` the first bytes of its body
+/// (`SNIFF_BYTES` are enough), `destination` the replay request's `Request.destination`.
+#[wasm_bindgen(js_name = replayTreatment)]
+pub fn replay_treatment(headers: JsValue, head: JsValue, destination: &str) -> Result<JsValue, JsValue> {
+    let headers: Vec<(String, String)> =
+        serde_wasm_bindgen::from_value(headers).map_err(|e| to_js(&OptionsError { reason: e.to_string() }))?;
+    let head = self::body(&head)?;
+    let types: Vec<&str> =
+        headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("content-type")).map(|(_, v)| v.as_str()).collect();
+    let (kind, content_type) = match crate::mime::treat(&types, &head, destination) {
+        crate::mime::Treatment::Html => ("html", "text/html; charset=utf-8".to_owned()),
+        crate::mime::Treatment::Css => ("css", "text/css; charset=utf-8".to_owned()),
+        crate::mime::Treatment::Raw(t) => ("raw", t),
+    };
+    serde_wasm_bindgen::to_value(&JsTreatment { kind, content_type })
+        .map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsTreatment {
+    kind: &'static str,
+    content_type: String,
+}
+
+/// How to request `url` on behalf of the mirrored site `site` (its start URL or id) whose own origin is in the
+/// address space `siteSpace`: `{credentials, targetAddressSpace}`, or `{refused: "crawl/private-address: …"}`.
+/// Capture as you browse asks this before re-reading what a page loaded; the crawl asks its `CrawlPolicy`.
+#[wasm_bindgen(js_name = requestPlan)]
+pub fn request_plan(site: &str, site_space: &str, target: &str) -> Result<JsValue, JsValue> {
+    let site = url::parse(site).map_err(|e| to_js(&e))?;
+    let space = crate::net::AddressSpace::parse(site_space).ok_or_else(|| {
+        to_js(&OptionsError { reason: format!("address space must be public, local or loopback, not {site_space:?}") })
+    })?;
+    let target = url::parse(target).map_err(|e| to_js(&e))?;
+    plan_to_js(match crate::net::refusal(&site, space, &target) {
+        Some(why) => Err(format!("{}: {why}", crate::crawl::reason::PRIVATE_ADDRESS)),
+        None => Ok(crate::net::plan(&site, space, &target)),
+    })
+}
+
+/// The address space a URL's host is in by its very name (`"public"`, `"local"`, `"loopback"`), or `null` when
+/// only resolving it can tell.
+#[wasm_bindgen(js_name = addressSpaceByName)]
+pub fn address_space_by_name(target: &str) -> Result<JsValue, JsValue> {
+    let target = url::parse(target).map_err(|e| to_js(&e))?;
+    Ok(crate::net::space_by_name(&target).map_or(JsValue::NULL, |s| JsValue::from_str(s.as_str())))
+}
+
+pub(crate) fn plan_to_js(plan: Result<crate::net::RequestPlan, String>) -> Result<JsValue, JsValue> {
+    #[derive(Serialize)]
+    struct Refused {
+        refused: String,
+    }
+    let out = match plan {
+        Ok(plan) => serde_wasm_bindgen::to_value(&plan),
+        Err(refused) => serde_wasm_bindgen::to_value(&Refused { refused }),
+    };
+    out.map_err(|e| to_js(&OptionsError { reason: e.to_string() }))
+}
+
 /// The store key of a URL: normalised, fragment dropped.
 #[wasm_bindgen(js_name = canonicalKey)]
 pub fn canonical_key(input: &str) -> Result<String, JsValue> {

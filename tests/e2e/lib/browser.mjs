@@ -10,14 +10,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const EXTENSION_DIR = path.join(ROOT, 'dist/extension');
+/** The extension under test: the build, or another one (`SITEMIRROR_EXTENSION_DIR`, e.g. an older build, to see a
+ * regression test fail without its fix). */
+export const EXTENSION_DIR = process.env.SITEMIRROR_EXTENSION_DIR || path.join(ROOT, 'dist/extension');
 
 /**
- * @param {{headless?: boolean, extensionDir?: string}} [opts]
+ * @param {{headless?: boolean, extensionDir?: string, args?: string[]}} [opts] `args`: more Chromium switches
+ *   (tests give host names to local origins with `--host-resolver-rules`, and make some of them count as public
+ *   addresses with `--ip-address-space-overrides`)
  * @returns {Promise<{ctx: import('playwright-core').BrowserContext, sw: import('playwright-core').Worker,
  *   extensionId: string, close: () => Promise<void>}>}
  */
-export async function launchExtension({ headless = true, extensionDir = EXTENSION_DIR } = {}) {
+export async function launchExtension({ headless = true, extensionDir = EXTENSION_DIR, args = [] } = {}) {
   const profileDir = await mkdtemp(path.join(tmpdir(), 'sitemirror-e2e-'));
   let ctx;
   try {
@@ -34,6 +38,7 @@ export async function launchExtension({ headless = true, extensionDir = EXTENSIO
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        ...args,
       ],
     });
     const sw = extensionWorker(ctx) || (await ctx.waitForEvent('serviceworker', { predicate: isExtensionWorker }));

@@ -2,7 +2,9 @@
  * Minimal local HTTP origin for tests: 127.0.0.1 on an ephemeral port, node:http only.
  * - `Cache-Control: no-store` by default, so Chrome's HTTP cache never answers in place of the origin
  *   (a stopped origin must look stopped; see the pitfall in ARCHITECTURE.md §6).
- * - Every request path is logged in `requests`, so tests can prove that nothing reached the origin.
+ * - Every request path is logged in `requests` (with method and headers in `log`), and every TCP connection is
+ *   counted (`connections`: a `<link rel=preconnect>` opens one and sends nothing), so tests can prove that
+ *   nothing reached the origin.
  * - TCP_NODELAY + keep-alive so latency numbers measured against it aren't Nagle artefacts.
  */
 import http from 'node:http';
@@ -35,15 +37,20 @@ export const contentType = (p) =>
  * @param {string | {routes?: Record<string, Route>, dir?: string}} spec a directory to serve, or
  *   routes (exact path, query ignored) with an optional directory as fallback
  * @returns {Promise<{origin: string, port: number, requests: string[], routes: Record<string, Route>,
+ *   log: {method: string, path: string, headers: http.IncomingHttpHeaders}[], connections: () => number,
  *   close: () => Promise<void>}>} `routes` can be changed while the server runs
  */
 export async function startServer(spec) {
   const { routes = {}, dir } = typeof spec === 'string' ? { dir: spec } : spec;
   /** @type {string[]} */
   const requests = [];
+  /** @type {{method: string, path: string, headers: http.IncomingHttpHeaders}[]} */
+  const log = [];
+  let connections = 0;
   const server = http.createServer({ keepAlive: true, noDelay: true }, async (req, res) => {
     const pathname = new URL(req.url, 'http://127.0.0.1').pathname;
     requests.push(pathname);
+    log.push({ method: req.method ?? 'GET', path: req.url ?? pathname, headers: req.headers });
     try {
       await respond(pathname, req, res);
     } catch (err) {
@@ -52,7 +59,10 @@ export async function startServer(spec) {
     }
   });
   server.keepAliveTimeout = 5000;
-  server.on('connection', (socket) => socket.setNoDelay(true));
+  server.on('connection', (socket) => {
+    connections += 1;
+    socket.setNoDelay(true);
+  });
 
   async function respond(pathname, req, res) {
     const route = routes[pathname];
@@ -79,6 +89,8 @@ export async function startServer(spec) {
     origin: `http://127.0.0.1:${port}`,
     port,
     requests,
+    log,
+    connections: () => connections,
     routes,
     /** Stops listening AND drops open keep-alive sockets, so the origin is really down (connection refused). */
     close() {
