@@ -12,6 +12,7 @@
  * crawl runs, and any event that starts the worker resumes running crawls first.
  */
 import { KEPT_HEADERS } from './capture.js';
+import { documentKind } from './replay.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
@@ -355,12 +356,6 @@ const hostOf = (url) => {
     return '';
   }
 };
-
-/** The content type's MIME part, lower-case. */
-function mimeOf(headers) {
-  const ct = headers.find(([n]) => n === 'content-type')?.[1] ?? '';
-  return ct.split(';')[0].trim().toLowerCase();
-}
 
 /** A FIFO that also allows taking from the middle (when the head's host must wait). */
 class Queue {
@@ -733,12 +728,14 @@ class Runner {
   /** Links of a stored HTML page or stylesheet, admitted by the policy and queued. */
   links(e, headers, body, now) {
     const url = e.url;
-    const mime = mimeOf(headers);
+    // Links come from what replay will show as a page — HTML, XHTML, SVG, XML, an untyped text body — decided as
+    // the browser decides it (the engine's replayTreatment), and from stylesheets.
+    const kind = documentKind(context.engine, headers, body);
     let found;
     try {
-      if (mime === 'text/html' || mime === 'application/xhtml+xml') {
+      if (kind === 'html') {
         found = context.engine.extractLinks(body, { url, contentType: headers.find(([n]) => n === 'content-type')?.[1] });
-      } else if (mime === 'text/css') {
+      } else if (kind === 'css') {
         found = context.engine.extractLinks(body, { url, kind: 'css' });
       }
     } catch (err) {
@@ -756,8 +753,7 @@ class Runner {
 
   /** A 304's links come from the stored body (read before the next batch is written). */
   linksLater(e, headers, digest) {
-    const mime = mimeOf(headers);
-    if (mime !== 'text/html' && mime !== 'text/css' && mime !== 'application/xhtml+xml') return;
+    if (documentKind(context.engine, headers, new Uint8Array(0)) === 'raw') return;
     this.retries += 1; // keeps the crawl from completing before these links are in
     const work = (async () => {
       try {

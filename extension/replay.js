@@ -33,6 +33,19 @@ export function replayCsp(origin) {
   ].join('; ');
 }
 
+/**
+ * What a stored response is when opened as a page: `'html'` (rewritten as a document: HTML, XHTML, SVG, any XML,
+ * an untyped text body), `'css'` or `'raw'` — the engine's `replayTreatment` for a document request.
+ * @param {any} engine @param {[string, string][]} headers @param {Uint8Array} body
+ * @returns {'html' | 'css' | 'raw'}
+ */
+export function documentKind(engine, headers, body) {
+  return engine.replayTreatment(headers, body.subarray(0, SNIFF_BYTES), 'document').kind;
+}
+
+/** Bytes of a body's head the engine's sniffing looks at. */
+const SNIFF_BYTES = 1445;
+
 /** Capture time in a mirror URL (`YYYYMMDDhhmmss`, UTC) ⇄ milliseconds since the epoch. */
 export function timestampToMs(ts) {
   const d = ts.padEnd(14, '0');
@@ -108,8 +121,7 @@ function header(capture, name) {
 
 /** The first bytes of a body, for sniffing. @param {Uint8Array | Blob} body */
 async function head(body) {
-  const HEAD = 1445;
-  return body instanceof Blob ? new Uint8Array(await body.slice(0, HEAD).arrayBuffer()) : body.subarray(0, HEAD);
+  return body instanceof Blob ? new Uint8Array(await body.slice(0, SNIFF_BYTES).arrayBuffer()) : body.subarray(0, SNIFF_BYTES);
 }
 
 /** @param {Uint8Array | Blob} body */
