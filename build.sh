@@ -108,6 +108,17 @@ build() {
     "$(stat -c %s "$worker_wasm") B raw, $(gzip -9 -c "$worker_wasm" | wc -c) B gzip)"
 }
 
+# The test build: dist/extension plus what only tests need (tests/e2e/test-build/: the engine and store on a global
+# of the service worker, the popup told which tab it stands for), in target/test-extension. Nothing of it ships.
+build_test_extension() {
+  local out="target/test-extension"
+  rm -rf "$out" && mkdir -p target && cp -r "$DIST/extension" "$out"
+  cp -r tests/e2e/test-build/. "$out/"
+  node -e 'const fs = require("fs"); const f = process.argv[1]; const m = JSON.parse(fs.readFileSync(f));
+    m.background.service_worker = "background-hooks.js"; m.name += " (test build)";
+    fs.writeFileSync(f, JSON.stringify(m, null, 2));' "$out/manifest.json"
+}
+
 # Test tally: every layer adds its counts; the last line of `./build.sh test` is "N passed, N failed".
 PASSED=0
 FAILED=0
@@ -189,9 +200,9 @@ run_demo() {
 cmd="${1:-build}"
 case "$cmd" in
   build) bootstrap; build ;;
-  test) bootstrap need-browser; build; run_tests ;;
-  bench) bootstrap need-browser; build; run_bench ;;
-  demo) bootstrap need-browser; build; run_demo ;;
+  test) bootstrap need-browser; build; build_test_extension; run_tests ;;
+  bench) bootstrap need-browser; build; build_test_extension; run_bench ;;
+  demo) bootstrap need-browser; build; build_test_extension; run_demo ;;
   -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
   *) die "unknown command '$cmd' (use: build, test, bench, demo)" ;;
 esac

@@ -14,6 +14,7 @@ import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js'
 import { listSites, addSite, deleteSite, siteStatus, siteOf, mirrorableUrl } from './sites.js';
 import * as capture from './capture.js';
 import * as crawl from './crawl.js';
+import { siteBudget } from './budget.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
 // Log a failed init once here; handlers still see the rejection through `ready` and report it.
@@ -27,8 +28,9 @@ const ORIGIN = MIRROR_PREFIX.slice(0, -MIRROR_PATH.length);
 const storeReady = ready.then(() => engine.MirrorStore.open('sitemirror', undefined));
 storeReady.catch((err) => console.error('sitemirror: the mirror store failed to open', err));
 
-// Tests reach the engine and store through this (sw.evaluate); it is not an API for other code.
-globalThis.sitemirror = { ready, engine, storeReady };
+// The test build's entry (tests/e2e/test-build/) imports these to reach the engine and the store; nothing in the
+// shipped extension exposes them.
+export { ready, engine, storeReady };
 
 /**
  * What each replayed document asked for and the mirror doesn't have: document mirror URL → missing original
@@ -94,7 +96,7 @@ const HTTP = { urls: ['http://*/*', 'https://*/*'] };
 chrome.webRequest.onCompleted.addListener(capture.onResponse, HTTP, ['responseHeaders']);
 chrome.webRequest.onBeforeRedirect.addListener(capture.onRedirect, HTTP, ['responseHeaders']);
 chrome.tabs.onRemoved.addListener(capture.onTabRemoved);
-capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite, spaceOf: crawl.siteSpace });
+capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite, spaceOf: crawl.siteSpace, budget: siteBudget });
 chrome.webNavigation.onCompleted.addListener((details) => {
   if (details.frameId !== 0) return;
   capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
@@ -165,8 +167,10 @@ async function handle(raw) {
     case MessageType.CRAWL_START: {
       const given = mirrorableUrl(req.url);
       if (!given) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
+      // A crawl that sets no size limit of its own stops at the site's (budget.js).
+      const options = { maxBytes: await siteBudget(), ...(req.options ?? {}) };
       // Options the engine refuses leave nothing behind: checked before the site is registered.
-      crawl.validate(given.href, req.options);
+      crawl.validate(given.href, options);
       // Where the address leads (asked without the user's cookies): an address that leads to another site
       // (http://example.com → https://www.example.com/) is not crawled there until the user says so — they chose
       // this site, not wherever it sends them. They confirm by starting a crawl of that address.
@@ -176,7 +180,7 @@ async function handle(raw) {
       const added = await addSite(await storeReady, given.href, Date.now());
       if (!added.ok) return added;
       await crawlsResumed;
-      return { ok: true, job: await crawl.start(added.site, given.href, req.options, 'mirror', probed.space) };
+      return { ok: true, job: await crawl.start(added.site, given.href, options, 'mirror', probed.space) };
     }
     case MessageType.CRAWL_UPDATE: {
       const site = (await (await storeReady).sites()).find((s) => s.id === req.site);

@@ -32,7 +32,8 @@ let context;
 
 /**
  * @param {{engine: any, store: () => Promise<any>, siteOf: (url: string) => Promise<{id: string} | undefined>,
- *   spaceOf: (site: any) => Promise<string>}} ctx `spaceOf`: the address space the site's own origin answers from
+ *   spaceOf: (site: any) => Promise<string>, budget: () => Promise<number>}} ctx `spaceOf`: the address space the
+ *   site's own origin answers from; `budget`: the size limit of one site (budget.js)
  */
 export function configure(ctx) {
   context = ctx;
@@ -140,6 +141,14 @@ async function flush(page, now = Date.now(), withDom = false) {
   const site = await context.siteOf(page.pageUrl);
   if (!site) return 0;
   const store = await context.store();
+  // A site past its size limit gets nothing more: what it would have stored is reported, not written.
+  const [usage, budget] = await Promise.all([store.usage(site.id), context.budget()]);
+  if (usage.bytes >= budget) {
+    const reason = `capture/over-budget: the site's mirror is at its size limit (${budget} bytes); raise it on the dashboard`;
+    const over = items.filter((i) => !i.redirect).map((i) => ({ site: site.id, url: i.url, depth: 1, page: i.url === page.pageUrl, state: 'failed', reason, updated: now }));
+    await store.record([], [], over);
+    return 0;
+  }
   // The rendered DOM of an error page is not a copy of the page: only a good document gets one.
   const document = items.find((i) => i.url === page.pageUrl);
   const wantDom = withDom && document && !document.redirect && document.status < 400;

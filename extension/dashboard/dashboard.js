@@ -13,6 +13,7 @@ import {
   send, el, formatBytes, formatTime, viewerUrl, crawlStatus, crawlActive, crawlStateText, parseReason, percent, REPORT_SHOWN,
 } from '../ui.js';
 import { DEFAULT_SETTINGS, settings as fallbackSettings } from '../fallback.js';
+import { siteBudget, setSiteBudget } from '../budget.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
 const form = /** @type {HTMLFormElement} */ ($('add'));
@@ -246,8 +247,9 @@ class SiteRow {
     setText(this.siteId, site.id);
     setText(this.siteStart, site.startUrl);
     setText(this.pages, String(site.pages));
-    setText(this.size, formatBytes(site.bytes));
-    this.size.title = `${site.bytes} bytes`;
+    setText(this.size, `${formatBytes(site.bytes)} of ${formatBytes(budget)}`);
+    this.size.title = `${site.bytes} bytes; the size limit of one site is ${budget} bytes`;
+    this.size.classList.toggle('full', site.bytes >= budget);
     setText(this.updated, formatTime(updated));
   }
 
@@ -540,7 +542,13 @@ async function poll() {
   }
 }
 
+/** The size limit of one site, as last read (rows show their size against it). */
+let budget = 0;
+
 async function refreshStorage() {
+  budget = await siteBudget();
+  const field = /** @type {HTMLInputElement} */ ($('site-budget'));
+  if (document.activeElement !== field) field.value = String(Math.round(budget / (1 << 20)));
   const { usage, quota } = await navigator.storage.estimate();
   $('storage-usage').textContent = usage === undefined ? 'unknown' : formatBytes(usage);
   $('storage-quota').textContent = quota === undefined ? 'unknown' : formatBytes(quota);
@@ -552,7 +560,8 @@ async function refreshStorage() {
 }
 
 async function refresh() {
-  await Promise.all([refreshSites(), refreshStorage().catch(() => {})]);
+  await refreshStorage().catch(() => {});
+  await refreshSites();
   document.body.dataset.state = 'ready';
   schedulePoll();
 }
@@ -598,3 +607,18 @@ for (const id of ['fallback-unreachable', 'fallback-5xx', 'fallback-500']) {
   });
 }
 showFallbackSettings();
+
+// The size limit of one site (budget.js): whole megabytes, at least 1.
+$('site-budget').addEventListener('change', async () => {
+  const field = /** @type {HTMLInputElement} */ ($('site-budget'));
+  const mb = Number(field.value.trim());
+  if (!Number.isInteger(mb) || mb < 1) {
+    $('site-budget-error').textContent = 'A whole number of megabytes, 1 or more.';
+    field.setAttribute('aria-invalid', 'true');
+    return;
+  }
+  $('site-budget-error').textContent = '';
+  field.removeAttribute('aria-invalid');
+  await setSiteBudget(mb * (1 << 20));
+  await refresh();
+});

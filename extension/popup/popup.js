@@ -7,11 +7,10 @@
  * page under /m/) it says so. It talks to the background only through messages.js. Site ids, URLs and crawl
  * errors are attacker text: textContent only.
  *
- * Which tab: the active tab of the last focused window (the popup is not a tab itself). FOR TESTS ONLY, a
- * `?url=<tab URL>` query parameter stands in for the tab's URL (a test opens this page in a tab of its own,
- * where it would otherwise describe itself); Chrome never opens the popup with a query.
+ * Which tab: the active tab of the last focused window (the popup is not a tab itself; see `tab.js`).
  */
 import { MessageType } from '../messages.js';
+import { currentTabUrl } from './tab.js';
 import { send, el, formatBytes, formatTime, offlineCopyOf, crawlStatus, crawlActive, crawlStateText } from '../ui.js';
 
 const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -26,14 +25,6 @@ function showEngine(text, isError) {
   engineOut.textContent = text;
   engineOut.classList.toggle('error', isError);
   engineOut.dataset.state = isError ? 'error' : 'ready';
-}
-
-/** The URL of the tab this popup is about (see the header for the test-only override). */
-async function currentTabUrl() {
-  const override = new URLSearchParams(location.search).get('url');
-  if (override !== null) return override;
-  const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-  return tab?.url || tab?.pendingUrl || '';
 }
 
 /** http(s) URL → URL, anything else → undefined. */

@@ -183,3 +183,40 @@ test('a site that is not mirrored is never captured', async () => {
     await server.close();
   }
 });
+
+test('incognito visits are never captured, even when the user allows the extension in incognito (issue 11 item 8)', async () => {
+  // The manifest says `"incognito": "not_allowed"`: the extension never runs in incognito, so nothing a user does
+  // there is written to disk. The user's "Allow in Incognito" switch is on here; without the manifest key, this
+  // browser hands incognito tabs' requests to the extension and capture stores them.
+  const own = await launchExtension({ allowIncognito: true });
+  const server = await startServer({ routes: { ...ROUTES } });
+  try {
+    const sw = own.sw;
+    await sw.evaluate(async (site) => {
+      const store = await globalThis.sitemirror.storeReady;
+      await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
+    }, `${server.origin}/`);
+    // An incognito window on the mirrored site (extensions may open one even where they can't run).
+    await sw.evaluate((url) => chrome.windows.create({ incognito: true, url }), `${server.origin}/about.html`);
+    const deadline = Date.now() + 10_000;
+    while (!server.requests.includes('/about.html') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(server.requests.includes('/about.html'), 'the incognito window loaded the page');
+    // Positive control, after it: a normal visit is captured — by then the incognito one would have been too.
+    const page = await own.ctx.newPage();
+    await page.goto(`${server.origin}/index.html`);
+    const normal = await sw.evaluate(async (url) => {
+      const store = await globalThis.sitemirror.storeReady;
+      for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+        if (await store.lookup(url, undefined)) return true;
+      }
+      return false;
+    }, `${server.origin}/index.html`);
+    assert.equal(normal, true, 'a normal visit is captured');
+    const incognito = await sw.evaluate(async (url) => !!(await (await globalThis.sitemirror.storeReady).lookup(url, undefined)), `${server.origin}/about.html`);
+    assert.equal(incognito, false, 'the incognito visit was stored');
+    assert.equal(await sw.evaluate(() => chrome.extension.isAllowedIncognitoAccess()), false);
+  } finally {
+    await own.close();
+    await server.close();
+  }
+});

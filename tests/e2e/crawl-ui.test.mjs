@@ -442,3 +442,91 @@ test('dashboard report: a 404 (crawl/http-404), an exclude pattern (crawl/exclud
     await server.close();
   }
 });
+
+test('an address that leads to another site: the popup and the dashboard say where and mirror it only when the user agrees (issue 11 item 7)', async () => {
+  const { server: target, gate: g, home } = await startSite();
+  g.open();
+  // The typed site redirects everything to the target; its name is attacker text.
+  const typed = await startServer({ routes: {} });
+  const leadsTo = `${home}?from=${encodeURIComponent(ATTACK)}`;
+  typed.routes['/'] = (req, res) => {
+    res.writeHead(302, { Location: leadsTo, 'Cache-Control': 'no-store' });
+    res.end();
+  };
+  const { page } = await openPage(popupUrl(`${typed.origin}/`));
+  try {
+    await page.waitForSelector('body[data-state=not-mirrored]');
+    await page.getByRole('button', { name: 'Mirror this site' }).click();
+    await page.waitForSelector('#leads:not([hidden])');
+    assert.equal(await page.textContent('#leads-to'), new URL(leadsTo).href, 'where it leads, as text');
+    assert.equal(await page.$('#leads img'), null, 'attacker text is not markup');
+    assert.deepEqual((await send(page, { type: 'sites/list' })).sites.map((s) => s.id).filter((id) => id.includes(String(target.port))), [], 'nothing started yet');
+    const gets = (server) => server.log.filter((r) => r.method === 'GET');
+    assert.deepEqual(gets(target), [], 'the other site was not crawled before the user agreed (only probed)');
+    // Cancel: nothing happens. Then agree: that site is mirrored, and the popup now shows it.
+    await page.click('#leads-no');
+    assert.equal(await visible(page, '#leads'), false);
+    await page.getByRole('button', { name: 'Mirror this site' }).click();
+    await page.waitForSelector('#leads:not([hidden])');
+    await page.click('#leads-yes');
+    await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
+    assert.match(await page.textContent('#site'), new RegExp(`127\\.0\\.0\\.1:${target.port}/`));
+    assert.ok(gets(target).some((r) => r.path === '/index.html'));
+    assert.deepEqual(typed.log.map((r) => r.method), ['HEAD', 'HEAD'], 'the typed site was only probed, once per click');
+  } finally {
+    await page.close();
+  }
+  // The dashboard asks the same way: the address field is filled with where it leads.
+  const { page: dash } = await openPage(extUrl('dashboard/dashboard.html'));
+  try {
+    await dash.waitForSelector('body[data-state=ready]');
+    await dash.fill('#add-url', `${typed.origin}/`);
+    await dash.getByRole('button', { name: 'Start mirror' }).click();
+    await dash.waitForFunction(() => document.querySelector('#add-error')?.textContent.includes('leads to another site'));
+    assert.equal(await dash.inputValue('#add-url'), new URL(leadsTo).href);
+  } finally {
+    await dash.close();
+    await typed.close();
+    await target.close();
+  }
+});
+
+test('a size limit per site, shown and changed on the dashboard: a crawl stops there and browsing stores nothing more (issue 11 item 10)', async () => {
+  // Eight different 300 KB pages (identical bodies would be stored once): 2.4 MB, over the 1 MB limit.
+  const big = (n) => `<!doctype html><title>Big ${n}</title><p>${String(n).repeat(300 << 10)}</p>`;
+  const bigs = Array.from({ length: 8 }, (_, i) => `big${i}.html`);
+  const extraRoutes = { ...Object.fromEntries(bigs.map((b, i) => [`/${b}`, big(i)])), '/later.html': html('Later') };
+  const { server, gate: g, site, home } = await startSite({ extraLinks: bigs, extraRoutes });
+  g.open();
+  const { page: dash } = await openPage(extUrl('dashboard/dashboard.html'));
+  try {
+    await dash.waitForSelector('body[data-state=ready]');
+    assert.equal(await dash.inputValue('#site-budget'), '1024', 'the default limit is shown: 1 GiB');
+    // The user lowers it to 1 MB; a refusal for nonsense first.
+    await dash.fill('#site-budget', 'lots');
+    await dash.dispatchEvent('#site-budget', 'change');
+    await dash.waitForFunction(() => document.querySelector('#site-budget-error').textContent !== '');
+    await dash.fill('#site-budget', '1');
+    await dash.dispatchEvent('#site-budget', 'change');
+    await dash.waitForFunction(() => document.querySelector('#site-budget-error').textContent === '');
+    await dash.fill('#add-url', home);
+    await dash.getByRole('button', { name: 'Start mirror' }).click();
+    const done = await until(async () => {
+      const s = await send(dash, { type: 'crawl/status', site });
+      return s.job && s.job.state !== 'running' ? s : null;
+    }, 'the crawl to end', 30000);
+    assert.equal(done.job.options.maxBytes, 1 << 20, 'the crawl took the site limit');
+    const report = await send(dash, { type: 'crawl/report', site });
+    assert.ok(report.entries.some((e) => e.reason.startsWith('crawl/max-bytes:')), 'the crawl stopped at the limit');
+    await dash.waitForFunction(() => /of 1(\.0)? MB/.test(document.querySelector('td.size')?.textContent ?? ''));
+    // Browsing the site now stores nothing more, and says why.
+    const { page: tab } = await openPage(`${server.origin}/later.html`);
+    await until(async () => (await send(dash, { type: 'crawl/report', site })).entries.some((e) => e.url.endsWith('/later.html') && e.reason.startsWith('capture/over-budget:')), 'the visit to be reported over budget');
+    assert.ok(!(await storeCall('lookup', `${server.origin}/later.html`)), 'the visit was stored past the limit');
+    await tab.close();
+  } finally {
+    await dash.evaluate(() => chrome.storage.local.remove('budget'));
+    await dash.close();
+    await server.close();
+  }
+});

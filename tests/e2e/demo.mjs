@@ -123,7 +123,7 @@ export async function runDemo({ headless = !process.env.DISPLAY, shotsDir = SHOT
     try {
       ext = await launchExtension({ headless });
     } catch (err) {
-      throw new DemoError(`Chromium with the extension did not start (is dist/extension built? run ./build.sh): ${firstLine(err)}`);
+      throw new DemoError(`Chromium with the extension did not start (is it built? run ./build.sh demo): ${firstLine(err)}`);
     }
     const { ctx, extensionId } = ext;
     ctx.setDefaultTimeout(10_000);

@@ -1,14 +1,18 @@
 /**
  * End-to-end: the product demo (demo.mjs, also `./build.sh demo`) run headless as part of the test suite. Every
  * step must succeed — demo site live, "Mirror this site", capture as you browse + dashboard, origin stopped →
- * offline copy, navigation inside the offline copy — and each writes its screenshot: these are the images the
- * README's walkthrough shows (docs/screenshots/01-…05-*.png), so the suite regenerates them.
+ * offline copy, navigation inside the offline copy — and each writes its screenshot. The suite writes them under
+ * target/ (so a test run leaves the tracked tree as it was); `./build.sh demo` writes the README's images
+ * (docs/screenshots/01-…05-*.png).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { runDemo, STEPS, SHOTS_DIR } from './demo.mjs';
+import { runDemo, STEPS } from './demo.mjs';
+import { ROOT } from './lib/browser.mjs';
+
+const SHOTS = path.join(ROOT, 'target/test-logs/screenshots');
 
 /** Width and height from a PNG's IHDR chunk; throws if the bytes are not a PNG. */
 function pngSize(buf) {
@@ -18,14 +22,14 @@ function pngSize(buf) {
 }
 
 test('demo: mirror the demo site, stop its origin, read it offline — with a screenshot of each step', { timeout: 120_000 }, async (t) => {
-  const result = await runDemo({ headless: true, log: (text) => text.split('\n').forEach((line) => t.diagnostic(line)) });
+  const result = await runDemo({ headless: true, shotsDir: SHOTS, log: (text) => text.split('\n').forEach((line) => t.diagnostic(line)) });
   assert.deepEqual(
     result.steps.map((s) => s.n),
     STEPS.map((_, i) => i + 1),
     'every step ran, in order',
   );
   for (const [i, s] of result.steps.entries()) {
-    assert.equal(s.screenshot, path.join(SHOTS_DIR, STEPS[i].file));
+    assert.equal(s.screenshot, path.join(SHOTS, STEPS[i].file));
     assert.ok(s.summary.length > 0);
     const png = await readFile(s.screenshot);
     const { width, height } = pngSize(png);

@@ -4,28 +4,34 @@
  * (service worker registrations, caches, IndexedDB).
  */
 import { chromium } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-/** The extension under test: the build, or another one (`SITEMIRROR_EXTENSION_DIR`, e.g. an older build, to see a
- * regression test fail without its fix). */
-export const EXTENSION_DIR = process.env.SITEMIRROR_EXTENSION_DIR || path.join(ROOT, 'dist/extension');
+/**
+ * The extension under test: the test build (`./build.sh test` makes it: dist/extension plus tests/e2e/test-build/,
+ * which puts the engine and store on `globalThis.sitemirror` in the service worker and lets `popup.html?url=`
+ * stand for a tab), or another build (`SITEMIRROR_EXTENSION_DIR`, e.g. an older one, to see a regression test
+ * fail without its fix).
+ */
+export const EXTENSION_DIR = process.env.SITEMIRROR_EXTENSION_DIR || path.join(ROOT, 'target/test-extension');
 
 /**
- * @param {{headless?: boolean, extensionDir?: string, args?: string[]}} [opts] `args`: more Chromium switches
- *   (tests give host names to local origins with `--host-resolver-rules`, and make some of them count as public
- *   addresses with `--ip-address-space-overrides`)
+ * @param {{headless?: boolean, extensionDir?: string, args?: string[], allowIncognito?: boolean}} [opts]
+ *   `args`: more Chromium switches (tests give host names to local origins with `--host-resolver-rules`, and make
+ *   some of them count as public addresses with `--ip-address-space-overrides`). `allowIncognito`: the user has
+ *   switched on "Allow in Incognito" for the extension (set in the profile's preferences, as that switch does,
+ *   between a first and a second start of the browser).
  * @returns {Promise<{ctx: import('playwright-core').BrowserContext, sw: import('playwright-core').Worker,
  *   extensionId: string, close: () => Promise<void>}>}
  */
-export async function launchExtension({ headless = true, extensionDir = EXTENSION_DIR, args = [] } = {}) {
+export async function launchExtension({ headless = true, extensionDir = EXTENSION_DIR, args = [], allowIncognito = false } = {}) {
   const profileDir = await mkdtemp(path.join(tmpdir(), 'sitemirror-e2e-'));
   let ctx;
-  try {
-    ctx = await chromium.launchPersistentContext(profileDir, {
+  const start = () =>
+    chromium.launchPersistentContext(profileDir, {
       executablePath: '/usr/bin/chromium',
       headless,
       args: [
@@ -41,7 +47,20 @@ export async function launchExtension({ headless = true, extensionDir = EXTENSIO
         ...args,
       ],
     });
-    const sw = extensionWorker(ctx) || (await ctx.waitForEvent('serviceworker', { predicate: isExtensionWorker }));
+  const worker = async () => extensionWorker(ctx) || (await ctx.waitForEvent('serviceworker', { predicate: isExtensionWorker }));
+  try {
+    ctx = await start();
+    let sw = await worker();
+    if (allowIncognito) {
+      const id = new URL(sw.url()).host;
+      await ctx.close();
+      const file = path.join(profileDir, 'Default', 'Preferences');
+      const prefs = JSON.parse(await readFile(file, 'utf8'));
+      prefs.extensions.settings[id].incognito = true;
+      await writeFile(file, JSON.stringify(prefs));
+      ctx = await start();
+      sw = await worker();
+    }
     const extensionId = new URL(sw.url()).host;
     const close = async () => {
       await ctx.close().catch(() => {});

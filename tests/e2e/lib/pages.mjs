@@ -25,7 +25,7 @@ export function sharedExtension() {
       return shared.ext;
     },
     extUrl,
-    /** The popup for a tab showing `tabUrl` (the popup's test-only `?url=` override), or for the real active tab. */
+    /** The popup for a tab showing `tabUrl` (the test build's `?url=`, see tests/e2e/test-build/), or for the real active tab. */
     popupUrl: (tabUrl) => extUrl(`popup/popup.html${tabUrl === undefined ? '' : `?url=${encodeURIComponent(tabUrl)}`}`),
     inWorker,
     /** Calls a MirrorStore method in the worker. */
