@@ -1,7 +1,7 @@
 /**
  * Background service worker: loads the wasm engine and answers runtime messages.
  *
- * Rules this file follows (see ARCHITECTURE.md §4/§6):
+ * Rules this file follows (see docs/architecture.md, "Platform facts"):
  * - `init()` starts at top level but is never awaited there: top-level await kills an extension SW.
  * - Every listener is registered synchronously on first evaluation, or Chrome won't deliver the event
  *   that woke the worker.
@@ -140,7 +140,7 @@ async function handle(raw) {
     case MessageType.STATUS:
       return { ok: true, version: engine.version() };
     case MessageType.REWRITE: {
-      // The engine takes bytes: passing a JS string costs a decode + re-encode (ARCHITECTURE.md §6).
+      // The engine takes bytes: passing a JS string costs a decode + re-encode (docs/architecture.md).
       const out = engine.rewriteHtml(new TextEncoder().encode(req.html), {
         url: req.url,
         mirrorPrefix: MIRROR_PREFIX,

@@ -1,7 +1,7 @@
 /**
  * Replay: the background service worker answers requests for `<extension>/m/…` from the mirror store.
  *
- * Security model (ARCHITECTURE.md §5): a page served here is an extension page, so no mirrored script may run in
+ * Security model (docs/security.md): a page served here is an extension page, so no mirrored script may run in
  * it. The engine's static mode removes scripts; this file adds the replay CSP (scripts off, no request outside
  * the mirror, sandboxed) to EVERY mirrored response — an SVG or XML document opened on its own is a document
  * too. `nosniff` keeps a mislabelled body from being sniffed into HTML. A missing resource is answered from

@@ -1,7 +1,7 @@
 /**
  * Minimal local HTTP origin for tests: 127.0.0.1 on an ephemeral port, node:http only.
  * - `Cache-Control: no-store` by default, so Chrome's HTTP cache never answers in place of the origin
- *   (a stopped origin must look stopped; see the pitfall in ARCHITECTURE.md §6).
+ *   (a stopped origin must look stopped; see docs/architecture.md, "Navigation failures").
  * - Every request path is logged in `requests` (with method and headers in `log`), and every TCP connection is
  *   counted (`connections`: a `<link rel=preconnect>` opens one and sends nothing), so tests can prove that
  *   nothing reached the origin.
