@@ -1,7 +1,7 @@
 //! sitemirror's engine: canonical URLs and the mirror URL mapping (`url`), rewriting mirrored pages for safe
 //! replay and extracting their links (`rewrite`), the versioned, deduplicated mirror store (`store`), the policy of
-//! whole-site crawls (`crawl`), WARC files written from and read into mirrors (`archive`), with errors that carry
-//! stable codes (`error`).
+//! whole-site crawls (`crawl`), WARC files written from and read into mirrors (`archive`), the site worker's HTTP
+//! rules for what it stores and reuses (`http`), with errors that carry stable codes (`error`).
 //!
 //! Pure Rust that builds and tests natively; `wasm` (compiled for wasm32 only) is the only place that knows
 //! about JavaScript, and it holds conversions, not logic.
@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod crawl;
 pub mod error;
+pub mod http;
 pub mod rewrite;
 pub mod store;
 pub mod url;
