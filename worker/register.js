@@ -76,13 +76,13 @@
       });
     }
     const regs = (await navigator.serviceWorker.getRegistrations()).filter((r) => (r.active || r.waiting || r.installing)?.scriptURL.startsWith(swUrl.href));
-    // The worker's own cookie (its logout sentinel) goes too.
+    await Promise.all(regs.map((r) => r.unregister()));
+    // The worker's own cookie (its logout sentinel) goes too, once the worker no longer watches it.
     for (const r of regs) {
       const path = new URL(r.scope).pathname;
-      document.cookie = `__sitemirror=; Max-Age=0; Path=${path}; SameSite=Strict`;
       if (self.cookieStore) await cookieStore.delete({ name: '__sitemirror', path }).catch(() => {});
+      else document.cookie = `__sitemirror=; Max-Age=0; Path=${path}; SameSite=Strict; Secure`;
     }
-    await Promise.all(regs.map((r) => r.unregister()));
     const names = await caches.keys();
     await Promise.all(names.filter((n) => n.startsWith('sitemirror-')).map((n) => caches.delete(n)));
     await new Promise((resolve) => {

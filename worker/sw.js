@@ -438,8 +438,11 @@ async function clearMirror() {
   precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
   refreshed.clear();
   await write(ticket(), async () => {
-    const { store, site } = await mirror();
-    await store.deleteSite(site);
+    await ready;
+    // The store as it is: opening it through mirror() sets a new sentinel, which is the next session's business
+    // (and must not come back while register.js data-unregister removes everything).
+    const store = opened ? (await mirror()).store : await wasm_bindgen.MirrorStore.open(DB_NAME, {});
+    await store.deleteSite(self.registration.scope);
     // Closed so a page can delete the database (register.js data-unregister) without being blocked.
     store.close();
     opened = undefined;

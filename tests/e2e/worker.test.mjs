@@ -337,8 +337,8 @@ test('a worker restarted while the origin is down still serves the mirror', asyn
   assert.equal(status.config.timeout, 1000, 'the site config survived the restart');
 });
 
-test('the banner can be turned off; unregistering removes worker, caches and mirror', async () => {
-  const { site, tab } = await setup({ banner: false });
+test('the banner can be turned off; unregistering removes worker, caches, mirror and cookie', async () => {
+  const { site, ctx, tab } = await setup({ banner: false });
   await openControlled(tab, `${site.origin}/`);
   await tab.goto(`${site.origin}/about.html`);
   await mirrored(tab, site, ['/about.html']);
@@ -361,6 +361,7 @@ test('the banner can be turned off; unregistering removes worker, caches and mir
     'the worker, its caches and its database to be gone',
   );
   assert.deepEqual(left, { regs: 0, caches_: [], dbs: [] });
+  assert.deepEqual(await ctx.cookies(), [], "the worker's logout sentinel is gone too");
 });
 
 // ------------------------------------------------------------------------------------------ issue 12: hardening
