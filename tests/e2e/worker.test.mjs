@@ -593,13 +593,15 @@ test('the banner survives a strict CSP without weakening it: plain, no violation
 
 test('a no-cache asset changed on the origin is fetched fresh while online, from the mirror when the origin is down; a fresh one is reused (issue 12 item 2)', async () => {
   const { site, tab } = await setup({ refresh: 0 });
-  site.routes['/fresh.html'] = page('Fresh', { extra: '<link rel="stylesheet" href="/css/fresh.css">' });
+  site.routes['/fresh.html'] = page('Fresh', { extra: '<link rel="stylesheet" href="/css/fresh.css"><link rel="stylesheet" href="/css/swr.css">' });
   site.routes['/css/fresh.css'] = { body: '.hero { color: rgb(7, 8, 9); }', headers: { 'Cache-Control': 'max-age=600' } };
+  const swr = (color) => ({ body: `h1 { color: ${color}; }`, headers: { 'Cache-Control': 'max-age=0, stale-while-revalidate=600' } });
+  site.routes['/css/swr.css'] = swr('rgb(20, 21, 22)');
   await openControlled(tab, `${site.origin}/`);
   await mirrored(tab, site, ['/', '/css/site.css']);
   // Mirrored by a fetch(): a stylesheet the page loaded itself would stay in the renderer's memory cache, and the
   // next page would take it from there without asking the worker.
-  await mirrorByFetch(tab, site, ['/css/fresh.css']);
+  await mirrorByFetch(tab, site, ['/css/fresh.css', '/css/swr.css']);
 
   // Cache-Control: no-cache (the test origin's default): the stored copy must not stand in for the origin.
   site.routes['/css/site.css'] = 'body { background: rgb(4, 5, 6); }';
@@ -611,12 +613,21 @@ test('a no-cache asset changed on the origin is fetched fresh while online, from
 
   // max-age=600: the stored copy is fresh and answers without asking the origin, even though the origin changed.
   site.routes['/css/fresh.css'] = { body: '.hero { color: rgb(10, 11, 12); }', headers: { 'Cache-Control': 'max-age=600' } };
-  const asked = site.requests.filter((r) => r.path === '/css/fresh.css').length;
+  // max-age=0, stale-while-revalidate=600: the stale copy answers at once, and the origin is asked behind it.
+  site.routes['/css/swr.css'] = swr('rgb(23, 24, 25)');
+  const count = (path) => site.requests.filter((r) => r.path === path).length;
+  const [asked, askedSwr] = [count('/css/fresh.css'), count('/css/swr.css')];
   const fresh = tab.waitForResponse(`${site.origin}/css/fresh.css`);
+  const stale = tab.waitForResponse(`${site.origin}/css/swr.css`);
   await tab.goto(`${site.origin}/fresh.html`);
   assert.equal(servedAs(await fresh), 'fresh');
-  assert.equal(await tab.evaluate(() => getComputedStyle(document.querySelector('.hero')).color), 'rgb(7, 8, 9)');
-  assert.equal(site.requests.filter((r) => r.path === '/css/fresh.css').length, asked, 'the origin was not asked');
+  assert.equal(servedAs(await stale), 'stale-while-revalidate');
+  assert.deepEqual(
+    await tab.evaluate(() => [getComputedStyle(document.querySelector('.hero')).color, getComputedStyle(document.querySelector('h1')).color]),
+    ['rgb(7, 8, 9)', 'rgb(20, 21, 22)'],
+  );
+  assert.equal(count('/css/fresh.css'), asked, 'the origin was not asked for the fresh one');
+  await until(() => count('/css/swr.css') > askedSwr, 'the stale one revalidated');
 
   await site.down();
   const offline = tab.waitForResponse(`${site.origin}/css/site.css`);
