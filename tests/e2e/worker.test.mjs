@@ -364,10 +364,10 @@ test('the banner can be turned off; unregistering removes worker, caches, mirror
   assert.deepEqual(await ctx.cookies(), [], "the worker's logout sentinel is gone too");
 });
 
-// ------------------------------------------------------------------------------------------ issue 12: hardening
+// ------------------------------------------------------------------ issue 11 (hardening): the site worker's part
 
 /**
- * Issue 12 item 1: each security header, with a page that misbehaves without it. Every row is captured twice —
+ * Issue 11, security headers: each security header, with a page that misbehaves without it. Every row is captured twice —
  * `with` the header and `bare` — then probed from the mirror with the origin down, each probe in a fresh tab (a
  * fresh browsing context group: COOP and Origin-Agent-Cluster depend on it). The `bare` column is the positive
  * control: the same probe sees the page misbehave, so the `with` column's difference is the header's doing.
@@ -493,7 +493,7 @@ async function framed(tab, frameUrl) {
   return frame.evaluate(() => document.getElementById('t')?.textContent ?? 'blocked').catch(() => 'blocked');
 }
 
-test('a mirrored copy keeps the security headers it was captured with (issue 12 item 1)', async () => {
+test('a mirrored copy keeps the security headers it was captured with', async () => {
   const referers = {};
   const SVG_OK = { body: SVG, headers: { 'Content-Type': 'image/svg+xml' } };
   const frame = '<!doctype html><title>frame</title><iframe id="f"></iframe><script>const f = document.getElementById("f");' +
@@ -549,7 +549,8 @@ test('a mirrored copy keeps the security headers it was captured with (issue 12 
   assert.deepEqual([...new Set(Object.values(served))], ['offline'], 'every probe was answered from the mirror');
 });
 
-test('the banner survives a strict CSP without weakening it: plain, no violation of its own (issue 12 item 1)', async () => {
+// Issue 11, security headers: the banner's inline style under the page's CSP.
+test('the banner survives a strict CSP without weakening it: plain, no violation of its own', async () => {
   const { site, tab } = await setup();
   const strict = "default-src 'self'; style-src 'self' 'report-sample'; script-src 'self'";
   const inline = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'";
@@ -591,7 +592,8 @@ test('the banner survives a strict CSP without weakening it: plain, no violation
   assert.equal(i.title, 'rgb(255, 0, 0)');
 });
 
-test('a no-cache asset changed on the origin is fetched fresh while online, from the mirror when the origin is down; a fresh one is reused (issue 12 item 2)', async () => {
+// Issue 11, caching rules: stored assets were served first while online, even `no-cache` ones.
+test('a changed no-cache asset comes from the origin while it is up, from the mirror when down; fresh ones are reused', async () => {
   const { site, tab } = await setup({ refresh: 0 });
   site.routes['/fresh.html'] = page('Fresh', { extra: '<link rel="stylesheet" href="/css/fresh.css"><link rel="stylesheet" href="/css/swr.css">' });
   site.routes['/css/fresh.css'] = { body: '.hero { color: rgb(7, 8, 9); }', headers: { 'Cache-Control': 'max-age=600' } };
@@ -638,7 +640,8 @@ test('a no-cache asset changed on the origin is fetched fresh while online, from
   assert.equal(got.background, 'rgb(4, 5, 6)', 'the stale copy serves when the origin is down');
 });
 
-test('a response that sets a cookie is not mirrored, neither a page nor an asset (issue 12 item 2)', async () => {
+// Issue 11, caching rules: responses that set a cookie were mirrored.
+test('a response that sets a cookie is not mirrored, neither a page nor an asset', async () => {
   const { site, ctx, tab } = await setup({ refresh: 0 });
   site.routes['/welcome.html'] = { body: page('Welcome'), headers: { 'Set-Cookie': 'csrf=t0k3n; Path=/' } };
   site.routes['/again.html'] = { body: page('Again'), headers: { 'Set-Cookie': 'csrf=an0ther; Path=/' } };
@@ -669,7 +672,7 @@ test('a response that sets a cookie is not mirrored, neither a page nor an asset
 });
 
 /**
- * Issue 12 item 2: each way a logout can reach the browser, each clearing the mirror — before its answer goes on
+ * Issue 11, logout: each way a logout can reach the browser, each clearing the mirror — before its answer goes on
  * where the worker handles that answer. Chromium hides Clear-Site-Data from service workers (even where they fetch
  * the response themselves), so what the worker sees is its sentinel cookie go with the site's cookies.
  */
@@ -689,7 +692,7 @@ async function submit(tab, o, button, lands) {
 }
 
 for (const { how, logout, after } of LOGOUTS) {
-  test(`a logout by ${how} clears the mirror: the previous user's page is not served (issue 12 item 2)`, async () => {
+  test(`a logout by ${how} clears the mirror: the previous user's page is not served`, async () => {
     // The site wants logged-in pages offline (mirrorUncacheable) and marks them private, as it should.
     const { site, ctx, tab } = await setup({ mirrorUncacheable: true, refresh: 0 });
     const o = site.origin;
@@ -736,7 +739,8 @@ for (const { how, logout, after } of LOGOUTS) {
   });
 }
 
-test('copies stored under older rules (without their security headers) are dropped, not served (issue 12 item 1)', async () => {
+// Issue 11, security headers: copies captured before the headers were kept must not be served without them.
+test('copies stored under older rules (without their security headers) are dropped, not served', async () => {
   const { site, ctx, tab } = await setup();
   await openControlled(tab, `${site.origin}/`);
   await tab.goto(`${site.origin}/about.html`);

@@ -1,4 +1,4 @@
-//! The site worker's HTTP rules (issue 12): what may be mirrored, which headers a copy keeps, when a stored copy
+//! The site worker's HTTP rules (issue 11, hardening): what may be mirrored, which headers a copy keeps, when a stored copy
 //! is fresh enough to answer while the origin is reachable (RFC 9111), when a new response replaces it, which
 //! Clear-Site-Data values clear the mirror, and how the banner is styled under the page's CSP.
 #![cfg(not(target_arch = "wasm32"))]
@@ -144,7 +144,7 @@ fn refusal_codes_are_stable() {
 
 #[test]
 fn every_security_header_is_kept_and_nothing_personal() {
-    // Issue 12 item 1: today's five headers became these.
+    // Issue 11: the worker kept five headers, none of them a security header.
     let security = [
         ("Content-Security-Policy", "default-src 'self'; sandbox allow-scripts"),
         ("Content-Security-Policy-Report-Only", "img-src 'none'"),
