@@ -196,8 +196,7 @@ fn varies_per_visitor(headers: &Headers) -> bool {
 }
 
 /// Why a response is not mirrored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Refusal {
     /// Not a full 200 from the site's own origin.
     Status,
