@@ -3,7 +3,7 @@
  *
  *   <script src="/register.js" defer></script>
  *   <script src="/register.js" data-config="/sitemirror.json" defer></script>   (optional JSON config)
- *   <script src="/register.js" data-unregister defer></script>                 (removes worker and mirror)
+ *   <script src="/register.js" data-unregister defer></script>      (removes worker, mirror and the worker's cookie)
  *
  * `defer` keeps it off the critical rendering path. The worker is the `sw.js` next to this file.
  * `updateViaCache: 'none'` makes the browser revalidate sw.js AND its imported engine glue on update checks, so a
@@ -63,7 +63,7 @@
     worker.postMessage({ type: 'mirror/idle', url: controlled ? null : location.href.split('#')[0], resources });
   })().catch(warn('service worker registration failed'));
 
-  /** Removes the worker, its caches and the mirror (the site owner is uninstalling it). */
+  /** Removes the worker, its caches, the mirror and its cookie (the site owner is uninstalling it). */
   async function unregister() {
     const worker = navigator.serviceWorker.controller;
     if (worker) {
@@ -75,8 +75,14 @@
         setTimeout(resolve, 3000);
       });
     }
-    const regs = await navigator.serviceWorker.getRegistrations();
-    await Promise.all(regs.filter((r) => (r.active || r.waiting || r.installing)?.scriptURL.startsWith(swUrl.href)).map((r) => r.unregister()));
+    const regs = (await navigator.serviceWorker.getRegistrations()).filter((r) => (r.active || r.waiting || r.installing)?.scriptURL.startsWith(swUrl.href));
+    await Promise.all(regs.map((r) => r.unregister()));
+    // The worker's own cookie (its logout sentinel) goes too, once the worker no longer watches it.
+    for (const r of regs) {
+      const path = new URL(r.scope).pathname;
+      if (self.cookieStore) await cookieStore.delete({ name: '__sitemirror', path }).catch(() => {});
+      else document.cookie = `__sitemirror=; Max-Age=0; Path=${path}; SameSite=Strict; Secure`;
+    }
     const names = await caches.keys();
     await Promise.all(names.filter((n) => n.startsWith('sitemirror-')).map((n) => caches.delete(n)));
     await new Promise((resolve) => {

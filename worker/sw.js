@@ -4,15 +4,22 @@
  *
  * - Navigations: network first, with a timeout against "lie-fi"; the mirrored copy when the network fails, times
  *   out, or the origin answers 502/503/504 — served at the page's own URL, as captured (its scripts are the site
- *   owner's), with an "offline copy" banner the engine inserts. No copy: the network's answer, as without us.
- * - Same-origin subresources (styles, scripts, images, fonts, media): stale-while-revalidate from the mirror.
- *   Same-origin fetch()/XHR: network first, the mirror when the network fails.
- * - Only same-origin GETs in scope are handled; everything else (POST, cross-origin, Range, requests carrying
- *   Authorization, excluded paths, the worker's own files) is left to the browser untouched.
- * - Mirrored: 200 responses the site lets a shared cache keep — not `no-store`, not `private`, no
- *   `Vary: Cookie/Authorization`, not answering a request with Authorization — unless configured otherwise.
+ *   owner's) and with the security headers it was captured with, plus an "offline copy" banner the engine
+ *   inserts. No copy: the network's answer, as without us.
+ * - Same-origin assets (styles, scripts, images, fonts, media): from the mirror while the stored copy is fresh
+ *   (RFC 9111, decided by the engine's `http` rules), else network first; fetch()/XHR: network first. A stale copy
+ *   only ever answers when the network fails or the origin says it's down.
+ * - Same-origin GETs in scope are handled; everything else same-origin (non-GET, Authorization, excluded paths)
+ *   goes to the network as sent and comes back untouched: the worker only reads its Clear-Site-Data. Cross-origin
+ *   requests, Range requests and the worker's own files are left to the browser.
+ * - Mirrored: what the engine's `mayMirror` allows — 200 responses a shared cache may keep, no Clear-Site-Data,
+ *   and no cookie change while they were fetched (the worker can't see Set-Cookie; it watches `cookiechange`).
+ * - Logout: the mirror is cleared when the site's cookies are (Clear-Site-Data "cookies" or "*", a browser's "clear
+ *   cookies", a logout script): the worker keeps a cookie of its own and watches it go. Chromium hides the
+ *   Clear-Site-Data header itself from service workers; where a browser shows it, "cache", "cookies", "storage" or
+ *   "*" on any response the worker sees clears the mirror before the response goes on. Writes are serialised with
+ *   the clear, so nothing fetched before it lands after it.
  * - Storage: the engine's MirrorStore (IndexedDB): versions, bodies deduplicated by SHA-256, pruned to a budget.
- *   A new version is written only when the body changed.
  * - Optional precache: the site's own pages (links from the engine's extractor, depth and page limits, frontier
  *   persisted in the store so a stopped worker resumes), fetched without credentials.
  *
@@ -52,18 +59,22 @@ const DEFAULTS = {
   banner: 'Offline copy of this page, saved {date}.', // text ({date} = capture time); false: no banner
   exclude: [], // path prefixes (e.g. "/admin/") never mirrored nor answered from the mirror
   mirrorUncacheable: false, // true: also mirror `Cache-Control: no-store` / `private` / `Vary: Cookie` responses
+  logoutCookie: true, // keep the `__sitemirror` cookie, whose loss (cookies cleared: a logout) clears the mirror
   refresh: 60_000, // ms: a URL's copy is refreshed from a response it passed on at most this often
   budget: 100 << 20, // bytes of bodies kept; older versions, then least recently captured pages, go beyond it
   maxBody: 16 << 20, // largest body mirrored
   precache: false, // or {pages: 50, depth: 3, start: ["/"], concurrency: 2, every: 86400000}
 };
 const PRECACHE_DEFAULTS = { pages: 50, depth: 3, start: ['/'], concurrency: 2, every: 24 * 3600 * 1000 };
-/** Response headers kept with a capture (replayed as they were). */
-const KEPT_HEADERS = ['content-type', 'etag', 'last-modified', 'content-language', 'location'];
-/** Subresource destinations served stale-while-revalidate; other non-navigation GETs are network first. */
+/** Subresource destinations a fresh stored copy may answer; other non-navigation GETs are network first. */
 const ASSET_DESTINATIONS = new Set(['style', 'script', 'image', 'font', 'audio', 'video', 'track', 'manifest', 'worker', 'sharedworker', 'object', 'embed']);
 /** How often the config is re-read from the origin after a successful navigation. */
 const CONFIG_REFRESH_MS = 10 * 60 * 1000;
+/**
+ * What the mirror's captures hold (site setting `rules`). Copies stored by a worker whose captures lacked what
+ * replay now relies on (before '2': the security headers) are dropped when the store opens, never served.
+ */
+const MIRROR_RULES = '2';
 
 /**
  * Start the engine from the Cache API copy when there is one: a worker restarted while the origin is down must
@@ -93,7 +104,7 @@ async function loadConfig() {
 async function fetchConfig() {
   if (!CONFIG_URL) return;
   configReadAt = Date.now();
-  const res = await fetch(CONFIG_URL, { cache: 'no-cache', credentials: 'omit' });
+  const res = await fetch(CONFIG_URL, { cache: 'no-cache', credentials: 'omit' }).then(honour);
   if (!res.ok) return;
   const json = await res.clone().json();
   await (await caches.open(CONFIG_CACHE)).put(CONFIG_URL, new Response(JSON.stringify(json), { headers: { 'content-type': 'application/json' } }));
@@ -133,6 +144,9 @@ self.addEventListener('activate', (event) => {
       );
       // The navigation request starts while the worker boots, instead of after: less online overhead.
       await self.registration.navigationPreload?.enable().catch(() => {});
+      // Cookie changes under the scope wake the worker (`cookiechange`, below). Not awaited: it can take seconds,
+      // and fetch events wait for activation to end.
+      self.registration.cookies?.subscribe([{ url: self.registration.scope }]).catch(() => {});
       // Control already-open pages now, so their next requests are mirrored without a reload.
       await self.clients.claim();
     })(),
@@ -143,30 +157,30 @@ self.addEventListener('activate', (event) => {
 
 self.addEventListener('fetch', (event) => {
   const req = event.request;
-  if (req.method !== 'GET') return;
   const url = req.url;
   if (!url.startsWith(self.location.origin + '/')) return; // cross-origin: untouched
-  if (OWN_FILES.has(url.split('?')[0]) || req.headers.has('range') || req.headers.has('authorization')) return;
-  const navigate = req.mode === 'navigate';
-  if (config) {
-    if (excluded(url, config)) return;
-    event.respondWith(navigate ? navigation(event, config) : subresource(event, config));
-    return;
-  }
-  // First event of a fresh worker: the config is a few ms away. Decide once it's there; an excluded request
-  // then goes to the network exactly as the browser would have sent it.
-  event.respondWith(
-    configReady.then((c) => {
-      if (excluded(url, c)) return navigate ? preloadOrFetch(event) : fetch(req);
-      return navigate ? navigation(event, c) : subresource(event, c);
-    }),
-  );
+  if (OWN_FILES.has(url.split('?')[0]) || req.headers.has('range')) return;
+  const t = ticket();
+  const answer = (c) => {
+    if (req.method !== 'GET' || req.headers.has('authorization') || excluded(url, c)) return passThrough(event);
+    return req.mode === 'navigate' ? navigation(event, c, t) : subresource(event, c, t);
+  };
+  // The first event of a fresh worker waits the few ms the config takes to read.
+  event.respondWith(config ? answer(config) : configReady.then(answer));
 });
 
 /** Paths the site owner keeps out of the mirror (config `exclude`: path prefixes). */
 function excluded(url, c) {
   const path = new URL(url).pathname;
   return c.exclude.some((prefix) => path.startsWith(prefix));
+}
+
+/**
+ * A request's ticket: when it was sent, its place among the events this worker handles (`seq`: a cookie change
+ * handled after it may come from its answer), and which mirror it belongs to (a clear starts a new generation).
+ */
+function ticket() {
+  return { sent: Date.now(), seq: ++events, gen: generation };
 }
 
 /** The navigation preload response when the browser made one, else a fetch. */
@@ -176,15 +190,44 @@ async function preloadOrFetch(event) {
 }
 
 /**
+ * What the mirror never answers (non-GET — logout forms and API calls —, requests with Authorization, excluded
+ * paths) goes to the network as sent and comes back untouched: the worker only makes it wait for the clear a
+ * logout starts (`honour`).
+ */
+async function passThrough(event) {
+  return honour(await (event.request.mode === 'navigate' ? preloadOrFetch(event) : fetch(event.request)));
+}
+
+/**
+ * A response that ends a session clears the mirror before it goes on, so the next person at this browser can't
+ * be shown the previous one's pages: a `Clear-Site-Data` of "cookies", "cache", "storage" or "*" where the
+ * browser lets the worker read it (Chromium doesn't), and in every browser a clear started because the site's
+ * cookies vanished while it was fetched (the browser clears them before it hands the response on).
+ */
+async function honour(res) {
+  const value = res.headers.get('clear-site-data');
+  try {
+    if (value !== null) {
+      await ready;
+      if (wasm_bindgen.clearsMirror(value)) await clearMirror();
+    }
+    await clearing;
+  } catch (err) {
+    console.error('sitemirror: the mirror could not be cleared', err);
+  }
+  return res;
+}
+
+/**
  * Network first. The mirror answers when the network fails, takes longer than `timeout` (and a copy exists), or
  * the origin says it's down (502/503/504). Otherwise the network's answer, unchanged.
  */
-async function navigation(event, c) {
+async function navigation(event, c, t) {
   const req = event.request;
-  const network = preloadOrFetch(event);
+  const network = preloadOrFetch(event).then(honour);
   // Whatever the network answers later (after a timeout) still refreshes the mirror — when due: a response handed
   // on untouched streams straight to the page, while a copied one goes through this worker's thread.
-  if (due(req.url, c)) event.waitUntil(network.then((res) => keep(req, res.clone(), c)).catch(() => {}));
+  if (due(req.url, c)) event.waitUntil(network.then((res) => keep(req, res.clone(), c, t)).catch(() => {}));
   maybeRefreshConfig(event);
 
   let timer;
@@ -195,44 +238,70 @@ async function navigation(event, c) {
   clearTimeout(timer);
 
   if (first === 'timeout') {
-    const copy = await fromMirror(req.url, c, 'timeout').catch(() => null);
+    const copy = await fromMirror(req.url, c, 'timeout');
     return copy || network; // no copy: keep waiting, as the browser would have
   }
   if (first.err) {
-    const copy = await fromMirror(req.url, c, 'offline').catch(() => null);
+    const copy = await fromMirror(req.url, c, 'offline');
     if (copy) return copy;
     throw first.err; // the browser's own error page, as without the worker
   }
   if (c.fallbackStatuses.includes(first.res.status)) {
-    const copy = await fromMirror(req.url, c, `status-${first.res.status}`).catch(() => null);
+    const copy = await fromMirror(req.url, c, `status-${first.res.status}`);
     if (copy) return copy;
   }
   return first.res;
 }
 
-/** Subresources: stale-while-revalidate for assets, network first for fetch()/XHR. */
-async function subresource(event, c) {
+/**
+ * Assets: the stored copy while it is fresh (or within its stale-while-revalidate window, refreshed behind it);
+ * otherwise, like fetch()/XHR, network first, the stored copy when the network fails or the origin is down.
+ */
+async function subresource(event, c, t) {
   const req = event.request;
+  let copy = null;
   if (ASSET_DESTINATIONS.has(req.destination)) {
-    const copy = await fromMirror(req.url, c, 'asset').catch(() => null);
+    // A copy known to be stale (no-cache, say) isn't read only to be put aside: the network answers first.
+    const seen = seenCopies.get(req.url);
+    const stale = seen && wasm_bindgen.freshness(seen.headers, seen.at, Date.now(), req.cache).state === 'stale';
+    copy = stale ? null : await stored(req.url);
     if (copy) {
-      event.waitUntil(revalidate(req, c));
-      return copy;
+      sawCopy(req.url, copy.capture);
+      const { state } = wasm_bindgen.freshness(copy.capture.headers, copy.capture.at, Date.now(), req.cache);
+      const answer = state === 'stale' ? null : await respond(copy, state, c);
+      if (answer) {
+        if (state === 'stale-while-revalidate') event.waitUntil(revalidate(req, c));
+        return answer;
+      }
     }
   }
+  const fallback = async (why) => respond(copy || (await stored(req.url)), why, c);
+  let res;
   try {
-    const res = await fetch(req);
-    if (due(req.url, c)) event.waitUntil(keep(req, res.clone(), c).catch(() => {}));
-    if (c.fallbackStatuses.includes(res.status)) {
-      const copy = await fromMirror(req.url, c, `status-${res.status}`).catch(() => null);
-      if (copy) return copy;
-    }
-    return res;
+    res = await fetch(req).then(honour);
   } catch (err) {
-    const copy = await fromMirror(req.url, c, 'offline').catch(() => null);
-    if (copy) return copy;
+    const answer = await fallback('offline');
+    if (answer) return answer;
     throw err;
   }
+  if (due(req.url, c)) event.waitUntil(keep(req, res.clone(), c, t).catch(() => {}));
+  if (c.fallbackStatuses.includes(res.status)) {
+    const answer = await fallback(`status-${res.status}`);
+    if (answer) return answer;
+  }
+  return res;
+}
+
+/**
+ * The headers and time of each URL's stored copy, as this worker instance last read or wrote it: enough to tell
+ * a stale copy without reading it (an IndexedDB read that cost no-cache assets ~15 ms before the network).
+ * Only ever used to skip a read: a copy believed fresh is read, and judged, again.
+ */
+const seenCopies = new Map();
+function sawCopy(url, capture) {
+  seenCopies.delete(url);
+  seenCopies.set(url, { headers: capture.headers, at: capture.at });
+  if (seenCopies.size > 5000) seenCopies.delete(seenCopies.keys().next().value);
 }
 
 /**
@@ -253,8 +322,10 @@ const revalidating = new Map();
 function revalidate(req, c) {
   const key = req.url;
   if (!revalidating.has(key) && due(key, c)) {
+    const t = ticket();
     const job = fetch(req)
-      .then((res) => keep(req, res, c))
+      .then(honour)
+      .then((res) => keep(req, res, c, t))
       .catch(() => {})
       .finally(() => revalidating.delete(key));
     revalidating.set(key, job);
@@ -269,68 +340,201 @@ function maybeRefreshConfig(event) {
   }
 }
 
+// ---------------------------------------------------------------------------------------------- cookies
+
+/**
+ * A service worker can't read `Set-Cookie`, but the browser tells it when a script-visible cookie under its scope
+ * changes (`cookiechange`, subscribed at activation) — before the worker gets the response that set it. So a
+ * response during whose fetch a cookie changed is not mirrored: it probably set it, and what it holds may belong
+ * to that session. Fetch and cookie events are numbered in the order this worker's thread handles them.
+ * HttpOnly cookies are never reported (README.md, "Privacy").
+ *
+ * Logouts: the worker keeps a cookie of its own (`SENTINEL`, a constant value). When the site's cookies are
+ * cleared — `Clear-Site-Data: "cookies"` (which Chromium hides from workers, even on a redirect), the browser's
+ * "clear cookies", a logout script deleting them — it goes with them, and the mirror is cleared.
+ */
+let events = 0;
+let cookieChangedSeq = 0;
+self.addEventListener('cookiechange', (event) => {
+  const others = (list) => list.some((cookie) => cookie.name !== SENTINEL);
+  if (others(event.changed) || others(event.deleted)) cookieChangedSeq = ++events;
+  if (event.deleted.some((cookie) => cookie.name === SENTINEL)) event.waitUntil(cookiesCleared());
+});
+
+const SENTINEL = '__sitemirror';
+/** A clear started because the sentinel vanished, until it is done (responses wait for it: `honour`). */
+let clearing = null;
+
+function cookiesCleared() {
+  clearing ??= (async () => {
+    const c = config || (await configReady);
+    if (c.logoutCookie !== false) await clearMirror(); // the next opening of the store sets a new sentinel
+  })().finally(() => (clearing = null));
+  return clearing;
+}
+
+/** The sentinel as the browser has it: a cookie, null when there is none, undefined when cookies can't be read. */
+async function sentinel() {
+  if (!self.cookieStore) return undefined;
+  return cookieStore.get(SENTINEL).catch(() => undefined);
+}
+
+/** Sets (or renews) the sentinel for the worker's scope; false when it didn't stick (cookies blocked). */
+async function setSentinel() {
+  if (!self.cookieStore) return false;
+  const path = new URL(self.registration.scope).pathname;
+  const expires = Date.now() + 400 * 86_400_000; // the longest a browser keeps a cookie
+  await cookieStore.set({ name: SENTINEL, value: '1', path, expires, sameSite: 'strict' }).catch(() => {});
+  return !!(await sentinel());
+}
+
+/** Whether a cookie changed after the request of ticket `t` was sent. */
+function cookiesChanged(t) {
+  return cookieChangedSeq > t.seq;
+}
+
 // ---------------------------------------------------------------------------------------------- the mirror
 
 let opened;
-/** The engine and the store, opened once per worker instance. */
+/**
+ * The engine and the store, opened once per worker instance (and again after a clear). What it holds is dropped
+ * when it was stored under older rules, or when the site's cookies were cleared since the sentinel was set (a
+ * logout while no worker was running to see it go). `watched`: the sentinel stands for the mirror.
+ */
 function mirror() {
   opened ??= (async () => {
     await ready;
     const c = config || (await configReady);
     const store = await wasm_bindgen.MirrorStore.open(DB_NAME, { maxBody: c.maxBody });
     const site = self.registration.scope;
-    const known = (await store.sites()).find((s) => s.id === site);
-    if (!known) await store.putSite({ id: site, startUrl: site, created: Date.now(), updated: Date.now(), settings: {} });
-    return { engine: wasm_bindgen, store, site };
+    let known = (await store.sites()).find((s) => s.id === site);
+    const mark = c.logoutCookie !== false ? await sentinel() : undefined;
+    // Copies stored under older rules lack headers their replay relies on (the page's security policies).
+    const outdated = known && known.settings?.rules !== MIRROR_RULES;
+    const loggedOut = known?.settings?.sentinel === 'set' && mark === null;
+    if (outdated || loggedOut) {
+      await store.deleteSite(site);
+      known = null;
+    }
+    if (!known) {
+      const now = Date.now();
+      known = { id: site, startUrl: site, created: now, updated: now, settings: { rules: MIRROR_RULES } };
+      await store.putSite(known);
+    }
+    const renew = !mark || mark.expires === null || mark.expires < Date.now() + 30 * 86_400_000;
+    let watched = known.settings.sentinel === 'set' && !!mark;
+    if (c.logoutCookie !== false && mark !== undefined && (renew || !watched) && (await setSentinel())) {
+      if (known.settings.sentinel !== 'set') {
+        await store.putSite({ ...known, settings: { ...known.settings, sentinel: 'set' } });
+      }
+      watched = true;
+    }
+    return { engine: wasm_bindgen, store, site, watched };
   })();
   opened.catch(() => (opened = undefined));
   return opened;
 }
 
-/** Test and benchmark hook: why the last mirrored answers were given (newest last, a few kept). */
-const served = [];
-
+/** Bumped by every clear: what was fetched or read under an older generation is neither written nor served. */
+let generation = 0;
 /**
- * The mirrored copy of `url` as a Response, or null. Documents get the banner (inserted by the engine) and are
- * otherwise exactly as captured.
+ * Mirror writes run one at a time, a clear among them: a capture fetched before a logout, whose write comes
+ * after the clear, is dropped instead of bringing the previous session's page back.
  */
-async function fromMirror(url, c, why) {
-  const { engine, store } = await mirror();
-  const found = await store.replay(engine.canonicalKey(url), {});
-  if (!found) return null;
-  const { capture, body } = found;
-  const type = header(capture.headers, 'content-type') || 'application/octet-stream';
-  const headers = new Headers({
-    'content-type': type,
-    'cache-control': 'no-store',
-    'x-sitemirror-captured': new Date(capture.at).toISOString(),
-  });
-  for (const name of ['etag', 'last-modified', 'content-language']) {
-    const v = header(capture.headers, name);
-    if (v) headers.set(name, v);
-  }
-  let out = body;
-  if (/^(text\/html|application\/xhtml\+xml)/i.test(type) && c.banner !== false) {
-    const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
-    out = engine.insertBanner(bytes, { url: capture.url, contentType: type, banner: bannerHtml(c, capture.at) });
-    headers.set('content-type', type.split(';')[0].trim() + '; charset=utf-8');
-  }
-  served.push({ url, why, at: capture.at });
-  if (served.length > 50) served.shift();
-  return new Response(out, { status: 200, headers });
+let writing = Promise.resolve();
+function write(t, job) {
+  const run = writing.then(() => (t.gen === generation ? job() : false));
+  writing = run.catch(() => {});
+  return run;
 }
 
-function bannerHtml(c, at) {
+/** Deletes everything the mirror holds (captures, bodies, frontier) and the precache's progress. */
+async function clearMirror() {
+  generation++;
+  precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
+  refreshed.clear();
+  seenCopies.clear();
+  await write(ticket(), async () => {
+    await ready;
+    // The store as it is: opening it through mirror() sets a new sentinel, which is the next session's business
+    // (and must not come back while register.js data-unregister removes everything).
+    const store = opened ? (await mirror()).store : await wasm_bindgen.MirrorStore.open(DB_NAME, {});
+    await store.deleteSite(self.registration.scope);
+    // Closed so a page can delete the database (register.js data-unregister) without being blocked.
+    store.close();
+    opened = undefined;
+  });
+}
+
+/** The stored copy of `url` (`{capture, body, gen, watched}`), or null. */
+async function stored(url) {
+  try {
+    const gen = generation;
+    const { engine, store, watched } = await mirror();
+    const found = await store.replay(engine.canonicalKey(url), {});
+    return found ? { ...found, gen, watched } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A stored copy as the answer to its own URL — with the headers it was captured with (its security policies
+ * among them, so it may do offline no more than online) — or null when the mirror was cleared since it was read.
+ * Documents get the offline banner. `why` becomes `x-sitemirror-served` (README.md, "How it works").
+ */
+async function respond(found, why, c) {
+  if (!found || found.gen !== generation) return null;
+  try {
+    const { capture, body } = found;
+    const replay = wasm_bindgen.replayHeaders(capture.headers, capture.at, Date.now());
+    const headers = new Headers(replay.headers);
+    const type = headers.get('content-type') || 'application/octet-stream';
+    const isDocument = /^(text\/html|application\/xhtml\+xml)/i.test(type);
+    // Before a copy stands in for the origin, the sentinel is looked at: a logout whose cookie event hasn't come
+    // yet must not let the previous session's page through. (A fresh copy is a public one, answered at once.)
+    const online = why === 'fresh' || why === 'stale-while-revalidate';
+    if (!online && found.watched && (await sentinel()) === null) {
+      await cookiesCleared();
+      return null;
+    }
+    headers.set('content-type', type);
+    headers.set('cache-control', 'no-store');
+    headers.set('x-sitemirror-captured', new Date(capture.at).toISOString());
+    headers.set('x-sitemirror-served', why);
+    let out = body;
+    if (isDocument && c.banner !== false && replay.banner !== 'none') {
+      const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
+      const banner = bannerHtml(c, capture.at, replay.banner === 'inline');
+      out = wasm_bindgen.insertBanner(bytes, { url: capture.url, contentType: type, banner });
+      headers.set('content-type', type.split(';')[0].trim() + '; charset=utf-8');
+    }
+    return new Response(out, { status: 200, headers });
+  } catch (err) {
+    console.warn('sitemirror: a stored copy could not be replayed', err);
+    return null;
+  }
+}
+
+/** The stored copy of `url` as a Response, or null. */
+async function fromMirror(url, c, why) {
+  return respond(await stored(url), why, c);
+}
+
+/**
+ * The banner: styled inline when every CSP of the page allows inline style attributes, else plain (the page's
+ * own styles; no violation, and the CSP stays as the site sent it).
+ */
+function bannerHtml(c, at, styled) {
   const date = new Date(at);
   const text = escapeHtml(String(c.banner === true ? DEFAULTS.banner : c.banner));
   const when = `<time datetime="${date.toISOString()}">${escapeHtml(formatDate(date))}</time>`;
-  return (
-    '<div id="sitemirror-banner" role="status" style="all:initial;display:block;box-sizing:border-box;' +
-    'width:100%;padding:4px 12px;background:#fff8d6;border-bottom:1px solid #e0d28a;color:#5c4d00;' +
-    'font:13px/1.4 system-ui,sans-serif;text-align:center;position:relative;z-index:2147483647">' +
-    text.replace('{date}', when) +
-    '</div>'
-  );
+  const style = styled
+    ? ' style="all:initial;display:block;box-sizing:border-box;width:100%;padding:4px 12px;background:#fff8d6;' +
+      'border-bottom:1px solid #e0d28a;color:#5c4d00;font:13px/1.4 system-ui,sans-serif;text-align:center;' +
+      'position:relative;z-index:2147483647"'
+    : '';
+  return `<div id="sitemirror-banner" role="status"${style}>` + text.replace('{date}', when) + '</div>';
 }
 
 function formatDate(date) {
@@ -345,30 +549,16 @@ function escapeHtml(s) {
   return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
-/** @param {[string, string][]} headers @param {string} name */
-function header(headers, name) {
-  const found = headers.find(([n]) => n.toLowerCase() === name);
-  return found ? found[1] : undefined;
-}
-
-/**
- * Whether a response may go into the mirror: a full 200 from this origin that a shared cache could keep. What a
- * service worker can't see (Set-Cookie, HttpOnly cookies) is why `private`, `no-store` and `Vary: Cookie` are the
- * contract (README.md, "Privacy").
- * @returns {string | null} why not, or null when it may
- */
-function refuse(req, res, c) {
-  if (res.status !== 200 || res.type !== 'basic') return 'status';
-  if (req.headers.has('authorization')) return 'authorization';
-  if (!c.mirrorUncacheable) {
-    const cc = (res.headers.get('cache-control') || '').toLowerCase();
-    if (/(^|[\s,])(no-store|private)([\s,=]|$)/.test(cc)) return 'cache-control';
-    const vary = (res.headers.get('vary') || '').toLowerCase();
-    if (/(^|[\s,])(cookie|authorization|\*)([\s,]|$)/.test(vary)) return 'vary';
-  }
-  const length = Number(res.headers.get('content-length') || 0);
-  if (length > c.maxBody) return 'too-large';
-  return null;
+/** Why the mirror must not keep a response (the engine's `mayMirror`: README.md, "Privacy"), or null. */
+function refusal(req, res, c, more = {}) {
+  const exchange = {
+    status: res.status,
+    sameOrigin: res.type === 'basic',
+    authorization: req.headers.has('authorization'),
+    headers: [...res.headers],
+    ...more,
+  };
+  return wasm_bindgen.mayMirror(exchange, { mirrorUncacheable: !!c.mirrorUncacheable, maxBody: c.maxBody });
 }
 
 /** Writes since the last prune; every few writes the store is brought back within the budget. */
@@ -376,36 +566,55 @@ let writesSincePrune = 0;
 const PRUNE_EVERY = 20;
 
 /**
- * Mirrors a response (a clone the page doesn't read) when allowed and new: a version is added only when its body
- * differs from the latest one stored.
+ * Mirrors a response (a clone the page doesn't read) when the rules allow it. `t`: its request's ticket (when it
+ * was sent, which mirror generation it belongs to).
  */
-async function keep(req, res, c, source = 'visit') {
+async function keep(req, res, c, t, source = 'visit') {
   const url = res.url || req.url;
-  if (refuse(req, res, c) || excluded(url, c) || !url.startsWith(self.location.origin + '/')) return false;
+  if (excluded(url, c) || !url.startsWith(self.location.origin + '/')) return false;
+  await ready;
+  if (refusal(req, res, c, { cookiesChanged: cookiesChanged(t) })) return false;
   const body = new Uint8Array(await res.arrayBuffer());
-  if (body.length > c.maxBody) return false;
-  return capture(url, res, body, source, [], []);
+  // Again once the body is in: its real size, and a cookie set while it streamed.
+  if (refusal(req, res, c, { cookiesChanged: cookiesChanged(t), bodyLength: body.length })) return false;
+  return capture(url, res, body, source, [], [], t);
 }
 
-/** Stores one body (skipped when unchanged) plus frontier changes, in one transaction. */
-async function capture(url, res, body, source, settle, found) {
-  const { engine, store, site } = await mirror();
-  const key = engine.canonicalKey(url);
-  const [latest, digest] = await Promise.all([store.lookup(key), sha256(body)]);
-  const unchanged = latest && latest.digest === digest && latest.status === 200;
-  const headers = KEPT_HEADERS.map((n) => [n, res.headers.get(n)]).filter(([, v]) => v !== null);
-  const batch = unchanged ? [] : [{ site, url: key, at: Date.now(), status: 200, headers, body, source }];
-  if (batch.length === 0 && settle.length === 0 && found.length === 0) return false;
-  await store.record(batch, settle, found);
-  if (batch.length && ++writesSincePrune >= PRUNE_EVERY) await prune();
-  return batch.length > 0;
+/**
+ * Stores one response (as the engine's `recapture` says: a new version, in place of a stale copy the origin just
+ * confirmed, or not at all) plus frontier changes, in one transaction. Its time is when its request was sent.
+ */
+async function capture(url, res, body, source, settle, found, t) {
+  const headers = wasm_bindgen.keptHeaders([...res.headers]);
+  const digest = await sha256(body);
+  return write(t, async () => {
+    const { engine, store, site } = await mirror();
+    const key = engine.canonicalKey(url);
+    const latest = (await store.lookup(key)) || null;
+    const good = latest && latest.status === 200 ? latest : null;
+    const same = !!good && good.digest === digest;
+    const plan = engine.recapture(good && { headers: good.headers, at: good.at }, same, headers, t.sent);
+    const version = { site, url: key, at: t.sent, status: 200, headers, source, ...(same ? { unchanged: digest } : { body }) };
+    const batch = plan === 'skip' ? [] : [version];
+    if (batch.length === 0 && settle.length === 0 && found.length === 0) return false;
+    await store.record(batch, settle, found);
+    if (plan === 'replace') await store.deleteCapture(good.id);
+    if (batch.length) sawCopy(url, version);
+    if (batch.length && ++writesSincePrune >= PRUNE_EVERY) {
+      writesSincePrune = 0;
+      await store.prune(site, (config || (await configReady)).budget);
+    }
+    return batch.length > 0;
+  });
 }
 
-async function prune() {
+async function prune(t) {
   writesSincePrune = 0;
-  const { store, site } = await mirror();
   const c = config || (await configReady);
-  return store.prune(site, c.budget);
+  return write(t, async () => {
+    const { store, site } = await mirror();
+    return store.prune(site, c.budget);
+  });
 }
 
 async function sha256(bytes) {
@@ -448,8 +657,9 @@ async function sitemapBytes(body) {
  * Crawls the site's own pages into the mirror with the extension's crawl policy (the engine's `CrawlPolicy`:
  * scope, exclusions, robots.txt, sitemaps, traps, depth/page/byte limits, per-host pacing, retries), starting
  * from `start` and the sitemaps; links come from the engine's extractor. Fetched without credentials: what is
- * precached is the page anyone gets, and the mirroring rules (`refuse`) still apply. The frontier lives in the
- * store, so a worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms.
+ * precached is the page anyone gets, and the mirroring rules (`mayMirror`) still apply. The frontier lives in the
+ * store, so a worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms. A clear
+ * (logout) ends the run: nothing it fetched before is written after.
  */
 function precache({ force = false } = {}) {
   precaching ??= runPrecache(force).finally(() => (precaching = null));
@@ -462,6 +672,7 @@ async function runPrecache(force) {
   const c = config || (await configReady);
   const p = c.precache;
   if (!p) return precacheState;
+  const t = ticket();
   const { engine, store, site } = await mirror();
   const siteRecord = (await store.sites()).find((s) => s.id === site);
   const last = Number(siteRecord?.settings?.precachedAt || 0);
@@ -482,16 +693,16 @@ async function runPrecache(force) {
   });
   const own = (entries) => entries.map((e) => ({ ...e, site }));
   const now = Date.now();
-  const robots = await fetch(new URL('/robots.txt', site), { credentials: 'omit' }).catch(() => null);
+  const robots = await fetch(new URL('/robots.txt', site), { credentials: 'omit' }).then(honour).catch(() => null);
   const info = policy.robots(robots && robots.ok ? await robots.text() : '', robots ? robots.status : 0);
   if (unfinished) {
     policy.seed(frontier);
   } else {
-    await store.clearFrontier(site);
+    await write(t, () => store.clearFrontier(site));
     const seeds = start.map((s) => ({ url: engine.canonicalKey(new URL(s, site).href), page: true }));
     const found = own(policy.admit(null, seeds, now));
     for (const url of info.sitemaps.slice(0, 5)) {
-      const res = await fetch(url, { credentials: 'omit' }).catch(() => null);
+      const res = await fetch(url, { credentials: 'omit' }).then(honour).catch(() => null);
       if (!res || !res.ok) continue;
       let map;
       try {
@@ -502,43 +713,49 @@ async function runPrecache(force) {
       }
       found.push(...own(policy.admit({ url, depth: 0, run: 0 }, map.pages.map((u) => ({ url: u, page: true })), now)));
     }
-    await store.enqueue(found);
+    await write(t, () => store.enqueue(found));
   }
+  if (t.gen !== generation) return precacheState;
   precacheState = { state: 'running', pages: 0, resources: 0, failed: 0, skipped: 0 };
   for (;;) {
-    const batch = await store.queued(site, concurrency);
+    const batch = t.gen === generation ? await store.queued(site, concurrency) : [];
     if (batch.length === 0) break;
     await Promise.all(
       batch.map((entry) =>
-        precacheOne(entry, c, engine, store, site, policy, own).catch(async (err) => {
+        precacheOne(entry, c, engine, store, site, policy, own, t.gen).catch(async (err) => {
           precacheState.failed++;
           const reason = `precache/failed: ${err && err.message ? err.message : err}`;
-          await store.record([], [{ site, url: entry.url, state: 'failed', reason, at: Date.now() }]);
+          await write(t, () => store.record([], [{ site, url: entry.url, state: 'failed', reason, at: Date.now() }]));
         }),
       ),
     );
   }
+  if (t.gen !== generation) return precacheState; // cleared meanwhile: the run is over, its state reset
   const settings = { ...(siteRecord?.settings || {}), precachedAt: String(Date.now()) };
-  await store.putSite({ ...(siteRecord || { id: site, startUrl: site, created: Date.now() }), updated: Date.now(), settings });
-  await prune();
+  await write(t, () => store.putSite({ ...(siteRecord || { id: site, startUrl: site, created: Date.now() }), updated: Date.now(), settings }));
+  await prune(t);
   precacheState = { ...precacheState, state: 'done' };
   return precacheState;
 }
 
-/** One frontier entry: paced, fetched, decided by the policy, stored with its admitted links in one transaction. */
-async function precacheOne(entry, c, engine, store, site, policy, own) {
+/**
+ * One frontier entry: paced, fetched, decided by the policy, stored with its admitted links in one transaction.
+ * `gen`: the run's mirror generation (a retry after a clear writes nothing either).
+ */
+async function precacheOne(entry, c, engine, store, site, policy, own, gen) {
   const host = new URL(entry.url).host;
   const timeoutMs = policy.options().timeoutMs;
   for (let attempt = 1; ; attempt++) {
     for (let slot; (slot = policy.slot(host, Date.now())) !== 0; ) await sleep(slot > 0 ? slot : 25);
-    const started = Date.now();
+    const t = { ...ticket(), gen };
+    const started = t.sent;
     policy.started(host, started);
     const req = new Request(entry.url, { credentials: 'omit', cache: 'no-cache' });
     let res;
     let body;
     let error;
     try {
-      res = await fetch(req, { signal: AbortSignal.timeout(timeoutMs) });
+      res = await fetch(req, { signal: AbortSignal.timeout(timeoutMs) }).then(honour);
       body = new Uint8Array(await res.arrayBuffer());
     } catch (err) {
       error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';
@@ -561,11 +778,12 @@ async function precacheOne(entry, c, engine, store, site, policy, own) {
       else precacheState[state]++;
     };
     const finalUrl = res?.url || entry.url;
-    const why = error || !decision.store ? null : refuse(req, res, c) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
+    // Without credentials no cookie is set: the cookie rule has nothing to see here.
+    const why = error || !decision.store ? null : refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
     if (decision.action !== 'done' || !decision.store || why) {
       const state = decision.action === 'done' ? 'skipped' : decision.action;
       count(state);
-      return store.record([], settle(state, decision.reason || (why ? `precache/${why}` : undefined)));
+      return write(t, () => store.record([], settle(state, decision.reason || (why ? `precache/${why}` : undefined))));
     }
     policy.addBytes(body.length);
     const type = (res.headers.get('content-type') || '').toLowerCase();
@@ -584,7 +802,7 @@ async function precacheOne(entry, c, engine, store, site, policy, own) {
     links = links.filter((l) => l.url.startsWith(self.location.origin + '/'));
     const found = links.length ? own(policy.admit({ url: entry.url, depth: entry.depth, run: entry.run ?? 0 }, links, now)) : [];
     count('done');
-    return capture(finalUrl, res, body, 'precache', settle('done'), found);
+    return capture(finalUrl, res, body, 'precache', settle('done'), found, t);
   }
 }
 
@@ -599,12 +817,12 @@ self.addEventListener('message', (event) => {
 /**
  * Messages (same shape as the extension's: `{ok: true, …}` or `{ok: false, error: {code, message}}`):
  * - `engine/status`, `engine/rewrite` {html, url}: the engine (as in the extension).
- * - `mirror/status`: what the mirror holds, the precache progress, the last answers served from the mirror.
+ * - `mirror/status`: what the mirror holds, the precache progress, the config in effect.
  * - `mirror/idle` {url, resources}: sent by register.js when a page has loaded; mirrors that page and what it
  *   loaded if the worker didn't see them (the first visit, before the worker controlled the page), then runs a
  *   due precache.
  * - `precache/run`: crawls now, whatever the last run (resolves when it ends).
- * - `mirror/clear`: deletes the mirror (e.g. on logout when private pages are mirrored).
+ * - `mirror/clear`: deletes the mirror, as a Clear-Site-Data response does (a logout the worker can't see).
  * @param {unknown} msg
  */
 async function handle(msg, event) {
@@ -634,7 +852,7 @@ async function handle(msg, event) {
       const asked = Array.isArray(msg.urls) ? msg.urls.filter((u) => typeof u === 'string') : [];
       const has = {};
       for (const u of asked) has[u] = (await store.versions(engine.canonicalKey(u))).length;
-      return { ok: true, site, totals, pages: pages.map((p) => p.url), has, frontier: counts, precache: precacheState, served: served.slice(), config: c };
+      return { ok: true, site, totals, pages: pages.map((p) => p.url), has, frontier: counts, precache: precacheState, config: c };
     }
     case 'mirror/idle': {
       const urls = [msg.url, ...(Array.isArray(msg.resources) ? msg.resources : [])].filter((u) => typeof u === 'string');
@@ -644,14 +862,9 @@ async function handle(msg, event) {
     }
     case 'precache/run':
       return { ok: true, precache: await precache({ force: true }) };
-    case 'mirror/clear': {
-      const { store, site } = await mirror();
-      await store.deleteSite(site);
-      // Close the database so a page can delete it (register.js data-unregister) without being blocked.
-      store.close();
-      opened = undefined;
+    case 'mirror/clear':
+      await clearMirror();
       return { ok: true };
-    }
   }
   return errorResponse('message/invalid', 'unreachable');
 }
@@ -664,8 +877,9 @@ async function catchUp(urls, c) {
     if (await store.lookup(engine.canonicalKey(url))) continue;
     // Same request as the page's (cookies included): the same mirroring rules decide.
     const req = new Request(url, { credentials: 'same-origin' });
-    const res = await fetch(req).catch(() => null);
-    if (res) await keep(req, res, c).catch(() => {});
+    const t = ticket();
+    const res = await fetch(req).then(honour).catch(() => null);
+    if (res) await keep(req, res, c, t).catch(() => {});
   }
 }
 

@@ -55,7 +55,7 @@ pub(crate) fn parse_http_date(s: &str) -> Option<u64> {
                 4 => year = Some(n),
                 _ => return None,
             }
-        } else if let Some(m) = MONTHS.iter().position(|m| token.len() >= 3 && token[..3].eq_ignore_ascii_case(m)) {
+        } else if let Some(m) = MONTHS.iter().position(|m| token.get(..3).is_some_and(|t| t.eq_ignore_ascii_case(m))) {
             if token.len() == 3 {
                 month = Some(m as u32 + 1);
             }
@@ -88,6 +88,8 @@ mod tests {
         assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(t));
         assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(t));
         assert_eq!(parse_http_date("soon"), None);
+        // A header value is Latin-1 text: a month-like token cut inside a character is no month, not a panic.
+        assert_eq!(parse_http_date("Sun, 06 No\u{e9} 1994 08:49:37 GMT"), None);
         assert_eq!(parse_http_date("Sun, 06 Nov 1994 8:99:37 GMT"), None);
     }
 }

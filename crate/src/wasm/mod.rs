@@ -4,6 +4,7 @@
 #[cfg(feature = "archive")]
 mod archive;
 pub mod crawl;
+mod http;
 mod store;
 
 use crate::error::{ErrorCode, OptionsError};
