@@ -278,7 +278,7 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
   try {
     // A WACZ is a ZIP of WARC files (and indexes, which import doesn't need: every record is read anyway).
     for (const warc of await warcFiles(engine, file)) {
-      const reader = new engine.WarcReader(MAX_RECORD);
+      const reader = warc.deflated ? engine.WarcReader.deflated(MAX_RECORD) : new engine.WarcReader(MAX_RECORD);
       const stream = warc.stream.getReader();
       try {
         for (;;) {
@@ -316,12 +316,13 @@ const bytesOf = async (blob) => new Uint8Array(await blob.arrayBuffer());
 
 /**
  * The WARC streams in `file`: the file itself, or — for a WACZ (a ZIP) — each `archive/*.warc[.gz]` entry, read
- * straight from its place in the file (only the ZIP directory is read into memory).
- * @returns {Promise<{name: string, stream: ReadableStream<Uint8Array>}[]>}
+ * straight from its place in the file (only the ZIP directory is read into memory). A deflated entry is inflated by
+ * the engine's reader (`deflated`), under its decompression-ratio bound like every other layer.
+ * @returns {Promise<{name: string, stream: ReadableStream<Uint8Array>, deflated: boolean}[]>}
  */
 async function warcFiles(engine, file) {
   const magic = await bytesOf(file.slice(0, 4));
-  if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return [{ name: '', stream: file.stream() }];
+  if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return [{ name: '', stream: file.stream(), deflated: false }];
   const tail = await bytesOf(file.slice(Math.max(0, file.size - engine.zipTailBytes())));
   const dir = engine.zipDirectory(tail, file.size);
   const entries = engine.zipEntries(await bytesOf(file.slice(dir.offset, dir.offset + dir.size)));
@@ -333,8 +334,7 @@ async function warcFiles(engine, file) {
   for (const e of warcs) {
     const start = engine.zipDataOffset(e, await bytesOf(file.slice(e.headerOffset, e.headerOffset + 30)));
     const data = file.slice(start, start + e.compressedSize).stream();
-    if (e.method === 0) out.push({ name: e.name, stream: data });
-    else if (e.method === 8) out.push({ name: e.name, stream: data.pipeThrough(new DecompressionStream('deflate-raw')) });
+    if (e.method === 0 || e.method === 8) out.push({ name: e.name, stream: data, deflated: e.method === 8 });
     else throw Object.assign(new Error(`${e.name} is compressed with ZIP method ${e.method}, which can't be read`), { code: 'archive/malformed' });
   }
   return out;
