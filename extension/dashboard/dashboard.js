@@ -5,8 +5,10 @@
  * and persistence. It talks to the background through messages.js; while a crawl runs or is paused it polls
  * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged).
  * WARC export and import (archive.js) run in this page with the engine and store loaded here: they handle the
- * user's File and a download, which a service worker can't. Site ids, URLs, crawl errors, report and import
- * reasons are attacker text: every one is set with textContent, never as HTML.
+ * user's File and a download, which a service worker can't. Import lists the sites of a file for the user to tick
+ * first; a site it created is marked in its row, with a button that turns on capture and the offline fallback.
+ * Site ids, URLs, crawl errors, report and import reasons, file names are attacker text: every one is set with
+ * textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
 import {

@@ -5,6 +5,8 @@
  *   dashboard, the origin stopped: every page replays with all its resources, from the imported copy.
  * - A WARC written by wget (an outside tool) is imported and replays offline.
  * - A damaged file keeps what came before the damage and says what is wrong; a non-WARC file is refused by name.
+ * - Every import lists the file's sites first, none ticked; only the ticked ones are imported. A hostile archive of
+ *   two sites (a bank's first) changes nothing the user didn't choose: see the last test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
