@@ -530,4 +530,14 @@ test('an archive of two sites: the user chooses, nothing else is stored, the use
   await down.waitForURL(/\/view\.html\?url=/, { timeout: 10_000 });
   await down.frameLocator('#mirror').locator('h1', { hasText: /^Call 555-0100$/ }).waitFor();
   assert.equal(await down.textContent('#source'), `imported from ${name}`);
+
+  // Mirroring an imported site (site/add, as "Mirror this site" and "Start mirror" do) is turning it on too.
+  const third = 'http://127.0.0.1:9';
+  const one = path.join(dir, 'one.warc.gz');
+  fs.writeFileSync(one, warcResponse(`${third}/`, planted, '<title>Third</title>'));
+  assert.equal((await importFile(dashboard, one)).error, '');
+  const thirdSite = (await send({ type: 'sites/list' })).sites.find((s) => s.id === `${third}/`);
+  assert.equal(thirdSite?.importedOnly, true);
+  assert.deepEqual((await send({ type: 'site/add', url: `${third}/` })).site.settings, {});
+  assert.equal((await send({ type: 'sites/list' })).sites.find((s) => s.id === `${third}/`).importedOnly, false);
 });

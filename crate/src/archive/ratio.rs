@@ -2,8 +2,9 @@
 //! captures or keep the reader busy for hours.
 //!
 //! Deflate makes up to about 1032 bytes from one, and a `.warc.gz`, a WACZ entry and each gzip/deflate-encoded body
-//! are all deflate. Real archives compress far less: text and HTML 3 to 10 times, and the most compressible file
-//! among 500 MB of documentation, logs, JavaScript and JSON measured 28 times (whole collections about 4). So every
+//! are all deflate. Real archives compress far less: text and HTML 3 to 10 times (a wget WARC of the Node.js API
+//! documentation 7 times, its most compressible record 13), and the most compressible file among 500 MB of
+//! documentation, logs, JavaScript and JSON measured 28 times (whole collections about 4). So every
 //! byte inflated while reading one file is counted against the bytes of that file pushed so far, and past [`FLOOR`]
 //! bytes of output, more than [`RATIO`] times the input stops the file with `archive/too-compressed`.
 
