@@ -8,7 +8,9 @@
  * WACZ export wraps that WARC in a WACZ 1.1.1 ZIP with its CDXJ index, page list and fixity manifest, the form
  * ReplayWeb.page and other Webrecorder tools open directly.
  * Import reads `.warc`, `.warc.gz` and `.wacz` from any tool (ours, wget --warc-file, warcio, Webrecorder,
- * browsertrix) through the engine's `WarcReader`, which streams: the file is never held in memory at once.
+ * browsertrix) through the engine's `WarcReader`, which streams: the file is never held in memory at once. An archive
+ * is attacker text that may hold records of any site, so import is two passes: `scanArchive` lists the sites in the
+ * file, the user chooses, and `importArchive` stores only theirs, into sites kept for offline viewing only.
  *
  * Both run in the dashboard page, not the service worker: the user's File and the download (a Blob URL) are page
  * things. The store is the same IndexedDB database the worker uses. Nothing in an archive is ever run: records
@@ -16,6 +18,7 @@
  */
 import { KEPT_HEADERS, isHtml } from './capture.js';
 import { RENDERED } from './replay.js';
+import { IMPORTED_ONLY, isImportedOnly } from './sites.js';
 
 /** Bodies bigger than the store takes are reported, not read (the store's default per-body cap). */
 const MAX_RECORD = 64 << 20;
@@ -167,128 +170,48 @@ export async function exportWacz(engine, store, siteId, { software, now = Date.n
   };
 }
 
+/** Of the records left out of an import, this many are listed (all are counted, by reason). */
+const SKIPPED_LISTED = 1000;
+
+/** The canonical key of an archive record's URL (a rendered copy keeps its `#rendered`), or null if not http(s). */
+function keyOf(engine, raw) {
+  let key;
+  try {
+    // A page's rendered DOM (a visit's companion capture) is exported under `<url>#rendered` and comes back as
+    // that companion, not as the page: canonical keys otherwise drop the fragment.
+    key = engine.canonicalKey(raw) + (raw.endsWith(RENDERED) ? RENDERED : '');
+  } catch {
+    return null;
+  }
+  return /^https?:/.test(key) ? key : null;
+}
+
+/** A record that is a page of its site: a good HTML response (or a revisit of one), not a rendered copy. */
+const isPage = (r) => !r.problem && r.status >= 200 && r.status < 300 && isHtml(r) && !r.url.endsWith(RENDERED);
+
 /**
- * Imports a WARC file into the store. The site is the origin of the first HTML page in the file (its resources
- * from other hosts belong to it, as in a crawl); it is registered if new, and existing captures stay: imported
- * ones are versions like any other. Records that can't become captures are listed with their reason.
- * @param {any} engine
- * @param {any} store
- * @param {Blob} file
- * @param {{now?: number, onProgress?: (p: {read: number, total: number, captures: number}) => void}} [opts]
- * @returns {Promise<{site: string | null, captures: number, pages: number, records: number,
- *   skipped: {url: string, reason: string}[], error: {code: string, message: string} | null}>}
- *   `error`: the file is not a WARC, or breaks off or is corrupt after the records that were imported.
- *   Store errors (quota) reject.
+ * Streams every record of `file` (a WARC, or each WARC of a WACZ) to `handle`, in order.
+ * @returns {Promise<{records: number, error: {code: string, message: string} | null}>} `records`: every record read
+ *   (warcinfo and request ones too); `error`: the file is not a WARC, or breaks off, is corrupt or too compressed
+ *   after the records handled. Other errors (the store's) reject.
  */
-export async function importArchive(engine, store, file, { now = Date.now(), onProgress } = {}) {
+async function readArchive(engine, file, handle, onProgress) {
   let records = 0;
-  const skipped = [];
-  let site = null;
-  let captures = 0;
-  let pages = 0;
-  /** Records read before the site is known (the first HTML page decides it). */
-  let pending = [];
-  let batch = [];
-  let batchBytes = 0;
-
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const todo = batch;
-    batch = [];
-    batchBytes = 0;
-    await store.capture(todo);
-    captures += todo.length;
-  };
-
-  const ensureSite = async (startUrl) => {
-    const id = `${new URL(startUrl).origin}/`;
-    if (!(await store.sites()).some((s) => s.id === id)) {
-      await store.putSite({ id, startUrl, created: now, updated: now, settings: {} });
-    }
-    site = id;
-  };
-
-  /** One record → a capture (or a reason it isn't one). */
-  const take = async (r) => {
-    let url;
-    try {
-      // A page's rendered DOM (a visit's companion capture) is exported under `<url>#rendered` and comes back
-      // as that companion, not as the page: canonical keys otherwise drop the fragment.
-      url = engine.canonicalKey(r.url) + (r.url.endsWith(RENDERED) ? RENDERED : '');
-    } catch {
-      skipped.push({ url: String(r.url).slice(0, 2000), reason: 'archive/not-mirrorable: not an http(s) URL' });
-      return;
-    }
-    if (!/^https?:/.test(url)) {
-      skipped.push({ url, reason: 'archive/not-mirrorable: not an http(s) URL' });
-      return;
-    }
-    if (r.problem) {
-      skipped.push({ url, reason: `archive/record: ${r.problem}` });
-      return;
-    }
-    if (r.status < 200 || r.status > 599 || r.status === 304) {
-      skipped.push({ url, reason: `archive/status: HTTP ${r.status} is not a capture` });
-      return;
-    }
-    const headers = r.headers.filter(([n]) => KEPT_HEADERS.has(n));
-    const base = { site, url, at: r.at || now, status: r.status, headers, source: 'import' };
-    if (r.type === 'revisit') {
-      await flush();
-      if (!r.digest) {
-        skipped.push({ url, reason: 'archive/revisit: the record names no SHA-256 payload digest' });
-        return;
-      }
-      try {
-        await store.capture([{ ...base, unchanged: r.digest }]);
-        captures += 1;
-      } catch (err) {
-        // The body it repeats is in no record read so far, nor in the store.
-        skipped.push({ url, reason: `archive/revisit: the repeated body is not in the archive (${err?.code || err})` });
-      }
-      return;
-    }
-    if (r.status >= 200 && r.status < 300 && isHtml({ headers })) pages += 1;
-    batch.push({ ...base, body: r.body });
-    batchBytes += r.body.byteLength;
-    if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) await flush();
-  };
-
-  const handle = async (records) => {
-    for (const r of records) {
-      if (site === null) {
-        pending.push(r);
-        const page = pending.find((p) => !p.problem && p.type !== 'revisit' && /^https?:/.test(p.url) && isHtml(p));
-        // The first HTML page names the site; a file with none takes the origin of its first web record.
-        const first = page ?? (pending.length >= 200 ? pending.find((p) => /^https?:/.test(p.url)) : undefined);
-        if (!first) continue;
-        await ensureSite(first.url);
-        const queued = pending;
-        pending = [];
-        for (const p of queued) await take(p);
-      } else {
-        await take(r);
-      }
-    }
-  };
-
   let read = 0;
-  /** A file that breaks off or is corrupt: what came before it is kept, and the error says where. */
-  let error = null;
   try {
     // A WACZ is a ZIP of WARC files (and indexes, which import doesn't need: every record is read anyway).
     for (const warc of await warcFiles(engine, file)) {
-      const reader = new engine.WarcReader(MAX_RECORD);
+      const reader = warc.deflated ? engine.WarcReader.deflated(MAX_RECORD) : new engine.WarcReader(MAX_RECORD);
       const stream = warc.stream.getReader();
       try {
         for (;;) {
           const { done, value } = await stream.read();
           if (done) break;
           read += value.byteLength;
-          await handle(reader.push(value));
-          onProgress?.({ read: Math.min(read, file.size), total: file.size, captures: captures + batch.length });
+          for (const r of reader.push(value)) await handle(r);
+          onProgress?.({ read: Math.min(read, file.size), total: file.size });
         }
-        await handle(reader.finish());
+        for (const r of reader.finish()) await handle(r);
       } catch (err) {
         await stream.cancel().catch(() => {});
         if (err?.code?.startsWith('archive/') && warc.name) err.message = `${warc.name}: ${err.message}`;
@@ -299,29 +222,182 @@ export async function importArchive(engine, store, file, { now = Date.now(), onP
     }
   } catch (err) {
     if (!err?.code?.startsWith('archive/')) throw err;
-    error = { code: err.code, message: err.message };
+    return { records, error: { code: err.code, message: err.message } };
   }
-  if (site === null) {
-    const first = pending.find((p) => /^https?:/.test(p.url));
-    if (first) {
-      await ensureSite(first.url);
-      for (const p of pending) await take(p);
+  return { records, error: null };
+}
+
+/**
+ * The first pass of an import: which sites (origins) `file` holds, with their records and pages, nothing stored.
+ * The user chooses among them; an archive is attacker text, and may hold records of any site.
+ * @param {any} engine
+ * @param {any} store
+ * @param {Blob} file
+ * @param {{onProgress?: (p: {read: number, total: number}) => void}} [opts]
+ * @returns {Promise<{sites: ArchiveSite[], records: number, error: {code: string, message: string} | null}>}
+ *   sites in the order the file first names them; `error` as for `importArchive`.
+ * @typedef {{id: string, origin: string, records: number, pages: number, startUrl: string, mirrored: boolean,
+ *   importedOnly: boolean}} ArchiveSite  `records` of that origin (any type that can become a capture), `pages`: its
+ *   distinct page URLs; `mirrored`: the user has that site already (`importedOnly`: one an earlier import created)
+ */
+export async function scanArchive(engine, store, file, { onProgress } = {}) {
+  /** origin → {origin, records, pages: Set, startUrl, firstUrl} */
+  const found = new Map();
+  const { records, error } = await readArchive(engine, file, (r) => {
+    const key = keyOf(engine, r.url);
+    if (key === null) return;
+    const origin = new URL(key).origin;
+    let site = found.get(origin);
+    if (!site) found.set(origin, (site = { origin, records: 0, pages: new Set(), startUrl: null, firstUrl: key.split('#')[0] }));
+    site.records += 1;
+    if (isPage(r)) {
+      site.pages.add(key);
+      site.startUrl ??= key;
     }
-  }
+  }, onProgress);
+  const known = new Map((await store.sites()).map((s) => [s.id, s]));
+  const sites = [...found.values()].map((s) => {
+    const id = `${s.origin}/`;
+    const mine = known.get(id);
+    return {
+      id, origin: s.origin, records: s.records, pages: s.pages.size, startUrl: s.startUrl ?? s.firstUrl,
+      mirrored: !!mine, importedOnly: !!mine && isImportedOnly(mine),
+    };
+  });
+  return { sites, records, error };
+}
+
+/**
+ * Imports the records of the chosen sites of a WARC or WACZ file (the second pass, after `scanArchive`). Every
+ * record of a site not chosen is left out (`archive/site-not-chosen`). A chosen origin with pages is a site of its
+ * own; one without (a CDN's images and fonts) is kept with the chosen site that has the most pages, as a crawl keeps
+ * a site's resources from other hosts.
+ *
+ * A site the import creates is kept for offline viewing only (`IMPORTED_ONLY`: no capture as you browse, no
+ * automatic fallback) until the user turns it on; a site the user mirrors already keeps its flags. Existing captures
+ * stay: imported ones are versions whose source names the file (`import:<file name>`), and the store never serves
+ * them before the user's own by default. A record dated after the import is refused (`archive/future-date`): its
+ * time can't be true, and the store orders versions by time.
+ * @param {any} engine
+ * @param {any} store
+ * @param {Blob} file
+ * @param {{sites: ArchiveSite[], now?: number, onProgress?: (p: {read: number, total: number, captures: number}) =>
+ *   void}} opts  `sites`: the chosen ones, as `scanArchive` listed them
+ * @returns {Promise<{sites: string[], created: string[], captures: number, pages: number, records: number,
+ *   skipped: {url: string, reason: string}[], skippedCount: number, skippedBy: Record<string, number>,
+ *   error: {code: string, message: string} | null}>}
+ *   `sites`: ids captures went into; `created`: those registered by this import; `skipped`: the first
+ *   SKIPPED_LISTED records left out, each with its reason (stable code first), `skippedCount` all of them and
+ *   `skippedBy` their number per code; `error` as for `scanArchive`. Store errors (quota) reject.
+ */
+export async function importArchive(engine, store, file, { sites: chosen, now = Date.now(), onProgress }) {
+  const source = `import:${String(file.name || 'archive').slice(0, 200)}`;
+  const byOrigin = new Map(chosen.map((s) => [s.origin, s]));
+  const home = [...chosen].sort((a, b) => b.pages - a.pages).find((s) => s.pages > 0);
+  const existing = new Set((await store.sites()).map((s) => s.id));
+  const into = new Set();
+  const created = [];
+  const skipped = [];
+  let skippedCount = 0;
+  const skippedBy = {};
+  let captures = 0;
+  let pages = 0;
+  let batch = [];
+  let batchBytes = 0;
+
+  const skip = (url, reason) => {
+    skippedCount += 1;
+    const code = reason.split(':')[0];
+    skippedBy[code] = (skippedBy[code] ?? 0) + 1;
+    if (skipped.length < SKIPPED_LISTED) skipped.push({ url: String(url).slice(0, 2000), reason });
+  };
+
+  const flush = async () => {
+    if (batch.length === 0) return;
+    const todo = batch;
+    batch = [];
+    batchBytes = 0;
+    await store.capture(todo);
+    captures += todo.length;
+  };
+
+  /** The site a chosen origin's records go into, registered (imported-only) when new. */
+  const siteFor = async (entry) => {
+    const site = entry.pages > 0 || !home ? entry : home;
+    if (!into.has(site.id)) {
+      if (!existing.has(site.id)) {
+        await store.putSite({ id: site.id, startUrl: site.startUrl, created: now, updated: now, settings: { ...IMPORTED_ONLY } });
+        created.push(site.id);
+      }
+      into.add(site.id);
+    }
+    return site.id;
+  };
+
+  /** One record → a capture (or a reason it isn't one). */
+  const take = async (r) => {
+    const url = keyOf(engine, r.url);
+    if (url === null) {
+      skip(r.url, 'archive/not-mirrorable: not an http(s) URL');
+      return;
+    }
+    const entry = byOrigin.get(new URL(url).origin);
+    if (!entry) {
+      skip(url, `archive/site-not-chosen: ${new URL(url).origin} was not chosen for import`);
+      return;
+    }
+    if (r.problem) {
+      skip(url, `archive/record: ${r.problem}`);
+      return;
+    }
+    if (r.status < 200 || r.status > 599 || r.status === 304) {
+      skip(url, `archive/status: HTTP ${r.status} is not a capture`);
+      return;
+    }
+    if (r.at > now) {
+      skip(url, `archive/future-date: dated ${new Date(r.at).toISOString()}, after the import (${new Date(now).toISOString()})`);
+      return;
+    }
+    const headers = r.headers.filter(([n]) => KEPT_HEADERS.has(n));
+    const base = { site: await siteFor(entry), url, at: r.at || now, status: r.status, headers, source };
+    if (r.type === 'revisit') {
+      await flush();
+      if (!r.digest) {
+        skip(url, 'archive/revisit: the record names no SHA-256 payload digest');
+        return;
+      }
+      try {
+        await store.capture([{ ...base, unchanged: r.digest }]);
+        captures += 1;
+      } catch (err) {
+        // The body it repeats is in no record read so far, nor in the store.
+        skip(url, `archive/revisit: the repeated body is not in the archive (${err?.code || err})`);
+      }
+      return;
+    }
+    if (isPage(r)) pages += 1;
+    batch.push({ ...base, body: r.body });
+    batchBytes += r.body.byteLength;
+    if (batch.length >= BATCH || batchBytes >= BATCH_BYTES) await flush();
+  };
+
+  const progress = onProgress && ((p) => onProgress({ ...p, captures: captures + batch.length }));
+  const { records, error } = await readArchive(engine, file, take, progress);
   await flush();
-  return { site, captures, pages, records, skipped, error };
+  return { sites: [...into], created, captures, pages, records, skipped, skippedCount, skippedBy, error };
 }
 
 const bytesOf = async (blob) => new Uint8Array(await blob.arrayBuffer());
 
 /**
  * The WARC streams in `file`: the file itself, or — for a WACZ (a ZIP) — each `archive/*.warc[.gz]` entry, read
- * straight from its place in the file (only the ZIP directory is read into memory).
- * @returns {Promise<{name: string, stream: ReadableStream<Uint8Array>}[]>}
+ * straight from its place in the file (only the ZIP directory is read into memory). A deflated entry is inflated by
+ * the engine's reader (`deflated`), under its decompression-ratio bound like every other layer.
+ * @returns {Promise<{name: string, stream: ReadableStream<Uint8Array>, deflated: boolean}[]>}
  */
 async function warcFiles(engine, file) {
   const magic = await bytesOf(file.slice(0, 4));
-  if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return [{ name: '', stream: file.stream() }];
+  if (!(magic[0] === 0x50 && magic[1] === 0x4b && magic[2] === 3 && magic[3] === 4)) return [{ name: '', stream: file.stream(), deflated: false }];
   const tail = await bytesOf(file.slice(Math.max(0, file.size - engine.zipTailBytes())));
   const dir = engine.zipDirectory(tail, file.size);
   const entries = engine.zipEntries(await bytesOf(file.slice(dir.offset, dir.offset + dir.size)));
@@ -333,8 +409,7 @@ async function warcFiles(engine, file) {
   for (const e of warcs) {
     const start = engine.zipDataOffset(e, await bytesOf(file.slice(e.headerOffset, e.headerOffset + 30)));
     const data = file.slice(start, start + e.compressedSize).stream();
-    if (e.method === 0) out.push({ name: e.name, stream: data });
-    else if (e.method === 8) out.push({ name: e.name, stream: data.pipeThrough(new DecompressionStream('deflate-raw')) });
+    if (e.method === 0 || e.method === 8) out.push({ name: e.name, stream: data, deflated: e.method === 8 });
     else throw Object.assign(new Error(`${e.name} is compressed with ZIP method ${e.method}, which can't be read`), { code: 'archive/malformed' });
   }
   return out;

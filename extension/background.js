@@ -11,7 +11,7 @@ import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
 import { MIRROR_PATH, msToTimestamp, serve, timestampToMs } from './replay.js';
 import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
-import { listSites, addSite, deleteSite, siteStatus, siteOf, mirrorableUrl } from './sites.js';
+import { listSites, addSite, enableSite, deleteSite, siteStatus, siteOf, liveSite, mirrorableUrl } from './sites.js';
 import * as capture from './capture.js';
 import * as crawl from './crawl.js';
 import { siteBudget } from './budget.js';
@@ -68,9 +68,9 @@ async function mirroredSite(url) {
   return siteOf(await storeReady, url);
 }
 
-/** Sends a tab whose navigation failed to the viewer, if the site is mirrored. */
+/** Sends a tab whose navigation failed to the viewer, if the site is mirrored (and not kept for viewing only). */
 async function fallBack(tabId, url) {
-  if (!(await mirroredSite(url))) return;
+  if (!(await liveSite(await storeReady, url, 'fallback'))) return;
   await chrome.tabs.update(tabId, { url: viewerUrl(url) });
 }
 
@@ -96,7 +96,13 @@ const HTTP = { urls: ['http://*/*', 'https://*/*'] };
 chrome.webRequest.onCompleted.addListener(capture.onResponse, HTTP, ['responseHeaders']);
 chrome.webRequest.onBeforeRedirect.addListener(capture.onRedirect, HTTP, ['responseHeaders']);
 chrome.tabs.onRemoved.addListener(capture.onTabRemoved);
-capture.configure({ engine, store: () => storeReady, siteOf: mirroredSite, spaceOf: crawl.siteSpace, budget: siteBudget });
+capture.configure({
+  engine,
+  store: () => storeReady,
+  siteOf: async (url) => liveSite(await storeReady, url, 'capture'),
+  spaceOf: crawl.siteSpace,
+  budget: siteBudget,
+});
 chrome.webNavigation.onCompleted.addListener((details) => {
   if (details.frameId !== 0) return;
   capture.onPageLoaded(details.tabId).catch((err) => console.error('sitemirror: capture failed', err));
@@ -160,6 +166,7 @@ async function handle(raw) {
     }
     case MessageType.SITES_LIST: return listSites(await storeReady);
     case MessageType.SITE_ADD: return addSite(await storeReady, req.url, Date.now());
+    case MessageType.SITE_ENABLE: return enableSite(await storeReady, req.id, Date.now());
     case MessageType.SITE_DELETE:
       await crawl.forget(req.id);
       return deleteSite(await storeReady, req.id);
@@ -222,7 +229,7 @@ async function view(url, at) {
     const best = pages.map((c) => c.url).sort((a, b) => score(b) - score(a))[0];
     return { ok: true, found: false, suggestion: best || site?.startUrl };
   }
-  const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status }));
+  const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status, source: v.source }));
   const frame = engine.mirrorUrl(capture.url, MIRROR_PREFIX, when === undefined ? undefined : msToTimestamp(capture.at));
-  return { ok: true, found: true, captured: capture.at, versions, frame };
+  return { ok: true, found: true, captured: capture.at, source: capture.source, versions, frame };
 }

@@ -16,6 +16,9 @@
  * @typedef {{type: 'site/add', url: string}} SiteAddRequest
  *   Registers the site `url` belongs to (its origin + '/') as mirrored; `url` becomes its start URL. Only
  *   http(s) URLs: anything else is answered with `site/invalid-url`. Adding a known site returns it unchanged.
+ * @typedef {{type: 'site/enable', id: string}} SiteEnableRequest
+ *   Turns on capture as you browse and the offline fallback for a site an archive import created (it is kept for
+ *   offline viewing only until then); answers like site/add, or `site/not-mirrored`.
  * @typedef {{type: 'site/delete', id: string}} SiteDeleteRequest
  *   Deletes a site and everything only it used (captures, payloads no other site shares).
  * @typedef {{type: 'site/status', url: string}} SiteStatusRequest
@@ -38,7 +41,7 @@
  * @typedef {{type: 'crawl/pause' | 'crawl/resume' | 'crawl/cancel' | 'crawl/status' | 'crawl/report', site: string}} CrawlControlRequest
  *   `site` is a site id (`https://example.com/`). Pause keeps the frontier; cancel ends the crawl (what was
  *   stored stays); status is the job and its counts; report lists the URLs that failed or were skipped.
- * @typedef {StatusRequest | RewriteRequest | ViewRequest | MissingRequest | SitesListRequest | SiteAddRequest | SiteDeleteRequest
+ * @typedef {StatusRequest | RewriteRequest | ViewRequest | MissingRequest | SitesListRequest | SiteAddRequest | SiteEnableRequest | SiteDeleteRequest
  *   | SiteStatusRequest | CrawlStartRequest | CrawlUpdateRequest | CrawlControlRequest} Request
  *
  * @typedef {{code: string, message?: string}} ErrorInfo
@@ -47,8 +50,9 @@
  * @typedef {{ok: true, html: string}} RewriteResponse
  * @typedef {{id: string, startUrl: string, created: number, updated: number, settings: Record<string, string>}} Site
  *   Times are ms since the epoch. Ids, URLs and titles come from the web: attacker text wherever shown.
- * @typedef {{id: string, startUrl: string, created: number, updated: number, pages: number, bytes: number,
- *   lastCaptured: number | null}} SiteSummary   `lastCaptured`: newest capture among its pages, null if none
+ * @typedef {{id: string, startUrl: string, created: number, updated: number, importedOnly: boolean, pages: number,
+ *   bytes: number, lastCaptured: number | null}} SiteSummary   `lastCaptured`: newest capture among its pages, null if
+ *   none; `importedOnly`: an import created it and capture and fallback are off (settings `capture`/`fallback`)
  * @typedef {{ok: true, sites: SiteSummary[]}} SitesListResponse
  * @typedef {{ok: true, site: Site}} SiteAddResponse
  * @typedef {{ok: true}} SiteDeleteResponse
@@ -81,6 +85,7 @@ export const MessageType = Object.freeze({
   MISSING: 'mirror/missing',
   SITES_LIST: 'sites/list',
   SITE_ADD: 'site/add',
+  SITE_ENABLE: 'site/enable',
   SITE_DELETE: 'site/delete',
   SITE_STATUS: 'site/status',
   CRAWL_START: 'crawl/start',
@@ -146,8 +151,9 @@ export function parseRequest(raw) {
       if (!boundedString(msg.url)) return errorResponse(ErrorCode.INVALID, `${msg.type} needs a string url`);
       return { ok: true, request: { type: msg.type, url: msg.url } };
     case MessageType.SITE_DELETE:
-      if (!boundedString(msg.id) || msg.id === '') return errorResponse(ErrorCode.INVALID, 'site/delete needs a non-empty string id');
-      return { ok: true, request: { type: MessageType.SITE_DELETE, id: msg.id } };
+    case MessageType.SITE_ENABLE:
+      if (!boundedString(msg.id) || msg.id === '') return errorResponse(ErrorCode.INVALID, `${msg.type} needs a non-empty string id`);
+      return { ok: true, request: { type: msg.type, id: msg.id } };
     case MessageType.CRAWL_START: {
       if (!boundedString(msg.url)) return errorResponse(ErrorCode.INVALID, 'crawl/start needs a string url');
       const options = msg.options ?? {};

@@ -1,9 +1,14 @@
 /**
- * Mirrored sites: the handlers behind the `sites/list`, `site/add`, `site/delete` and `site/status` messages.
- * Pure functions over a `MirrorStore` (docs/engine-api.md), so background.js only dispatches to them.
+ * Mirrored sites: the handlers behind the `sites/list`, `site/add`, `site/enable`, `site/delete` and `site/status`
+ * messages. Pure functions over a `MirrorStore` (docs/engine-api.md), so background.js only dispatches to them.
  *
  * A site is keyed by its origin + '/' (`https://example.com/`); a URL belongs to the site whose id is the
  * longest prefix of its normalised form. Site ids and URLs come from the web: callers show them as text only.
+ *
+ * Site flags (`settings`): `capture: 'off'` and `fallback: 'off'` keep a site out of capture as you browse and out
+ * of the automatic offline fallback; absent means on. An archive import registers the sites it creates with both
+ * off (`IMPORTED_ONLY`): a file can't make the extension start recording or redirecting a site (its first page
+ * could be `https://bank.example/`). The user turns them on (`site/enable`, or by mirroring the site).
  */
 import { ErrorCode, errorResponse } from './messages.js';
 
@@ -25,6 +30,29 @@ export function mirrorableUrl(raw) {
   url.password = '';
   url.hash = '';
   return url;
+}
+
+/** The flags of a site an archive import creates: kept for offline viewing only. */
+export const IMPORTED_ONLY = Object.freeze({ capture: 'off', fallback: 'off' });
+
+/**
+ * Whether a site is kept for offline viewing only (an import made it; the user hasn't turned it on).
+ * @param {{settings?: Record<string, string>}} site
+ */
+export function isImportedOnly(site) {
+  return site.settings?.capture === 'off' && site.settings?.fallback === 'off';
+}
+
+/**
+ * The mirrored site a URL belongs to, if `use` (`'capture'` as you browse, or the automatic `'fallback'`) is on for
+ * it: sites an import created are not captured nor fallen back to until the user turns them on.
+ * @param {any} store
+ * @param {string} raw
+ * @param {'capture' | 'fallback'} use
+ */
+export async function liveSite(store, raw, use) {
+  const site = await siteOf(store, raw);
+  return site && site.settings?.[use] !== 'off' ? site : undefined;
 }
 
 /**
@@ -59,7 +87,9 @@ async function measure(store, site) {
 export async function listSites(store) {
   const sites = await store.sites();
   const out = await Promise.all(
-    sites.map(async (s) => ({ id: s.id, startUrl: s.startUrl, created: s.created, updated: s.updated, ...(await measure(store, s)) })),
+    sites.map(async (s) => ({
+      id: s.id, startUrl: s.startUrl, created: s.created, updated: s.updated, importedOnly: isImportedOnly(s), ...(await measure(store, s)),
+    })),
   );
   const active = (s) => Math.max(s.updated, s.lastCaptured ?? 0);
   out.sort((a, b) => active(b) - active(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -68,7 +98,8 @@ export async function listSites(store) {
 
 /**
  * `site/add`: registers the site `url` belongs to, with `url` as its start URL. A site already mirrored is
- * returned unchanged (its start URL, creation time and settings are the user's earlier choice).
+ * returned unchanged (its start URL, creation time and settings are the user's earlier choice) — except that a
+ * site an import created, which the user now chooses to mirror, gets capture and fallback turned on.
  * @param {any} store
  * @param {string} raw
  * @param {number} now ms since the epoch
@@ -79,10 +110,33 @@ export async function addSite(store, raw, now) {
   if (!url) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
   const id = `${url.origin}/`;
   const existing = (await store.sites()).find((s) => s.id === id);
-  if (existing) return { ok: true, site: existing };
+  if (existing) return { ok: true, site: isImportedOnly(existing) ? await turnOn(store, existing, now) : existing };
   const site = { id, startUrl: url.href, created: now, updated: now, settings: {} };
   await store.putSite(site);
   return { ok: true, site };
+}
+
+/** The site with capture and fallback on (its other settings kept), stored. */
+async function turnOn(store, site, now) {
+  const { capture, fallback, ...settings } = site.settings ?? {};
+  const on = { ...site, updated: now, settings };
+  await store.putSite(on);
+  return on;
+}
+
+/**
+ * `site/enable`: turns on capture as you browse and the offline fallback for a site an import created (for any other
+ * site they are on already). Answers `site/not-mirrored` for an unknown id.
+ * @param {any} store
+ * @param {string} id
+ * @param {number} now
+ * @returns {Promise<import('./messages.js').SiteAddResponse | import('./messages.js').ErrorResponse>}
+ */
+export async function enableSite(store, id, now) {
+  const site = (await store.sites()).find((s) => s.id === id);
+  if (!site) return errorResponse(ErrorCode.NOT_MIRRORED, 'This site is not mirrored.');
+  const off = site.settings?.capture === 'off' || site.settings?.fallback === 'off';
+  return { ok: true, site: off ? await turnOn(store, site, now) : site };
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
- * The viewer: `view.html?url=<original URL>[&at=<ISO-8601 time>]`. A banner (offline copy, when captured, which
- * version, "Try live") above a frame showing the mirrored page from `/m/…`. Everything shown from the mirror is
- * attacker text: it is set with textContent only.
+ * The viewer: `view.html?url=<original URL>[&at=<ISO-8601 time>]`. A banner (offline copy, when captured and by
+ * what — a visit, a crawl, or an imported file — which version, "Try live") above a frame showing the mirrored page
+ * from `/m/…`. Everything shown from the mirror is attacker text (an imported file's name too): it is set with
+ * textContent only.
  */
 import { MessageType } from './messages.js';
 
@@ -9,6 +10,19 @@ const params = new URLSearchParams(location.search);
 let original = params.get('url') || '';
 const at = params.get('at');
 const $ = (id) => document.getElementById(id);
+
+/**
+ * What made a version, for people: `visit`, `crawl`, `imported from <file name>`.
+ * @param {string} source a capture's source: `visit`, `dom`, `crawl-…`, `import:<file name>` (`import` before files
+ *   were named)
+ */
+function sourceLabel(source) {
+  if (source === 'visit' || source === 'dom') return 'visit';
+  if (source.startsWith('crawl-')) return 'crawl';
+  if (source === 'import') return 'imported';
+  if (source.startsWith('import:')) return `imported from ${source.slice('import:'.length)}`;
+  return source;
+}
 
 async function show(url, when) {
   render(await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: when } : {}) }), url, true);
@@ -38,18 +52,22 @@ function render(info, url, load) {
       none.append(a);
     }
     $('captured').textContent = '';
+    $('source').textContent = '';
     $('count').textContent = '';
     return;
   }
   for (const v of info.versions) {
     const option = document.createElement('option');
     option.value = new Date(v.at).toISOString();
-    option.textContent = `${new Date(v.at).toLocaleString()}${v.status >= 400 ? ` (${v.status})` : ''}`;
+    option.textContent = `${new Date(v.at).toLocaleString()} — ${sourceLabel(v.source ?? '')}${v.status >= 400 ? ` (${v.status})` : ''}`;
+    option.dataset.source = v.source ?? '';
     option.selected = v.at === info.captured;
     select.append(option);
   }
   $('captured').textContent = `captured ${new Date(info.captured).toLocaleString()}`;
   $('captured').dataset.at = String(info.captured);
+  $('source').textContent = sourceLabel(info.source ?? '');
+  $('source').dataset.source = info.source ?? '';
   $('count').textContent = `${info.versions.length} version${info.versions.length === 1 ? '' : 's'}`;
   if (load) $('mirror').src = info.frame;
   document.title = `Offline copy — ${url}`;

@@ -223,6 +223,9 @@ pub enum ArchiveError {
     BadZip { reason: String },
     /// An entry the ZIP writer was asked to add that would make a broken or unsafe ZIP (or one after `finish`).
     BadZipEntry { name: String, reason: String },
+    /// Inflating the file (gzip members, a WACZ entry's deflate, gzip/deflate-encoded bodies) made `made` bytes, more
+    /// than `ratio` times the `read` bytes of the file: a decompression bomb, not an archive.
+    TooCompressed { read: u64, made: u64, ratio: u64 },
 }
 
 impl fmt::Display for ArchiveError {
@@ -246,6 +249,11 @@ impl fmt::Display for ArchiveError {
             ArchiveError::BadZipEntry { name, reason } => {
                 write!(f, "The ZIP entry {name:?} can't be written: {reason}.")
             }
+            ArchiveError::TooCompressed { read, made, ratio } => write!(
+                f,
+                "The data inflates to more than {ratio} times its size ({made} bytes from the first {read}), \
+                 which no real archive does: it was read no further, as a decompression bomb."
+            ),
         }
     }
 }
@@ -262,6 +270,7 @@ impl ErrorCode for ArchiveError {
             ArchiveError::NoZipDirectory => "archive/not-warc",
             ArchiveError::BadZip { .. } => "archive/malformed",
             ArchiveError::BadZipEntry { .. } => "archive/malformed",
+            ArchiveError::TooCompressed { .. } => "archive/too-compressed",
         }
     }
 }

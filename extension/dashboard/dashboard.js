@@ -5,8 +5,10 @@
  * and persistence. It talks to the background through messages.js; while a crawl runs or is paused it polls
  * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged).
  * WARC export and import (archive.js) run in this page with the engine and store loaded here: they handle the
- * user's File and a download, which a service worker can't. Site ids, URLs, crawl errors, report and import
- * reasons are attacker text: every one is set with textContent, never as HTML.
+ * user's File and a download, which a service worker can't. Import lists the sites of a file for the user to tick
+ * first; a site it created is marked in its row, with a button that turns on capture and the offline fallback.
+ * Site ids, URLs, crawl errors, report and import reasons, file names are attacker text: every one is set with
+ * textContent, never as HTML.
  */
 import { MessageType, ErrorCode } from '../messages.js';
 import {
@@ -196,6 +198,8 @@ class SiteRow {
     this.exportWacz = button('Export WACZ', 'secondary', (b) => this.exportArchive(b, 'wacz'));
     this.exportButton = button('Export WARC', 'secondary', (b) => this.exportArchive(b, 'warc'));
     this.del = button('Delete', 'danger', () => this.remove());
+    this.enable = button('Turn on offline fallback and capture as I browse', 'secondary', (b) => this.turnOn(b));
+    this.enable.classList.add('enable');
     const reportId = `report-${++reportIds}`;
     this.reportButton.setAttribute('aria-expanded', 'false');
     this.reportButton.setAttribute('aria-controls', reportId);
@@ -219,10 +223,14 @@ class SiteRow {
     this.updated = el('td', { className: 'updated' });
     this.siteId = el('div', { className: 'site-id' });
     this.siteStart = el('div', { className: 'site-start' });
+    this.importedNote = el('div', {
+      className: 'site-imported',
+      text: 'Imported: kept for offline viewing only. It isn’t captured as you browse, and the offline fallback doesn’t open it.',
+    });
     this.tr = el(
       'tr',
       {},
-      el('th', { attrs: { scope: 'row' } }, this.siteId, this.siteStart),
+      el('th', { attrs: { scope: 'row' } }, this.siteId, this.siteStart, this.importedNote, this.enable),
       this.pages,
       this.size,
       this.updated,
@@ -251,6 +259,23 @@ class SiteRow {
     this.size.title = `${site.bytes} bytes; the size limit of one site is ${budget} bytes`;
     this.size.classList.toggle('full', site.bytes >= budget);
     setText(this.updated, formatTime(updated));
+    this.importedNote.hidden = !site.importedOnly;
+    this.enable.hidden = !site.importedOnly;
+    this.tr.dataset.importedOnly = String(!!site.importedOnly);
+  }
+
+  /** An imported site becomes one the user mirrors: capture as you browse and the offline fallback on. */
+  async turnOn(b) {
+    b.disabled = true;
+    setText(this.actionError, '');
+    const res = await send({ type: MessageType.SITE_ENABLE, id: this.id });
+    b.disabled = false;
+    if (!res.ok) {
+      setText(this.actionError, `The site couldn’t be turned on (${res.error.code}).`);
+      return;
+    }
+    setText(this.note, 'Offline fallback and capture as you browse are on for this site.');
+    await refresh();
   }
 
   get active() {
@@ -480,45 +505,136 @@ function archiveTools() {
   return archiveKit;
 }
 
+// Import is two steps: the file is read once to list the sites it holds (nothing stored), the user ticks the ones
+// to import — none is ticked for them: an archive is attacker text and may hold any site — then only those are read
+// in. Sites it creates are kept for offline viewing only until the user turns them on in their row.
+
 const importInput = /** @type {HTMLInputElement} */ ($('import-file'));
 const importProgress = /** @type {HTMLProgressElement} */ ($('import-progress'));
+const importGo = /** @type {HTMLButtonElement} */ ($('import-go'));
+/** @type {{file: File, sites: import('../archive.js').ArchiveSite[]} | null} */
+let pendingImport = null;
+
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function resetImport() {
+  pendingImport = null;
+  $('import-choose').hidden = true;
+  $('import-sites').replaceChildren();
+  importGo.disabled = true;
+  importInput.disabled = false;
+  importInput.value = '';
+  importProgress.hidden = true;
+}
+
+/** Says why a file stopped being read, and that what came before it counts. */
+function fileProblem(error, before) {
+  const what = error.code === 'archive/not-warc' ? 'is not a WARC or WACZ file'
+    : error.code === 'archive/too-compressed' ? 'inflates too much to be an archive' : 'is damaged';
+  return `The file ${what} (${error.code}): ${error.message}${before ? ` ${before}` : ''}`;
+}
+
 importInput.addEventListener('change', async () => {
   const file = importInput.files?.[0];
   if (!file) return;
+  resetImport();
   importInput.disabled = true;
   $('import-error').textContent = '';
-  $('import-done').textContent = `Importing ${file.name}…`;
+  $('import-done').textContent = `Reading ${file.name}…`;
+  $('import-scan-note').textContent = '';
   $('import-skipped').replaceChildren();
   $('import-skipped').hidden = true;
   importProgress.hidden = false;
   importProgress.value = 0;
   try {
     const { engine, store, archive } = await archiveTools();
-    const res = await archive.importArchive(engine, store, file, {
+    const scan = await archive.scanArchive(engine, store, file, {
       onProgress: ({ read, total }) => (importProgress.value = total ? read / total : 0),
     });
-    const into = res.site ? ` into ${res.site}` : '';
-    $('import-done').textContent = `Imported ${res.captures} captures (${res.pages} pages)${into} from ${res.records} records` +
-      `${res.skipped.length ? `; ${res.skipped.length} records were left out` : ''}.`;
-    if (res.error) {
-      $('import-error').textContent = `The file ${res.error.code === 'archive/not-warc' ? 'is not a WARC or WACZ file' : 'is damaged'} ` +
-        `(${res.error.code}): ${res.error.message}${res.captures ? ' The captures before that point were kept.' : ''}`;
+    importProgress.hidden = true;
+    $('import-done').textContent = '';
+    if (scan.sites.length === 0) {
+      $('import-error').textContent = scan.error ? fileProblem(scan.error) : 'The file holds no web pages or files to import.';
+      resetImport();
+      return;
     }
+    if (scan.error) $('import-scan-note').textContent = fileProblem(scan.error, 'What comes before that point can be imported.');
+    showSites(file, scan);
+  } catch (err) {
+    $('import-done').textContent = '';
+    $('import-error').textContent = `The file couldn’t be read (${err?.code || err?.name || 'error'}): ${err?.message || err}`;
+    resetImport();
+  }
+});
+
+/** Lists the sites of the file, each with a checkbox (none ticked). Origins are attacker text: textContent only. */
+function showSites(file, scan) {
+  pendingImport = { file, sites: scan.sites };
+  setText($('import-choose-intro'), `${file.name} holds ${plural(scan.sites.length, 'site')} (${plural(scan.records, 'record')}). ` +
+    'Tick the ones to import: nothing else in the file is stored.');
+  $('import-sites').replaceChildren(...scan.sites.map((s) => {
+    const box = el('input', { attrs: { type: 'checkbox' } });
+    box.value = s.origin;
+    box.addEventListener('change', () => {
+      importGo.disabled = !$('import-sites').querySelector('input:checked');
+    });
+    const status = s.mirrored
+      ? (s.importedOnly ? 'imported before: kept for offline viewing only' : 'you mirror this site: yours stays the version shown')
+      : 'new: kept for offline viewing only';
+    const li = el('li', {}, el('label', {}, box, ' ', el('span', { className: 'site-id', text: s.origin }),
+      el('span', { className: 'import-site-counts', text: ` — ${plural(s.pages, 'page')}, ${plural(s.records, 'record')} · ${status}` })));
+    li.dataset.origin = s.origin; // an attribute value: text, never markup
+    return li;
+  }));
+  $('import-choose').hidden = false;
+  importGo.disabled = true;
+  importInput.disabled = false;
+}
+
+$('import-cancel').addEventListener('click', () => {
+  resetImport();
+  $('import-scan-note').textContent = '';
+});
+
+importGo.addEventListener('click', async () => {
+  if (!pendingImport) return;
+  const { file, sites } = pendingImport;
+  const ticked = new Set([...$('import-sites').querySelectorAll('input:checked')].map((b) => /** @type {HTMLInputElement} */ (b).value));
+  const chosen = sites.filter((s) => ticked.has(s.origin));
+  if (chosen.length === 0) return;
+  importGo.disabled = true;
+  importInput.disabled = true;
+  $('import-choose').hidden = true;
+  $('import-scan-note').textContent = '';
+  $('import-done').textContent = `Importing ${file.name}…`;
+  importProgress.hidden = false;
+  importProgress.value = 0;
+  try {
+    const { engine, store, archive } = await archiveTools();
+    const res = await archive.importArchive(engine, store, file, {
+      sites: chosen,
+      onProgress: ({ read, total }) => (importProgress.value = total ? read / total : 0),
+    });
+    const into = res.sites.length ? ` into ${res.sites.join(', ')}` : '';
+    const left = Object.entries(res.skippedBy).map(([code, n]) => `${n} ${code}`).join(', ');
+    $('import-done').textContent = `Imported ${res.captures} captures (${res.pages} pages)${into} from ${res.records} records` +
+      `${res.skippedCount ? `; ${res.skippedCount} records were left out (${left})` : ''}.`;
+    if (res.error) $('import-error').textContent = fileProblem(res.error, res.captures ? 'The captures before that point were kept.' : '');
     const list = $('import-skipped');
     for (const s of res.skipped.slice(0, REPORT_SHOWN)) {
-      list.append(el('li', {}, el('code', { text: s.reason.split(':')[0] }), ` ${s.reason.slice(s.reason.indexOf(':') + 1).trim()} — `,
-        el('span', { className: 'report-url', text: s.url })));
+      const li = el('li', {}, el('code', { text: s.reason.split(':')[0] }), ` ${s.reason.slice(s.reason.indexOf(':') + 1).trim()} — `,
+        el('span', { className: 'report-url', text: s.url }));
+      li.dataset.code = s.reason.split(':')[0];
+      list.append(li);
     }
-    if (res.skipped.length > REPORT_SHOWN) list.append(el('li', { text: `and ${res.skipped.length - REPORT_SHOWN} more` }));
-    list.hidden = res.skipped.length === 0;
+    if (res.skippedCount > REPORT_SHOWN) list.append(el('li', { text: `and ${res.skippedCount - REPORT_SHOWN} more` }));
+    list.hidden = res.skippedCount === 0;
     await refresh();
   } catch (err) {
     $('import-done').textContent = '';
     $('import-error').textContent = `The import failed (${err?.code || err?.name || 'error'}): ${err?.message || err}`;
   } finally {
-    importProgress.hidden = true;
-    importInput.disabled = false;
-    importInput.value = '';
+    resetImport();
   }
 });
 

@@ -283,3 +283,141 @@ pub async fn pruning_to_a_budget_drops_old_versions_first(s: &impl Store) {
     assert_eq!(s.lookup(b, When::Latest).await.unwrap(), None);
     assert_eq!(s.lookup(c, When::Latest).await.unwrap().unwrap().at, 6, "the newest page stays");
 }
+
+/// A capture made by `source` (`visit`, `dom`, `crawl-…`, `import:<file>`).
+pub fn from(source: &str, mut c: NewCapture) -> NewCapture {
+    c.source = source.into();
+    c
+}
+
+/// Issue 11 item 4: an imported archive never silently overrides the user's own captures. The latest served is the
+/// user's own (a visit or a crawl), whatever the archive's dates; an imported version is served when it is the only
+/// kind, or when it is asked for by its time.
+pub async fn own_captures_are_served_before_imported_ones(s: &impl Store) {
+    let body = |c: Option<sitemirror::store::Capture>| async move {
+        String::from_utf8(s.payload(&c.expect("a version").digest).await.unwrap().expect("its body")).unwrap()
+    };
+    let url = "https://example.com/account";
+    s.put_captures(vec![
+        from("visit", capture(url, 1000, 200, b"visited")),
+        from("crawl-abc", capture(url, 2000, 200, b"crawled")),
+        from("import:evil.warc.gz", capture(url, 9000, 200, b"planted")),
+        from("import", capture(url, 8000, 200, b"imported before files were named")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(body(s.lookup(url, When::Latest).await.unwrap()).await, "crawled", "the newest of the user's own");
+    assert_eq!(body(s.resolve(url, When::Latest).await.unwrap()).await, "crawled");
+    assert_eq!(body(s.served(url, When::Latest, Some("#rendered")).await.unwrap()).await, "crawled");
+    // Asked for by time, an imported version is what it is.
+    assert_eq!(body(s.lookup(url, When::Exact(9000)).await.unwrap()).await, "planted");
+    assert_eq!(body(s.lookup(url, When::Closest(8900)).await.unwrap()).await, "planted");
+    assert_eq!(body(s.lookup(url, When::Closest(1900)).await.unwrap()).await, "crawled");
+    assert_eq!(s.versions(url).await.unwrap().len(), 4, "every version is kept and listed");
+
+    // Dated exactly like one of the user's own, an imported version still doesn't take its place.
+    let tie = "https://example.com/tie";
+    s.put_captures(vec![
+        from("crawl-abc", capture(tie, 5000, 200, b"crawled")),
+        from("import:evil.warc.gz", capture(tie, 5000, 200, b"planted")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(body(s.lookup(tie, When::Exact(5000)).await.unwrap()).await, "crawled");
+    assert_eq!(body(s.lookup(tie, When::Closest(5000)).await.unwrap()).await, "crawled");
+
+    // The user's own 404 is the user's own: a good imported page doesn't replace it by default.
+    let gone = "https://example.com/gone";
+    s.put_captures(vec![
+        from("visit", capture(gone, 1000, 404, b"not found")),
+        from("import:evil.warc.gz", capture(gone, 2000, 200, b"planted")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(body(s.lookup(gone, When::Latest).await.unwrap()).await, "not found");
+
+    // Only imported versions: the newest good one is served.
+    let only = "https://example.com/only-imported";
+    s.put_captures(vec![
+        from("import:a.wacz", capture(only, 1000, 200, b"older")),
+        from("import:b.warc", capture(only, 2000, 200, b"newer")),
+        from("import:b.warc", capture(only, 3000, 500, b"error")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(body(s.lookup(only, When::Latest).await.unwrap()).await, "newer");
+
+    // The site's page list and pruning agree with what is served.
+    let page = s.pages(SITE).await.unwrap().into_iter().find(|p| p.url == url).expect("a page");
+    assert_eq!((page.at, page.source.as_str()), (2000, "crawl-abc"));
+    let total = s.totals().await.unwrap().bytes;
+    s.prune(SITE, total - 1).await.unwrap();
+    assert_eq!(body(s.lookup(url, When::Latest).await.unwrap()).await, "crawled", "pruning keeps what is served");
+}
+
+/// Issue 11 item 4: a page's rendered copy (`<url>#rendered`) replaces the document only when it was made with that
+/// very document: by the same source (a visit's copy is stored as `dom`), at its time or after, before the document's
+/// next version. A `#rendered` record an archive planted beside a crawled page is never served in its place.
+pub async fn a_rendered_copy_only_goes_with_the_document_it_was_made_with(s: &impl Store) {
+    let served = |url: &'static str, when| async move {
+        let c = s.served(url, when, Some("#rendered")).await.unwrap().expect("a version");
+        assert_eq!(c.url, url, "served under the document's URL");
+        String::from_utf8(s.payload(&c.digest).await.unwrap().unwrap()).unwrap()
+    };
+    // A crawled page, and a rendered copy from an imported archive, dated after it.
+    let crawled = "https://example.com/crawled";
+    s.put_captures(vec![
+        from("crawl-abc", capture(crawled, 1000, 200, b"crawled page")),
+        from("import:evil.warc.gz", capture(&format!("{crawled}#rendered"), 1500, 200, b"planted copy")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(served(crawled, When::Latest).await, "crawled page");
+    assert_eq!(served(crawled, When::Closest(1500)).await, "crawled page");
+
+    // A visit and its rendered copy (`dom`), made together: the copy is served, for that version only.
+    let visited = "https://example.com/visited";
+    s.put_captures(vec![
+        from("visit", capture(visited, 1000, 200, b"raw v1")),
+        from("dom", capture(&format!("{visited}#rendered"), 1000, 200, b"rendered v1")),
+        from("visit", capture(visited, 2000, 200, b"raw v2")),
+        from("visit", capture(visited, 3000, 200, b"raw v3")),
+        from("dom", capture(&format!("{visited}#rendered"), 3100, 200, b"rendered v3")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(served(visited, When::Latest).await, "rendered v3");
+    assert_eq!(served(visited, When::Closest(1000)).await, "rendered v1");
+    assert_eq!(served(visited, When::Closest(2000)).await, "raw v2", "v3's copy came after v2's next version");
+    // Without asking for the rendered copy, the document as it was served.
+    let raw = s.served(visited, When::Latest, None).await.unwrap().unwrap();
+    assert_eq!(s.payload(&raw.digest).await.unwrap().unwrap(), b"raw v3");
+
+    // An archive's page and its rendered copy (as our export writes them) come back together; another file's copy
+    // doesn't go with it.
+    let archived = "https://example.com/archived";
+    s.put_captures(vec![
+        from("import:site.wacz", capture(archived, 1000, 200, b"archived raw")),
+        from("import:site.wacz", capture(&format!("{archived}#rendered"), 1000, 200, b"archived rendered")),
+        from("import:site.wacz", capture(archived, 2000, 200, b"archived raw v2")),
+        from("import:other.warc", capture(&format!("{archived}#rendered"), 2000, 200, b"other file's copy")),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(served(archived, When::Closest(1000)).await, "archived rendered");
+    assert_eq!(served(archived, When::Latest).await, "archived raw v2");
+
+    // Redirects are followed to the document whose copy is looked for; a non-HTML document has none.
+    s.put_captures(vec![with_header(capture("https://example.com/old", 1, 301, b""), "location", "/visited")])
+        .await
+        .unwrap();
+    let via = s.served("https://example.com/old", When::Latest, Some("#rendered")).await.unwrap().unwrap();
+    assert_eq!((via.url.as_str(), s.payload(&via.digest).await.unwrap().unwrap()), (visited, b"rendered v3".to_vec()));
+    let mut css = from("visit", capture("https://example.com/s.css", 1, 200, b"a{}"));
+    css.headers = vec![("content-type".into(), "text/css".into())];
+    s.put_captures(vec![css, from("visit", capture("https://example.com/s.css#rendered", 1, 200, b"no"))])
+        .await
+        .unwrap();
+    let c = s.served("https://example.com/s.css", When::Latest, Some("#rendered")).await.unwrap().unwrap();
+    assert_eq!(s.payload(&c.digest).await.unwrap().unwrap(), b"a{}");
+}

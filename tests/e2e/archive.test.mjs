@@ -5,6 +5,8 @@
  *   dashboard, the origin stopped: every page replays with all its resources, from the imported copy.
  * - A WARC written by wget (an outside tool) is imported and replays offline.
  * - A damaged file keeps what came before the damage and says what is wrong; a non-WARC file is refused by name.
+ * - Every import lists the file's sites first, none ticked; only the ticked ones are imported. A hostile archive of
+ *   two sites (a bank's first) changes nothing the user didn't choose: see the last test.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { launchExtension, extensionWorker } from './lib/browser.mjs';
 import { startSite } from './lib/crawlsite.mjs';
 
@@ -106,15 +108,33 @@ async function exportFrom({ dashboard, dir }, siteId, button) {
   return file;
 }
 
-/** Imports `file` with the dashboard's file input; returns the status line it shows. */
-async function importFile(dashboard, file) {
+/**
+ * Imports `file` with the dashboard: the file is read and its sites listed, none ticked; the ones in `choose`
+ * (origins; every one listed by default) are ticked and imported. Returns what the dashboard showed at each step.
+ */
+async function importFile(dashboard, file, { choose } = {}) {
   await dashboard.setInputFiles('#import-file', file);
-  await dashboard.waitForFunction(() => /^Imported /.test(document.getElementById('import-done').textContent) ||
+  await dashboard.waitForFunction(() => !document.getElementById('import-choose').hidden ||
     document.getElementById('import-error').textContent !== '', undefined, { timeout: 60_000 });
+  const listed = await dashboard.$$eval('#import-sites li', (lis) =>
+    lis.map((li) => ({ origin: li.dataset.origin, text: li.textContent, ticked: li.querySelector('input').checked })));
+  const scanNote = await dashboard.textContent('#import-scan-note');
+  if (listed.length > 0) {
+    assert.deepEqual(listed.filter((s) => s.ticked), [], 'no site is ticked for the user');
+    assert.equal(await dashboard.isDisabled('#import-go'), true, 'nothing to import until a site is ticked');
+    for (const origin of choose ?? listed.map((s) => s.origin)) {
+      await dashboard.locator(`#import-sites li[data-origin="${origin}"] input`).check();
+    }
+    await dashboard.click('#import-go');
+    await dashboard.waitForFunction(() => /^Imported /.test(document.getElementById('import-done').textContent) ||
+      document.getElementById('import-error').textContent !== '', undefined, { timeout: 60_000 });
+  }
   return {
+    listed,
+    scanNote,
     done: await dashboard.textContent('#import-done'),
     error: await dashboard.textContent('#import-error'),
-    skipped: await dashboard.$$eval('#import-skipped li', (lis) => lis.map((li) => li.textContent)),
+    skipped: await dashboard.$$eval('#import-skipped li', (lis) => lis.map((li) => ({ code: li.dataset.code, text: li.textContent }))),
   };
 }
 
@@ -304,6 +324,7 @@ test('a damaged WARC keeps the records before the damage and says where; a file 
   fs.writeFileSync(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
 
   const shown = await importFile(dashboard, cut);
+  assert.match(shown.scanNote, /^The file is damaged \(archive\/(truncated|bad-gzip)\): .+ What comes before that point can be imported\.$/);
   assert.match(shown.error, /^The file is damaged \(archive\/(truncated|bad-gzip)\): .+ The captures before that point were kept\.$/);
   const imported = Number(/^Imported (\d+) captures/.exec(shown.done)?.[1]);
   assert.ok(imported >= 1, `some captures kept: ${shown.done}`);
@@ -318,7 +339,8 @@ test('a damaged WARC keeps the records before the damage and says where; a file 
   fs.writeFileSync(html, '<!doctype html><title>not an archive</title>');
   const refused = await importFile(dashboard, html);
   assert.match(refused.error, /^The file is not a WARC or WACZ file \(archive\/not-warc\): /);
-  assert.match(refused.done, /^Imported 0 captures/);
+  assert.deepEqual(refused.listed, [], 'no site to choose');
+  assert.equal(refused.done, '');
   assert.deepEqual((await send({ type: 'sites/list' })).sites.map((s) => s.id), [siteId], 'nothing registered');
 });
 
@@ -369,4 +391,153 @@ test('a page built by JavaScript, captured while browsing, keeps its rendered co
   assert.equal(await view.locator('h1').textContent(), 'Built by script');
   assert.equal(await view.locator('script').count(), 0);
   await view.close();
+});
+
+/** A gzipped WARC response record, as another tool would write it. */
+function warcResponse(uri, date, html) {
+  const block = Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n${html}`);
+  const head = `WARC/1.1\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:${randomUUID()}>\r\n` +
+    `WARC-Date: ${new Date(date).toISOString()}\r\nWARC-Target-URI: ${uri}\r\n` +
+    `Content-Type: application/http; msgtype=response\r\nContent-Length: ${block.length}\r\n\r\n`;
+  return zlib.gzipSync(Buffer.concat([Buffer.from(head), block, Buffer.from('\r\n\r\n')]));
+}
+
+/** The site's record of `url` as the store holds it: sources of its versions, newest first. */
+const sourcesOf = (ext, url) => extensionWorker(ext.ctx).evaluate(
+  async (u) => (await (await globalThis.sitemirror.storeReady).versions(u)).map((c) => c.source), url);
+
+// Issue 11 items 1-4: an archive is attacker text. This one starts with a bank's pages (a site the user doesn't
+// mirror), plants a newer version of the user's crawled home page and a rendered copy beside a crawled page, and
+// dates one record in 2099; its file name carries markup.
+test('an archive of two sites: the user chooses, nothing else is stored, the user\'s crawl stays what is shown, and an imported site is neither captured nor fallen back to', async (t) => {
+  const site = await startSite({ routes: routes() });
+  const bank = await startSite({ routes: new Map([
+    ['/', page('Bank', '<a href="/login.html">Log in</a>')],
+    ['/login.html', page('Bank login', '<form><input name=pin></form>')],
+  ]) });
+  const ctx = await withExtension(t, site, bank);
+  const { ext, dashboard, send, dir } = ctx;
+  const siteId = `${site.origin}/`;
+  const bankId = `${bank.origin}/`;
+  assert.equal((await send({ type: 'crawl/start', url: siteId, options: {} })).ok, true);
+  assert.equal((await settled(send, siteId)).job.state, 'done');
+
+  // Dated after the crawl, on a whole second (mirror URLs pin versions to the second), and before the import.
+  const crawled = await extensionWorker(ext.ctx).evaluate(
+    async (u) => (await (await globalThis.sitemirror.storeReady).lookup(u)).at, siteId);
+  const planted = (Math.floor(crawled / 1000) + 2) * 1000;
+  while (Date.now() <= planted) await new Promise((r) => setTimeout(r, 100));
+  const name = 'planted<img src=x onerror=alert(1)>.warc.gz';
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, Buffer.concat([
+    warcResponse(`${bank.origin}/`, planted, '<title>Planted bank</title><h1>Planted bank</h1>'),
+    warcResponse(`${bank.origin}/login.html`, planted, '<title>Planted login</title><h1>Call 555-0100</h1>'),
+    warcResponse(`${site.origin}/`, planted, '<title>Planted home</title><h1>Planted home</h1>'),
+    warcResponse(`${site.origin}/b.html#rendered`, planted, '<title>Planted copy</title><h1>Planted copy</h1>'),
+    warcResponse(`${site.origin}/future.html`, Date.UTC(2099, 0, 1), '<title>From 2099</title>'),
+  ]));
+
+  // Item 1: the sites of the file are listed (as text), none ticked; the user ticks their own site only.
+  const first = await importFile(dashboard, file, { choose: [site.origin] });
+  assert.deepEqual(first.listed.map((s) => s.origin), [bank.origin, site.origin], 'in the order the file names them');
+  assert.match(first.listed[0].text, /— 2 pages, 2 records · new: kept for offline viewing only$/);
+  assert.match(first.listed[1].text, /— 2 pages, 3 records · you mirror this site/);
+  assert.ok((await dashboard.textContent('#import-choose-intro')).startsWith(`${name} holds 2 sites (5 records).`));
+  assert.equal(await dashboard.locator('#import-choose img').count(), 0, 'the file name is text, not markup');
+  assert.equal(first.error, '');
+  assert.equal(first.done, `Imported 2 captures (1 pages) into ${siteId} from 5 records; 3 records were left out ` +
+    '(2 archive/site-not-chosen, 1 archive/future-date).');
+  assert.deepEqual(first.skipped.map((s) => s.code), ['archive/site-not-chosen', 'archive/site-not-chosen', 'archive/future-date']);
+  assert.ok(first.skipped[0].text.includes(`${bank.origin}/`), first.skipped[0].text);
+  assert.ok(planted > crawled && planted < Date.now());
+  // Item 2: the record dated 2099 was refused, and says so.
+  assert.match(first.skipped[2].text, /dated 2099-01-01T00:00:00\.000Z, after the import/);
+  assert.deepEqual(await sourcesOf(ext, `${site.origin}/future.html`), []);
+  // Nothing of the bank was stored or registered; the user's site keeps its flags.
+  const listed = (await send({ type: 'sites/list' })).sites;
+  assert.deepEqual(listed.map((s) => [s.id, s.importedOnly]), [[siteId, false]]);
+  assert.deepEqual(await sourcesOf(ext, `${bank.origin}/`), []);
+
+  // Item 4: the planted home page is kept as a version named after the file, but the crawl is what replay shows;
+  // the rendered copy planted beside the crawled /b.html is never served in its place.
+  const home = await sourcesOf(ext, siteId);
+  assert.deepEqual(home.filter((s) => !s.startsWith('crawl-')), [`import:${name}`]);
+  await replaysOffline(ext, send, site.origin, ['/', '/b.html'], { '/': 'Home', '/b.html': 'Grüße aus B' });
+  const viewer = await ext.ctx.newPage();
+  await viewer.goto(`chrome-extension://${ext.extensionId}/view.html?url=${encodeURIComponent(siteId)}`);
+  await viewer.waitForSelector('#captured[data-at]');
+  assert.equal(await viewer.textContent('#source'), 'crawl', 'the banner says what made the version shown');
+  await viewer.frameLocator('#mirror').locator('h1', { hasText: /^Home$/ }).waitFor();
+  const options = await viewer.$$eval('#versions option', (os) => os.map((o) => ({ value: o.value, text: o.textContent })));
+  const imported = options.filter((o) => o.text.endsWith(` — imported from ${name}`));
+  assert.equal(imported.length, 1, JSON.stringify(options));
+  assert.ok(options.some((o) => o.text.endsWith(' — crawl')));
+  // Chosen by its time, the imported version is shown, and the banner says where it came from.
+  await viewer.selectOption('#versions', imported[0].value);
+  await viewer.waitForURL(/&at=/);
+  await viewer.frameLocator('#mirror').locator('h1', { hasText: /^Planted home$/ }).waitFor();
+  assert.equal(await viewer.textContent('#source'), `imported from ${name}`);
+  assert.equal(await viewer.locator('#banner img').count(), 0, 'the file name is text in the viewer too');
+  await viewer.close();
+
+  // Item 3: the same file again, the bank ticked this time: it becomes a site kept for offline viewing only.
+  const second = await importFile(dashboard, file, { choose: [bank.origin] });
+  assert.equal(second.done, `Imported 2 captures (2 pages) into ${bankId} from 5 records; 3 records were left out ` +
+    '(3 archive/site-not-chosen).');
+  const both = (await send({ type: 'sites/list' })).sites;
+  assert.deepEqual(both.map((s) => [s.id, s.importedOnly]).sort(), [[bankId, true], [siteId, false]].sort());
+  const bankRow = dashboard.locator(`#sites tbody tr[data-site-id="${bankId}"]`);
+  await dashboard.locator(`#sites tbody tr[data-site-id="${bankId}"][data-imported-only=true]`).waitFor();
+  assert.equal(await bankRow.getByRole('button', { name: 'Turn on offline fallback and capture as I browse' }).isVisible(), true);
+  assert.equal(await dashboard.locator(`#sites tbody tr[data-site-id="${siteId}"] button.enable`).isVisible(), false);
+
+  // Browsing the bank live stores nothing; browsing the user's site (positive control) stores a visit. The bank's
+  // page loads first, so its capture would have been stored before the control's.
+  const bankCaptures = async () => extensionWorker(ext.ctx).evaluate(
+    async (s) => (await (await globalThis.sitemirror.storeReady).captures(s)).length, bankId);
+  const before = await bankCaptures();
+  const tab = await ext.ctx.newPage();
+  await tab.goto(`${bank.origin}/login.html`);
+  await tab.goto(`${site.origin}/a.html`);
+  const visited = await extensionWorker(ext.ctx).evaluate(async (u) => {
+    const store = await globalThis.sitemirror.storeReady;
+    for (const end = Date.now() + 10_000; Date.now() < end;) {
+      if ((await store.versions(u)).some((c) => c.source === 'visit')) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  }, `${site.origin}/a.html`);
+  assert.equal(visited, true, 'the user\'s own site is captured as it is browsed');
+  assert.equal(await bankCaptures(), before, 'the imported bank is not');
+  assert.deepEqual(await sourcesOf(ext, `${bank.origin}/login.html`), [`import:${name}`]);
+  await tab.close();
+
+  // Both origins down: the bank stays on the browser's error page; the user's site (positive control, opened after
+  // it) lands on the viewer; once the user turns the bank on, it does too.
+  await site.close();
+  await bank.close();
+  const down = await ext.ctx.newPage();
+  await down.goto(`${bank.origin}/`).catch(() => {});
+  const control = await ext.ctx.newPage();
+  await control.goto(`${site.origin}/`).catch(() => {});
+  await control.waitForURL(/\/view\.html\?url=/, { timeout: 10_000 });
+  await control.waitForSelector('#captured[data-at]');
+  assert.ok(!down.url().includes('/view.html'), `no fallback to an imported-only site: ${down.url()}`);
+  assert.match(await down.evaluate(() => document.documentElement.textContent), /refused|ERR_CONNECTION_REFUSED/i);
+  await bankRow.getByRole('button', { name: 'Turn on offline fallback and capture as I browse' }).click();
+  await dashboard.locator(`#sites tbody tr[data-site-id="${bankId}"][data-imported-only=false]`).waitFor();
+  await down.goto(`${bank.origin}/login.html`).catch(() => {});
+  await down.waitForURL(/\/view\.html\?url=/, { timeout: 10_000 });
+  await down.frameLocator('#mirror').locator('h1', { hasText: /^Call 555-0100$/ }).waitFor();
+  assert.equal(await down.textContent('#source'), `imported from ${name}`);
+
+  // Mirroring an imported site (site/add, as "Mirror this site" and "Start mirror" do) is turning it on too.
+  const third = 'http://127.0.0.1:9';
+  const one = path.join(dir, 'one.warc.gz');
+  fs.writeFileSync(one, warcResponse(`${third}/`, planted, '<title>Third</title>'));
+  assert.equal((await importFile(dashboard, one)).error, '');
+  const thirdSite = (await send({ type: 'sites/list' })).sites.find((s) => s.id === `${third}/`);
+  assert.equal(thirdSite?.importedOnly, true);
+  assert.deepEqual((await send({ type: 'site/add', url: `${third}/` })).site.settings, {});
+  assert.equal((await send({ type: 'sites/list' })).sites.find((s) => s.id === `${third}/`).importedOnly, false);
 });

@@ -43,4 +43,6 @@ store_tests! {
     sites_pages_and_usage => MemoryStore::new();
     the_frontier_resumes_without_losing_or_refetching => MemoryStore::new();
     pruning_to_a_budget_drops_old_versions_first => MemoryStore::new();
+    own_captures_are_served_before_imported_ones => MemoryStore::new();
+    a_rendered_copy_only_goes_with_the_document_it_was_made_with => MemoryStore::new();
 }

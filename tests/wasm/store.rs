@@ -45,6 +45,8 @@ idb_tests! {
     sites_pages_and_usage => |s| s;
     the_frontier_resumes_without_losing_or_refetching => |s| s;
     pruning_to_a_budget_drops_old_versions_first => |s| s;
+    own_captures_are_served_before_imported_ones => |s| s;
+    a_rendered_copy_only_goes_with_the_document_it_was_made_with => |s| s;
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,7 @@
 //! Inflating, for two readers: `.warc.gz` files, which are a sequence of gzip members (one per record, so a reader
-//! can seek), fed in chunks and inflated through a fixed window so a gzip bomb costs time, not memory; and
-//! gzip/deflate `Content-Encoding` of one payload already in memory, capped at a size.
+//! can seek), and the raw deflate of a WACZ's ZIP entry, fed in chunks and inflated through a fixed window so a
+//! gzip bomb costs no memory (its time is the ratio bound's business, see `ratio.rs`); and gzip/deflate
+//! `Content-Encoding` of one payload already in memory, capped at a size.
 //!
 //! flate2's gzip readers aren't used: the member framing is parsed here to report where corrupt data is, to tell
 //! a truncated file from a corrupt one, and to run on the raw inflater alone (the pure-Rust backend has no gzip
@@ -33,11 +34,15 @@ enum Stage {
     Header,
     Deflate,
     Trailer,
+    /// After the one stream of raw deflate data.
+    End,
 }
 
-/// A streaming reader of concatenated gzip members.
+/// A streaming reader of concatenated gzip members, or of one raw deflate stream.
 pub(crate) struct Gunzip {
     stage: Stage,
+    /// One raw deflate stream (a ZIP entry's data): no member header or trailer.
+    raw: bool,
     inflate: Decompress,
     crc: Crc,
     /// The member header or trailer being collected.
@@ -51,6 +56,7 @@ impl Gunzip {
     pub fn new() -> Self {
         Gunzip {
             stage: Stage::Between,
+            raw: false,
             inflate: Decompress::new(false),
             crc: Crc::new(),
             frame: Vec::new(),
@@ -59,9 +65,14 @@ impl Gunzip {
         }
     }
 
-    /// True between members: the input so far is whole.
+    /// A reader of one raw deflate stream (ZIP method 8), which ends where the stream does.
+    pub fn raw() -> Self {
+        Gunzip { stage: Stage::Deflate, raw: true, ..Gunzip::new() }
+    }
+
+    /// True between members (after the stream, for raw deflate): the input so far is whole.
     pub fn at_boundary(&self) -> bool {
-        self.stage == Stage::Between
+        self.stage == if self.raw { Stage::End } else { Stage::Between }
     }
 
     /// Inflates the next compressed bytes, handing every piece of output to `sink` as it is made.
@@ -85,7 +96,7 @@ impl Gunzip {
                     let last = self.offset - u64::from(used > 0);
                     let status = status.map_err(|_| Stop::Gzip(corrupt(last, "invalid deflate data")))?;
                     if status == Status::StreamEnd {
-                        self.stage = Stage::Trailer;
+                        self.stage = if self.raw { Stage::End } else { Stage::Trailer };
                         self.frame.clear();
                     } else if used == 0 && made == 0 {
                         // Nothing more can be done until more input comes.
@@ -93,6 +104,7 @@ impl Gunzip {
                     }
                 }
                 _ if input.is_empty() => return Ok(()),
+                Stage::End => return Err(Stop::Gzip(corrupt(self.offset, "data after the end of the deflate stream"))),
                 Stage::Between => {
                     self.stage = Stage::Header;
                     self.frame.clear();

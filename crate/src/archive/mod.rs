@@ -9,7 +9,8 @@
 //! Reading ([`read`]) is a push parser, [`WarcReader`]: the file arrives in chunks of any size and records come out
 //! as they complete, with gzip (one member per record, as every tool writes them) undone on the way, and each body
 //! decoded to what a browser would see. Memory stays bounded by the largest record allowed plus one header, whatever
-//! the file holds; a record that can't be used comes back with a `problem` instead of stopping the file.
+//! the file holds; a record that can't be used comes back with a `problem` instead of stopping the file. What
+//! reading inflates is bounded too (`ratio.rs`): past 100 times the file's size, it stops as a decompression bomb.
 //!
 //! WACZ 1.1.1 (a ZIP holding the WARC gzipped, a CDXJ index, the pages and a datapackage) is assembled by the
 //! caller from these parts: [`zip`] writes the ZIP's headers around data the caller streams and reads a ZIP's
@@ -20,6 +21,7 @@ mod date;
 mod digest;
 mod gzip;
 mod http;
+mod ratio;
 pub mod read;
 mod surt;
 pub mod write;

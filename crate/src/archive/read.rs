@@ -7,9 +7,13 @@
 //! records), and the decoding of one block into what a browser would have seen (the HTTP head read, chunked
 //! transfer coding and gzip/deflate content coding undone). A failure of the last layer concerns one record and
 //! is reported on it (`problem`); a failure of the first two leaves no way to find the next record, so it stops the
-//! file with an [`ArchiveError`].
+//! file with an [`ArchiveError`]. So does inflating more than the ratio bound allows, at any layer (`ratio.rs`).
+//!
+//! A WACZ entry compressed with deflate (ZIP method 8) is read with [`WarcReader::deflated`]: one more layer, under
+//! the same bound.
 
 use super::gzip::{self, DecodeError, Gunzip, Stop};
+use super::ratio::Meter;
 use super::{date, digest, http};
 use crate::error::ArchiveError;
 
@@ -50,8 +54,12 @@ pub struct ArchiveRecord {
 /// A streaming WARC reader: [`push`](WarcReader::push) the file's bytes as they come, then
 /// [`finish`](WarcReader::finish).
 pub struct WarcReader {
+    /// The raw deflate of a ZIP entry, undone first (`None`: the file is read as it is).
+    outer: Option<Box<Gunzip>>,
     input: Input,
     records: Records,
+    /// What was read and what was inflated from it, for the ratio bound.
+    meter: Meter,
     /// Once set, every call returns it.
     failed: Option<ArchiveError>,
 }
@@ -69,6 +77,8 @@ impl WarcReader {
     /// returned with `problem` set.
     pub fn new(max_record: usize) -> Self {
         WarcReader {
+            outer: None,
+            meter: Meter::default(),
             input: Input::Start(None),
             records: Records {
                 max_record,
@@ -83,14 +93,21 @@ impl WarcReader {
         }
     }
 
+    /// A reader of a WARC file compressed as one raw deflate stream: the data of a WACZ's ZIP entry stored with
+    /// method 8 (deflate), read like [`WarcReader::new`] once inflated.
+    pub fn deflated(max_record: usize) -> Self {
+        WarcReader { outer: Some(Box::new(Gunzip::raw())), ..WarcReader::new(max_record) }
+    }
+
     /// Feeds the next bytes of the file, as they come (any chunking gives the same records). A file starting with
     /// the gzip magic is gunzipped as a sequence of gzip members. Returns the records completed by this chunk.
     ///
     /// When the chunk completes records and then fails, the records are returned and the error comes from the
     /// next call (`finish` at the latest), so no record before the fault is lost.
     ///
-    /// Each record is bounded by `max_record`, but all those completed by one chunk come back together, and gzip
-    /// inflates up to ~1000×: push chunks of a modest size (64 KiB to 1 MiB).
+    /// Each record is bounded by `max_record`, but all those completed by one chunk come back together, and
+    /// inflating may make up to 100 times the bytes pushed (then the file stops with `archive/too-compressed`;
+    /// where exactly depends on the chunking): push chunks of a modest size (64 KiB to 1 MiB).
     pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<ArchiveRecord>, ArchiveError> {
         self.run(|reader, out| reader.take(chunk, out))
     }
@@ -101,12 +118,15 @@ impl WarcReader {
             if let Input::Start(Some(b)) = reader.input {
                 // A one-byte file: whatever it is, it isn't gzip.
                 reader.input = Input::Plain;
-                reader.records.feed(&[b], out)?;
+                reader.records.feed(&[b], out, &reader.meter)?;
             }
             let whole = match &reader.input {
                 Input::Gzip(gz) => gz.at_boundary(),
                 _ => true,
             };
+            if reader.outer.as_ref().is_some_and(|deflate| !deflate.at_boundary()) {
+                return Err(ArchiveError::Truncated { records: reader.records.seen });
+            }
             reader.records.finish(whole)
         })
     }
@@ -138,36 +158,72 @@ impl WarcReader {
     }
 
     fn take(&mut self, chunk: &[u8], out: &mut Vec<ArchiveRecord>) -> Result<(), ArchiveError> {
-        if let Input::Start(held) = self.input {
-            let first: Vec<u8> = held.into_iter().chain(chunk.iter().copied()).take(2).collect();
-            match first[..] {
-                [] => return Ok(()),
-                [0x1f] => {
-                    self.input = Input::Start(Some(0x1f));
-                    return Ok(());
-                }
-                [0x1f, 0x8b] => {
-                    self.input = Input::Gzip(Box::new(Gunzip::new()));
-                    self.records.gzipped = true;
-                }
-                _ => self.input = Input::Plain,
-            }
-            if let Some(b) = held {
-                self.feed(&[b], out)?;
-            }
+        self.meter.read(chunk.len());
+        let (input, records, meter) = (&mut self.input, &mut self.records, &self.meter);
+        match &mut self.outer {
+            Some(deflate) => deflate
+                .push(chunk, &mut |piece| {
+                    meter.made(piece.len())?;
+                    take(input, records, meter, piece, out)
+                })
+                .map_err(stop),
+            None => take(input, records, meter, chunk, out),
         }
-        self.feed(chunk, out)
     }
+}
 
-    fn feed(&mut self, data: &[u8], out: &mut Vec<ArchiveRecord>) -> Result<(), ArchiveError> {
-        let records = &mut self.records;
-        match &mut self.input {
-            Input::Gzip(gz) => gz.push(data, &mut |piece| records.feed(piece, out)).map_err(|stop| match stop {
-                Stop::Gzip(e) => ArchiveError::BadGzip { offset: e.offset, reason: e.reason },
-                Stop::Sink(e) => e,
-            }),
-            _ => records.feed(data, out),
+/// The WARC data (a WACZ entry's once inflated, or the file itself) goes to the record framing, gunzipped first
+/// when it starts with the gzip magic.
+fn take(
+    input: &mut Input,
+    records: &mut Records,
+    meter: &Meter,
+    chunk: &[u8],
+    out: &mut Vec<ArchiveRecord>,
+) -> Result<(), ArchiveError> {
+    if let Input::Start(held) = *input {
+        let first: Vec<u8> = held.into_iter().chain(chunk.iter().copied()).take(2).collect();
+        match first[..] {
+            [] => return Ok(()),
+            [0x1f] => {
+                *input = Input::Start(Some(0x1f));
+                return Ok(());
+            }
+            [0x1f, 0x8b] => {
+                *input = Input::Gzip(Box::new(Gunzip::new()));
+                records.gzipped = true;
+            }
+            _ => *input = Input::Plain,
         }
+        if let Some(b) = held {
+            feed(input, records, meter, &[b], out)?;
+        }
+    }
+    feed(input, records, meter, chunk, out)
+}
+
+fn feed(
+    input: &mut Input,
+    records: &mut Records,
+    meter: &Meter,
+    data: &[u8],
+    out: &mut Vec<ArchiveRecord>,
+) -> Result<(), ArchiveError> {
+    match input {
+        Input::Gzip(gz) => gz
+            .push(data, &mut |piece| {
+                meter.made(piece.len())?;
+                records.feed(piece, out, meter)
+            })
+            .map_err(stop),
+        _ => records.feed(data, out, meter),
+    }
+}
+
+fn stop(stop: Stop<ArchiveError>) -> ArchiveError {
+    match stop {
+        Stop::Gzip(e) => ArchiveError::BadGzip { offset: e.offset, reason: e.reason },
+        Stop::Sink(e) => e,
     }
 }
 
@@ -210,7 +266,7 @@ struct Open {
 }
 
 impl Records {
-    fn feed(&mut self, mut data: &[u8], out: &mut Vec<ArchiveRecord>) -> Result<(), ArchiveError> {
+    fn feed(&mut self, mut data: &[u8], out: &mut Vec<ArchiveRecord>, meter: &Meter) -> Result<(), ArchiveError> {
         while !data.is_empty() {
             match &mut self.stage {
                 Stage::Between => {
@@ -234,7 +290,7 @@ impl Records {
                     data = &data[used..];
                     self.check_start(start, end.is_some())?;
                     if end.is_some() {
-                        self.open(start, out)?;
+                        self.open(start, out, meter)?;
                     } else if self.head.len() > MAX_HEADER {
                         return Err(malformed(start, "a header over 64 KiB"));
                     }
@@ -247,7 +303,7 @@ impl Records {
                     self.pos += n as u64;
                     data = &data[n..];
                     if open.remaining == 0 {
-                        self.complete(out);
+                        self.complete(out, meter)?;
                     }
                 }
             }
@@ -295,7 +351,7 @@ impl Records {
     }
 
     /// The header is complete: parse it and start reading the block.
-    fn open(&mut self, start: u64, out: &mut Vec<ArchiveRecord>) -> Result<(), ArchiveError> {
+    fn open(&mut self, start: u64, out: &mut Vec<ArchiveRecord>, meter: &Meter) -> Result<(), ArchiveError> {
         let (fields, len) = parse_header(&self.head).map_err(|reason| malformed(start, &reason))?;
         let kind = field(&fields, "WARC-Type").unwrap_or("").to_ascii_lowercase();
         let keep = match kind.as_str() {
@@ -306,17 +362,18 @@ impl Records {
         self.block = Vec::with_capacity(keep);
         self.stage = Stage::Block(Box::new(Open { kind, fields, len, remaining: len, keep }));
         if len == 0 {
-            self.complete(out);
+            self.complete(out, meter)?;
         }
         Ok(())
     }
 
-    fn complete(&mut self, out: &mut Vec<ArchiveRecord>) {
-        let Stage::Block(open) = std::mem::replace(&mut self.stage, Stage::Between) else { return };
+    fn complete(&mut self, out: &mut Vec<ArchiveRecord>, meter: &Meter) -> Result<(), ArchiveError> {
+        let Stage::Block(open) = std::mem::replace(&mut self.stage, Stage::Between) else { return Ok(()) };
         self.seen += 1;
         if matches!(open.kind.as_str(), "response" | "revisit" | "resource") {
-            out.push(record(*open, std::mem::take(&mut self.block), self.max_record));
+            out.push(record(*open, std::mem::take(&mut self.block), self.max_record, meter)?);
         }
+        Ok(())
     }
 }
 
@@ -380,8 +437,21 @@ fn unbracket(uri: &str) -> String {
     uri.strip_prefix('<').and_then(|u| u.strip_suffix('>')).unwrap_or(uri).to_owned()
 }
 
-/// Turns a complete record (or, when it was too big, the start of its block) into what is returned.
-fn record(open: Open, block: Vec<u8>, max_record: usize) -> ArchiveRecord {
+/// Why a record can't be used: a problem of its own (reading goes on), or the file's (reading stops).
+enum Refusal {
+    Record(String),
+    File(ArchiveError),
+}
+
+impl From<String> for Refusal {
+    fn from(problem: String) -> Self {
+        Refusal::Record(problem)
+    }
+}
+
+/// Turns a complete record (or, when it was too big, the start of its block) into what is returned; decoding its
+/// body past the ratio bound stops the file.
+fn record(open: Open, block: Vec<u8>, max_record: usize, meter: &Meter) -> Result<ArchiveRecord, ArchiveError> {
     let f = |name: &str| field(&open.fields, name);
     let mut digest = f("WARC-Payload-Digest").and_then(digest::sha256_of_label);
     if open.kind == "resource" {
@@ -403,22 +473,26 @@ fn record(open: Open, block: Vec<u8>, max_record: usize) -> ArchiveRecord {
         refers_to,
         problem: None,
     };
-    if let Err(problem) = fill(&mut r, &open, block, max_record) {
-        r.body = Vec::new();
-        r.problem = Some(problem);
+    match fill(&mut r, &open, block, max_record, meter) {
+        Ok(()) => {}
+        Err(Refusal::Record(problem)) => {
+            r.body = Vec::new();
+            r.problem = Some(problem);
+        }
+        Err(Refusal::File(e)) => return Err(e),
     }
-    r
+    Ok(r)
 }
 
 /// Status, headers and body of a record, or why it can't be used.
-fn fill(r: &mut ArchiveRecord, open: &Open, block: Vec<u8>, max_record: usize) -> Result<(), String> {
+fn fill(r: &mut ArchiveRecord, open: &Open, block: Vec<u8>, max_record: usize, meter: &Meter) -> Result<(), Refusal> {
     let f = |name: &str| field(&open.fields, name);
     if r.url.is_empty() {
-        return Err("no WARC-Target-URI".into());
+        return Err(Refusal::Record("no WARC-Target-URI".into()));
     }
     match f("WARC-Date") {
-        None => return Err("no WARC-Date".into()),
-        Some(d) if date::parse(d).is_none() => return Err(format!("bad WARC-Date {d:?}")),
+        None => return Err(Refusal::Record("no WARC-Date".into())),
+        Some(d) if date::parse(d).is_none() => return Err(format!("bad WARC-Date {d:?}").into()),
         _ => {}
     }
     let too_big = open.len > max_record as u64;
@@ -433,17 +507,17 @@ fn fill(r: &mut ArchiveRecord, open: &Open, block: Vec<u8>, max_record: usize) -
             r.status = head.status;
             r.headers = head.headers.iter().filter(|(n, _)| !http::is_wire_header(n)).cloned().collect();
         } else if !too_big {
-            return Err("no HTTP status line".into());
+            return Err(Refusal::Record("no HTTP status line".into()));
         }
     }
     if too_big {
-        return Err(format!("record over {max_record} bytes"));
+        return Err(format!("record over {max_record} bytes").into());
     }
     if f("WARC-Segment-Number").is_some() {
-        return Err("a segmented record (not supported)".into());
+        return Err(Refusal::Record("a segmented record (not supported)".into()));
     }
     if let Some(why) = f("WARC-Truncated") {
-        return Err(format!("cut short when it was captured (WARC-Truncated: {why})"));
+        return Err(format!("cut short when it was captured (WARC-Truncated: {why})").into());
     }
     r.body = match (open.kind.as_str(), head) {
         ("resource", _) => block,
@@ -457,11 +531,11 @@ fn fill(r: &mut ArchiveRecord, open: &Open, block: Vec<u8>, max_record: usize) -
             // Undone in the reverse of the order applied: transfer codings (outermost), then content codings. An
             // empty body (a 204, a 304, a HEAD) has nothing to decode, whatever the headers say.
             for coding in codings("transfer-encoding").iter().rev() {
-                body = decode("transfer-encoding", coding, body, max_record)?;
+                body = decode("transfer-encoding", coding, body, max_record, meter)?;
             }
             for coding in codings("content-encoding").iter().rev() {
                 if !body.is_empty() {
-                    body = decode("content-encoding", coding, body, max_record)?;
+                    body = decode("content-encoding", coding, body, max_record, meter)?;
                 }
             }
             body
@@ -472,18 +546,26 @@ fn fill(r: &mut ArchiveRecord, open: &Open, block: Vec<u8>, max_record: usize) -
     Ok(())
 }
 
-fn decode(header: &str, coding: &str, body: Vec<u8>, cap: usize) -> Result<Vec<u8>, String> {
+/// Undoes one coding; what gzip and deflate inflate counts toward the file's ratio bound (a body over `cap` is
+/// refused after inflating `cap` bytes: those count too).
+fn decode(header: &str, coding: &str, body: Vec<u8>, cap: usize, meter: &Meter) -> Result<Vec<u8>, Refusal> {
     let decoded = match coding {
         "chunked" if header == "transfer-encoding" => {
-            return http::dechunk(&body).ok_or_else(|| "broken chunked encoding".to_owned())
+            return http::dechunk(&body).ok_or_else(|| "broken chunked encoding".to_owned().into())
         }
         "gzip" | "x-gzip" => gzip::gunzip_body(&body, cap),
         "deflate" => gzip::inflate_body(&body, cap),
-        _ => return Err(format!("{header} {coding} is not supported")),
+        _ => return Err(format!("{header} {coding} is not supported").into()),
     };
+    let made = match &decoded {
+        Ok(b) => b.len(),
+        Err(DecodeError::TooBig) => cap,
+        Err(DecodeError::Broken) => 0,
+    };
+    meter.made(made).map_err(Refusal::File)?;
     decoded.map_err(|e| match e {
-        DecodeError::TooBig => format!("body over {cap} bytes once decoded"),
-        DecodeError::Broken => format!("broken {coding} {header}"),
+        DecodeError::TooBig => format!("body over {cap} bytes once decoded").into(),
+        DecodeError::Broken => format!("broken {coding} {header}").into(),
     })
 }
 

@@ -136,6 +136,17 @@ pub trait Store {
         Ok(Some(current))
     }
 
+    /// The capture replay serves for `url`: [`Store::resolve`]'s, or, with `rendered` (the key suffix of rendered
+    /// copies, `#rendered`), the rendered copy made with that document (see `model::with_rendered`), under the
+    /// document's URL. `IdbStore::replay` reads the same in one transaction, with the body.
+    async fn served(&self, url: &str, when: When, rendered: Option<&str>) -> Result<Option<Capture>, StoreError> {
+        let Some(doc) = self.resolve(url, when).await? else { return Ok(None) };
+        let Some(suffix) = rendered.filter(|_| doc.is_html() && doc.is_good()) else { return Ok(Some(doc)) };
+        let versions = self.captures_of(&doc.url).await?;
+        let copies = self.captures_of(&format!("{}{suffix}", doc.url)).await?;
+        Ok(Some(model::with_rendered(doc, &versions, &copies)))
+    }
+
     /// All versions of a URL, newest first.
     async fn versions(&self, url: &str) -> Result<Vec<Capture>, StoreError> {
         let mut all = self.captures_of(url).await?;

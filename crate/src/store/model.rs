@@ -34,11 +34,26 @@ pub struct Capture {
     /// SHA-256 of the body, hex.
     pub digest: String,
     pub size: u64,
-    /// What made it: `visit`, or a crawl id.
+    /// What made it: `visit` (capture as you browse), `dom` (a visit's rendered copy, under `<url>#rendered`), a
+    /// crawl id (`crawl-…`), or `import:<file name>` (an imported archive; `import` before file names were kept).
     pub source: String,
 }
 
+/// The source of imported captures: `import:<file name>`.
+const IMPORT: &str = "import";
+
 impl Capture {
+    /// Whether it came from an imported archive rather than from the user's own browsing or crawling: archives are
+    /// attacker text, never preferred to what the user captured.
+    pub fn is_imported(&self) -> bool {
+        self.source == IMPORT || self.source.strip_prefix(IMPORT).is_some_and(|rest| rest.starts_with(':'))
+    }
+
+    /// Whether it is an HTML document (by its stored Content-Type).
+    pub fn is_html(&self) -> bool {
+        matches!(self.mime_type().as_deref(), Some("text/html" | "application/xhtml+xml"))
+    }
+
     /// The first value of a header (names are stored lower-case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -111,11 +126,13 @@ impl NewBody {
 /// Which version a lookup wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
-    /// The newest good version (the newest of any status when none is good).
+    /// The newest good version of the user's own (visits and crawls); imported versions only when the URL has no
+    /// other kind. Among them, the newest of any status when none is good.
     Latest,
     /// Exactly the capture made at this time.
     Exact(u64),
-    /// The good version closest in time (any status when none is good); ties go to the newer one.
+    /// The good version closest in time, of any source (any status when none is good); ties go to the user's own,
+    /// then to the newer one.
     Closest(u64),
 }
 
@@ -151,17 +168,52 @@ pub fn digest_of(body: &[u8]) -> String {
 }
 
 /// Picks a version from the captures of one URL (any order).
+///
+/// By default ([`When::Latest`]) the user's own captures win over imported ones whatever their dates: an archive is
+/// attacker text, and its WARC-Date is whatever it says, so it must not override what the user captured. An
+/// imported version is served when the URL has no other kind, or when it is asked for by its time (the viewer's
+/// version list, a mirror URL pinned to a time).
 pub(crate) fn choose(all: &[Capture], when: When) -> Option<&Capture> {
-    let good: Vec<&Capture> = all.iter().filter(|c| c.is_good()).collect();
-    let pool: Vec<&Capture> = if good.is_empty() { all.iter().collect() } else { good };
+    use std::cmp::Reverse;
+    let kind: Vec<&Capture> = match when {
+        When::Latest if all.iter().any(|c| !c.is_imported()) => all.iter().filter(|c| !c.is_imported()).collect(),
+        _ => all.iter().collect(),
+    };
+    let good: Vec<&Capture> = kind.iter().copied().filter(|c| c.is_good()).collect();
+    let pool: Vec<&Capture> = if good.is_empty() { kind } else { good };
     match when {
         When::Latest => pool.into_iter().max_by_key(|c| (c.at, c.id)),
-        When::Exact(t) => all.iter().filter(|c| c.at == t).max_by_key(|c| c.id),
-        When::Closest(t) => pool.into_iter().min_by_key(|c| (c.at.abs_diff(t), std::cmp::Reverse((c.at, c.id)))),
+        When::Exact(t) => all.iter().filter(|c| c.at == t).max_by_key(|c| (!c.is_imported(), c.id)),
+        When::Closest(t) => pool.into_iter().min_by_key(|c| (c.at.abs_diff(t), c.is_imported(), Reverse((c.at, c.id)))),
     }
 }
 
-/// The pages of a site: URLs with an HTML capture of good status, each with its latest good capture.
+/// What replay serves for the document `doc` when a rendered copy may replace it (see `capture.js`: a visited
+/// page's DOM as its scripts left it, stored under `<url>#rendered`): the copy made with this very document, under
+/// the document's URL; else the document itself. `versions` are every capture of the document's URL, `copies`
+/// every capture of its `#rendered` key.
+///
+/// A copy goes with a document when the same source made both (a visit's copy is stored as `dom`; an imported
+/// page's copy comes from the same file), at the document's time or after it, and before the document's next
+/// version: an older copy would show an outdated page, a newer one another version, and one from another source a
+/// page that was never served with this document (an archive could plant one next to a crawled page).
+pub(crate) fn with_rendered(doc: Capture, versions: &[Capture], copies: &[Capture]) -> Capture {
+    if !doc.is_html() || !doc.is_good() {
+        return doc;
+    }
+    let next = versions.iter().map(|v| v.at).filter(|&at| at > doc.at).min();
+    let made_with = |c: &&Capture| {
+        let same_source = c.source == doc.source || (doc.source == "visit" && c.source == "dom");
+        same_source && c.is_good() && c.at >= doc.at && next.is_none_or(|n| c.at < n)
+    };
+    match copies.iter().filter(made_with).min_by_key(|c| (c.at, std::cmp::Reverse(c.id))) {
+        Some(copy) => Capture { url: doc.url, ..copy.clone() },
+        None => doc,
+    }
+}
+
+/// The pages of a site: URLs with an HTML capture of good status, each with its latest good capture (the user's own
+/// before imported ones, as [`When::Latest`] chooses).
 pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
     let mut latest: BTreeMap<String, Capture> = BTreeMap::new();
     for c in captures {
@@ -170,12 +222,11 @@ pub(crate) fn pages(captures: Vec<Capture>) -> Vec<Capture> {
         if c.url.contains('#') {
             continue;
         }
-        let html = matches!(c.mime_type().as_deref(), Some("text/html" | "application/xhtml+xml"));
-        if !html || !c.is_good() || (300..400).contains(&c.status) {
+        if !c.is_html() || !c.is_good() || (300..400).contains(&c.status) {
             continue;
         }
         match latest.get(&c.url) {
-            Some(old) if (old.at, old.id) >= (c.at, c.id) => {}
+            Some(old) if (!old.is_imported(), old.at, old.id) >= (!c.is_imported(), c.at, c.id) => {}
             _ => {
                 latest.insert(c.url.clone(), c);
             }

@@ -3,7 +3,7 @@
 //! ```js
 //! const parts = [engine.warcInfo('sitemirror/0.1.0', 'example.com.warc.gz', Date.now())];
 //! parts.push(engine.warcResponseHead(capture, body.byteLength), body, RECORD_END); // then gzip each record
-//! const reader = new engine.WarcReader(64 << 20);
+//! const reader = new engine.WarcReader(64 << 20); // or engine.WarcReader.deflated(…) for a WACZ entry of method 8
 //! for await (const chunk of file.stream()) for (const r of reader.push(chunk)) store(r);
 //! for (const r of reader.finish()) store(r);
 //! ```
@@ -76,8 +76,12 @@ impl JsWarcReader {
     /// `maxRecord`: bigger records come back with `problem` set and no body (default 64 MiB).
     #[wasm_bindgen(constructor)]
     pub fn new(max_record: Option<f64>) -> JsWarcReader {
-        let max = max_record.filter(|m| m.is_finite() && *m > 0.0).map_or(64 << 20, |m| m as usize);
-        JsWarcReader { inner: WarcReader::new(max) }
+        JsWarcReader { inner: WarcReader::new(max_of(max_record)) }
+    }
+
+    /// A reader of a WACZ entry compressed with deflate (ZIP method 8): its data is pushed as it is in the ZIP.
+    pub fn deflated(max_record: Option<f64>) -> JsWarcReader {
+        JsWarcReader { inner: WarcReader::deflated(max_of(max_record)) }
     }
 
     /// The records this chunk completed: `{type, url, at, status, headers, body, digest, refersTo, problem}`.
@@ -97,6 +101,10 @@ impl JsWarcReader {
     pub fn records_seen(&self) -> f64 {
         self.inner.records_seen() as f64
     }
+}
+
+fn max_of(max_record: Option<f64>) -> usize {
+    max_record.filter(|m| m.is_finite() && *m > 0.0).map_or(64 << 20, |m| m as usize)
 }
 
 fn record(r: &ArchiveRecord) -> JsValue {
