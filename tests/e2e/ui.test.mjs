@@ -85,7 +85,7 @@ test('popup: "Mirror this site" crawls the tab\'s site; its status and the dashb
       await r.waitFor();
       assert.match(await r.locator('.site-start').textContent(), /\/index\.html$/);
       assert.equal(await r.locator('.pages').textContent(), '2');
-      assert.equal(await r.locator('.size').textContent(), `${bytes} B`);
+      assert.equal(await r.locator('.size').textContent(), `${bytes} B of 1.0 GB`, 'the size, against the site limit');
     } finally {
       await dash.close();
     }
