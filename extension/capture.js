@@ -145,8 +145,7 @@ async function flush(page, now = Date.now(), withDom = false) {
   const [usage, budget] = await Promise.all([store.usage(site.id), context.budget()]);
   if (usage.bytes >= budget) {
     const reason = `capture/over-budget: the site's mirror is at its size limit (${budget} bytes); raise it on the dashboard`;
-    const over = items.filter((i) => !i.redirect).map((i) => ({ site: site.id, url: i.url, depth: 1, page: i.url === page.pageUrl, state: 'failed', reason, updated: now }));
-    await store.record([], [], over);
+    await store.record([], [], items.filter((i) => !i.redirect).map((i) => missingEntry(site, i.url, reason, now)));
     return 0;
   }
   // The rendered DOM of an error page is not a copy of the page: only a good document gets one.
@@ -155,7 +154,7 @@ async function flush(page, now = Date.now(), withDom = false) {
   const [dom, fromPage, space] = await Promise.all([wantDom ? renderedDom(page) : null, fetchInPage(page, items), context.spaceOf(site)]);
   const read = await Promise.all(items.map((item) => fetchBody(item, site.id, space, now, fromPage.get(item.url))));
   const batch = read.filter((r) => r && !r.missing);
-  const missing = read.filter((r) => r?.missing).map((r) => ({ site: site.id, url: r.missing, depth: 1, page: false, state: 'failed', reason: r.reason, updated: now }));
+  const missing = read.filter((r) => r?.missing).map((r) => missingEntry(site, r.missing, r.reason, now));
   if (dom !== null) {
     batch.push({
       site: site.id,
@@ -167,10 +166,7 @@ async function flush(page, now = Date.now(), withDom = false) {
       source: 'dom',
     });
   }
-  if (batch.length === 0) {
-    if (missing.length) await store.record([], [], missing);
-    return 0;
-  }
+  if (batch.length === 0 && missing.length === 0) return 0;
   // The pages visited are done for the crawler and the pages they link to are queued, with the captures, in one
   // transaction.
   const visited = batch.filter((c) => isHtml(c) && c.status < 400 && c.source !== 'dom');
@@ -182,6 +178,14 @@ async function flush(page, now = Date.now(), withDom = false) {
   const settle = visited.map((c) => ({ site: site.id, url: c.url, state: 'done', at: now }));
   await store.record(batch, settle, entries);
   return batch.length;
+}
+
+/**
+ * A frontier entry saying why a URL a page loaded is not in the mirror (listed in the site's report; a URL the
+ * frontier already has keeps its state).
+ */
+function missingEntry(site, url, reason, now) {
+  return { site: site.id, url, depth: 1, page: false, state: 'failed', reason, updated: now };
 }
 
 /**
