@@ -7,7 +7,7 @@
 
 use super::entities::{decode_attr, escape_attr};
 use super::rules::{self, Kind, LinkRel};
-use super::{css, noscript, srcset, Links, Mode};
+use super::{css, data_url, noscript, srcset, Links, Mode};
 use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
@@ -23,8 +23,10 @@ const MAX_COLLECTED_TEXT: usize = 16 << 20;
 /// How deep `srcdoc` documents nest before their content is left alone.
 const MAX_NESTING: u8 = 4;
 
-/// Attributes outside the rules table that could still carry a `javascript:` URL.
-const JS_PRONE: &[&str] = &["href", "src", "xlink:href", "action", "formaction", "data", "to", "values", "from"];
+/// Attributes outside the rules table (on elements it doesn't list them for) that could still carry a
+/// `javascript:` or `blob:` URL: static replay removes those. (`href` and `xlink:href` are pointed into the
+/// mirror on every element; animation values are handled with the animation elements.)
+const JS_PRONE: &[&str] = &["src", "action", "formaction", "data", "to", "values", "from", "by"];
 
 /// What a pass does besides reading: rewrite for replay, or only collect links.
 pub(crate) struct Job<'a> {
@@ -43,6 +45,8 @@ struct Pass<'a> {
     base_seen: Cell<bool>,
     banner_done: Cell<bool>,
     depth: u8,
+    /// How many `data:` stylesheets deep the CSS being rewritten is.
+    css_depth: Cell<u8>,
     style: RefCell<Held>,
 }
 
@@ -75,10 +79,14 @@ fn run_at_depth(
         base_seen: Cell::new(false),
         banner_done: Cell::new(depth > 0),
         depth,
+        css_depth: Cell::new(0),
         style: RefCell::default(),
     };
+    // Strict while rewriting: lol_html refuses markup whose parse it can't be sure of (a text-switching tag like
+    // <xmp> inside <select>, which older browsers ignore and lol_html obeys), rather than leave what it took for
+    // text unrewritten while the browser sees elements. Crawling may read such a page as best it can.
     let settings = Settings::new()
-        .with_strict(false)
+        .with_strict(job.map.is_some())
         .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(MEMORY_LIMIT))
         .append_element_content_handler(element!("*", |el| pass.element(el)))
         .append_element_content_handler(text!("style", |t| pass.style_text(t)));
@@ -103,6 +111,7 @@ fn run_at_depth(
 fn error(e: RewritingError) -> RewriteError {
     match e {
         RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit { limit: MEMORY_LIMIT },
+        RewritingError::ParsingAmbiguity(e) => RewriteError::Ambiguous { tag: ambiguous_tag(&e.to_string()) },
         RewritingError::ContentHandlerError(inner) => match inner.downcast::<RewriteError>() {
             Ok(e) => *e,
             Err(other) => RewriteError::Failed { reason: other.to_string() },
@@ -124,7 +133,7 @@ impl Pass<'_> {
         let tag = el.tag_name();
         match tag.as_str() {
             "script" if self.static_rewrite() => {
-                el.remove();
+                remove(el, false);
                 return Ok(());
             }
             "base" => self.base(el),
@@ -137,12 +146,20 @@ impl Pass<'_> {
             "link" => {
                 let rel = el.get_attribute("rel").unwrap_or_default();
                 if rules::link_rel_kind(&rel) == LinkRel::Drop && self.static_rewrite() {
-                    el.remove();
+                    remove(el, false);
                     return Ok(());
                 }
             }
             // Renamed <noscript> (see noscript.rs): static replay shows its content, which was parsed as markup.
-            noscript::RENAMED if self.static_rewrite() => el.remove_and_keep_content(),
+            noscript::RENAMED if self.static_rewrite() => remove(el, true),
+            // SMIL animation setting a URL attribute (the browser follows an animated href when clicked): the
+            // element goes, whatever the namespace lol_html thinks it is in; what it holds stays.
+            t if self.rewriting() && rules::ANIMATION.contains(&t) => {
+                if el.get_attribute("attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) {
+                    remove(el, true);
+                    return Ok(());
+                }
+            }
             _ => {}
         }
         if !self.banner_done.get() {
@@ -187,6 +204,7 @@ impl Pass<'_> {
 
     fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
         let rules = rules::rules_for(tag);
+        let animation = rules::ANIMATION.contains(&tag);
         let mut changes: Vec<(String, Change)> = Vec::new();
         let attrs = el.attributes();
         let names: Vec<String> = attrs.iter().map(|a| a.name()).collect();
@@ -203,6 +221,8 @@ impl Pass<'_> {
                 "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
                 "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
                 "href" if tag == "base" => None,
+                // An application cache manifest: nothing replay may fetch or keep.
+                "manifest" if tag == "html" && self.static_rewrite() => Some(Change::Remove),
                 n => match rules.and_then(|r| r.iter().find(|r| r.attribute == n)).map(|r| r.kind) {
                     Some(Kind::LinkRel) => {
                         let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
@@ -213,10 +233,17 @@ impl Pass<'_> {
                         self.url_attribute(&attr.value(), kind)
                     }
                     Some(kind) => self.url_attribute(&attr.value(), kind),
-                    // URL-looking attributes the table doesn't list (custom elements, MathML, SVG animation
-                    // setting an href): static replay has no use for a javascript: URL in any of them.
+                    // A link on an element the table doesn't list (custom elements, MathML, SVG the browser may
+                    // learn to follow): into the mirror, as a reference.
+                    None if n == "href" || n == "xlink:href" => self.url_attribute(&attr.value(), Kind::Reference),
+                    None if rules::PRESENTATION.contains(&n) => self.style_attribute(&attr.value()),
+                    None if animation && rules::ANIMATION_VALUES.contains(&n) => self.animation_value(&attr.value()),
+                    // Other URL-looking attributes the table doesn't list: static replay has no use for a
+                    // javascript: or blob: URL in any of them.
                     None if self.static_rewrite() && JS_PRONE.contains(&n) => {
-                        is_javascript(&decode_attr(&attr.value())).then_some(Change::Remove)
+                        let raw = attr.value();
+                        let value = decode_attr(&raw);
+                        (has_scheme(&value, "javascript:") || has_scheme(&value, "blob:")).then_some(Change::Remove)
                     }
                     None => None,
                 },
@@ -253,11 +280,20 @@ impl Pass<'_> {
     fn srcset(&self, value: &str) -> Option<Change> {
         let mut out = String::new();
         let mut copied = 0;
-        for (start, end) in srcset::url_spans(value) {
-            if let Mapped::To(new) = self.url(&value[start..end], Kind::Resource) {
-                out.push_str(&value[copied..start]);
-                out.push_str(&new);
-                copied = end;
+        let spans = srcset::url_spans(value);
+        for (i, &(start, end)) in spans.iter().enumerate() {
+            match self.url(&value[start..end], Kind::Resource) {
+                Mapped::Keep => {}
+                Mapped::To(new) => {
+                    out.push_str(&value[copied..start]);
+                    out.push_str(&new);
+                    copied = end;
+                }
+                // The whole candidate goes: its URL, descriptors and comma, up to the next candidate's URL.
+                Mapped::Drop => {
+                    out.push_str(&value[copied..start]);
+                    copied = spans.get(i + 1).map_or(value.len(), |next| next.0);
+                }
             }
         }
         if !self.rewriting() || copied == 0 {
@@ -288,16 +324,41 @@ impl Pass<'_> {
                 None => Mapped::Keep,
             };
         }
+        let resource = matches!(kind, Kind::Resource | Kind::Srcset);
+        if resource && url.scheme() == "data" {
+            return self.data_url(&url);
+        }
         if !self.rewriting() {
             return Mapped::Keep;
         }
+        let interactive = self.job.mode == Mode::Interactive;
         match url.scheme() {
-            "data" | "blob" | "about" => Mapped::Keep,
+            "about" => Mapped::Keep,
             "mailto" | "tel" | "sms" if kind == Kind::Page => Mapped::Keep,
-            "javascript" if self.job.mode == Mode::Interactive => Mapped::Keep,
-            // javascript: in static replay, and anything that would leave the mirror (ftp:, file:, ws:,
-            // chrome-extension: pages of this or another extension…).
+            "javascript" | "data" | "blob" if interactive => Mapped::Keep,
+            // javascript: in static replay; data: anywhere but a resource (a link or refresh to a data: document
+            // would show attacker markup, and a sandboxed frame may still navigate itself); blob: everywhere
+            // (nothing in static replay made one, so it points outside); and anything that would leave the mirror
+            // (ftp:, file:, ws:, chrome-extension: pages of this or another extension…).
             _ => Mapped::Drop,
+        }
+    }
+
+    /// A `data:` resource: kept, unless it is a stylesheet, whose CSS is rewritten (or scanned) like any other.
+    fn data_url(&self, url: &Url) -> Mapped {
+        let Some(sheet) = data_url::stylesheet(url) else {
+            return Mapped::Keep;
+        };
+        let depth = self.css_depth.get();
+        if depth >= data_url::MAX_NESTING {
+            return if self.rewriting() { Mapped::Drop } else { Mapped::Keep };
+        }
+        self.css_depth.set(depth + 1);
+        let css = self.css(&sheet.css);
+        self.css_depth.set(depth);
+        match css {
+            std::borrow::Cow::Owned(new) if self.rewriting() => Mapped::To(data_url::encode(&sheet.mime, &new)),
+            _ => Mapped::Keep,
         }
     }
 
@@ -319,6 +380,17 @@ impl Pass<'_> {
             std::borrow::Cow::Owned(new) if self.rewriting() => Some(Change::Set(escape_attr(&new).into_owned())),
             _ => None,
         }
+    }
+
+    /// `to`, `from`, `by` or `values` of an animation element (one animating a URL attribute is gone already):
+    /// `url()`s are rewritten as in CSS (a `fill` animated to a paint server), and a `javascript:` anywhere
+    /// removes the value in static replay.
+    fn animation_value(&self, raw: &str) -> Option<Change> {
+        let value = decode_attr(raw);
+        if self.static_rewrite() && contains_javascript(&value) {
+            return Some(Change::Remove);
+        }
+        self.style_attribute(raw)
     }
 
     /// Rewrites (or scans) CSS text; borrowed back when nothing changed.
@@ -362,7 +434,7 @@ impl Pass<'_> {
         match equiv.trim().to_ascii_lowercase().as_str() {
             "refresh" => self.meta_refresh(el),
             "content-security-policy" | "content-security-policy-report-only" | "set-cookie" if self.rewriting() => {
-                el.remove()
+                remove(el, false)
             }
             "content-type" if self.rewriting() => {
                 let _ = el.set_attribute("content", "text/html; charset=utf-8");
@@ -385,7 +457,7 @@ impl Pass<'_> {
         };
         match self.url(target, Kind::Page) {
             Mapped::Keep => {}
-            Mapped::Drop => el.remove(),
+            Mapped::Drop => remove(el, false),
             Mapped::To(new) => {
                 let _ = el.set_attribute("content", &escape_attr(&format!("{delay}; url={new}")));
             }
@@ -483,6 +555,36 @@ enum Mapped {
     To(String),
 }
 
+/// Removes an element, with its content or keeping it. An element may end without its own end tag, closed by an
+/// ancestor's (`<svg><script></svg>`); lol_html takes that end tag for the element's and would remove it too, and
+/// the browser would then read what follows as still inside `<svg>`, where `<xmp>` holds markup rather than text
+/// (one parse for lol_html, another for the browser). That end tag is put back.
+fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
+    if keep_content {
+        el.remove_and_keep_content();
+    } else {
+        el.remove();
+    }
+    if el.can_have_content() {
+        let name = el.tag_name();
+        // Several removed elements closed by one end tag each run this, but lol_html gives the end tag each
+        // element's own mutations afresh before its handler: the last one's `after` is what remains, once.
+        let _ = el.on_end_tag(lol_html::end_tag!(move |end| {
+            let closing = end.name();
+            if closing != name {
+                end.after(&format!("</{closing}>"), ContentType::Html);
+            }
+            Ok(())
+        }));
+    }
+}
+
+/// The tag lol_html's ambiguity message names ("… a text content tag (`<xmp>`) in the context …").
+fn ambiguous_tag(message: &str) -> String {
+    let tag = message.split_once("(`<").and_then(|(_, rest)| rest.split_once(">`)")).map(|(tag, _)| tag);
+    tag.unwrap_or("?").to_owned()
+}
+
 /// `target=_blank` (or any `_name` that isn't a keyword) opens a popup, which sandboxed replay forbids: the link
 /// would do nothing. It opens in place instead.
 fn retarget(raw: &str) -> Option<Change> {
@@ -494,10 +596,18 @@ fn retarget(raw: &str) -> Option<Change> {
     }
 }
 
-fn is_javascript(value: &str) -> bool {
-    // The URL parser strips leading C0 controls and spaces, and removes tabs and newlines anywhere.
-    let mut scheme = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control());
-    "javascript:".chars().all(|expected| scheme.next().is_some_and(|c| c.eq_ignore_ascii_case(&expected)))
+/// Whether a URL starts with `scheme` (`"javascript:"`) as the browser reads it, or could: the URL parser strips
+/// leading C0 controls and spaces and removes tabs and newlines anywhere; this skips all of those anywhere.
+fn has_scheme(value: &str, scheme: &str) -> bool {
+    let mut chars = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control());
+    scheme.chars().all(|expected| chars.next().is_some_and(|c| c.eq_ignore_ascii_case(&expected)))
+}
+
+/// Whether `javascript:` appears anywhere in `value` (case, tabs and newlines ignored, as the URL parser would).
+fn contains_javascript(value: &str) -> bool {
+    let compact: Vec<u8> =
+        value.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).map(|b| b.to_ascii_lowercase()).collect();
+    compact.windows(11).any(|w| w == b"javascript:")
 }
 
 fn is_html_space(c: char) -> bool {
@@ -542,7 +652,9 @@ mod tests {
 
     #[test]
     fn javascript_detection_ignores_case_and_spaces() {
-        assert!(is_javascript(" JaVa\tScRiPt:alert(1)"));
-        assert!(!is_javascript("https://x/javascript:"));
+        assert!(has_scheme(" JaVa\tScRiPt:alert(1)", "javascript:"));
+        assert!(!has_scheme("https://x/javascript:", "javascript:"));
+        assert!(contains_javascript("url(a); JavA\nScript:x()"));
+        assert!(!contains_javascript("java script:"));
     }
 }
