@@ -20,6 +20,7 @@ include!(concat!(env!("OUT_DIR"), "/fixtures.rs"));
 
 #[path = "invariants.rs"]
 mod invariants;
+#[allow(unused_imports)] // the wasm binaries don't check invariants
 pub use invariants::static_violations;
 
 pub const DEFAULT_URL: &str = "https://example.com/dir/page.html";

@@ -40,7 +40,7 @@ pub fn stylesheet(url: &Url) -> Option<Stylesheet> {
             }
         }
     }
-    let body = percent_decode(rest[comma + 1..].as_bytes());
+    let body = percent_decode(&rest.as_bytes()[comma + 1..]);
     let body = if base64 { base64_decode(&body)? } else { body };
     let content_type = charset.map(|c| format!("text/css;charset={c}"));
     let encoding = charset::sniff_css(&body, content_type.as_deref());

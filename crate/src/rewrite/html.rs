@@ -154,11 +154,12 @@ impl Pass<'_> {
             noscript::RENAMED if self.static_rewrite() => remove(el, true),
             // SMIL animation setting a URL attribute (the browser follows an animated href when clicked): the
             // element goes, whatever the namespace lol_html thinks it is in; what it holds stays.
-            t if self.rewriting() && rules::ANIMATION.contains(&t) => {
-                if el.get_attribute("attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) {
-                    remove(el, true);
-                    return Ok(());
-                }
+            t if self.rewriting()
+                && rules::ANIMATION.contains(&t)
+                && el.get_attribute("attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) =>
+            {
+                remove(el, true);
+                return Ok(());
             }
             _ => {}
         }
