@@ -134,6 +134,9 @@ fn arbitrary_bytes_never_panic_and_static_output_stays_safe() {
         }
         if let Some(out) = survive(&input) {
             let bad = static_violations(&out, PREFIX);
+            if let (false, Some(path)) = (bad.is_empty(), std::env::var_os("SITEMIRROR_FUZZ_DUMP")) {
+                std::fs::write(path, &input).unwrap();
+            }
             assert!(
                 bad.is_empty(),
                 "case {case}: {:?}\n→ {:?}\n{bad:#?}",
@@ -467,7 +470,7 @@ fn removed_elements_closed_by_an_ancestor_end_tag_keep_that_end_tag() {
     // and removed it with the script; the browser then read <xmp> as an SVG element, and the <script> after it
     // (text to lol_html) as a script.
     let out = rewrite_static("<svg><script></svg><xmp><script>alert(1)</script></xmp>");
-    assert!(out.starts_with("<div id=sitemirror-banner>Offline copy</div><svg></svg><xmp>"), "{out}");
+    assert!(out.starts_with("<div id=sitemirror-banner>Offline copy</div><svg><!----><!----></svg><xmp>"), "{out}");
     for input in [
         "<svg><set attributeName=href to=https://live.example/></svg><xmp><a href=https://live.example/></xmp>",
         "<svg><link rel=preconnect href=https://live.example/></svg><xmp><a href=https://live.example/></xmp>",
@@ -477,4 +480,48 @@ fn removed_elements_closed_by_an_ancestor_end_tag_keep_that_end_tag() {
         let out = rewrite_static(input);
         assert_eq!(out.matches("</svg>").count(), input.matches("</svg>").count(), "{out}");
     }
+}
+
+#[test]
+fn removed_markup_does_not_join_its_neighbours_into_a_tag() {
+    // Found by the html5ever checker: `<` before a removed element and text after it made a new start tag.
+    for input in [
+        "<<script></script>img src=x onerror=alert(1)>",
+        "<<noscript>img src=x onerror=alert(1)></noscript>",
+        "<noscript><</noscript>img src=x onerror=alert(1)>",
+        "<<link rel=preconnect href=https://live.example/>img src=x onerror=alert(1)>",
+    ] {
+        let out = rewrite_static(input);
+        assert!(out.contains("<!---->") && out.contains("img src=x onerror=alert(1)>"), "{out}");
+    }
+}
+
+#[test]
+fn cdata_lol_html_reads_in_svg_cannot_hide_markup_from_a_browser_back_in_html() {
+    // Found by the html5ever checker: <p> takes the browser out of both <math> and <svg>, lol_html out of one, so
+    // lol_html read a CDATA section (text) where the browser reads a comment up to the first `>`, then markup.
+    let out = rewrite_static("<svg><math><p><![CDATA[><a href=https://live.example/>x</a>]]>");
+    assert!(out.contains("<![CDATA[]]>&gt;<![CDATA[<a href=https://live.example/]]>&gt;<![CDATA[x</a]]>&gt;"), "{out}");
+    // In SVG the text is the same: a `>` between two CDATA sections.
+    let out = rewrite_static("<svg><style><![CDATA[svg > g { fill: red }]]></style></svg>");
+    assert!(out.contains("<style><![CDATA[svg ]]>&gt;<![CDATA[ g { fill: red }]]></style>"), "{out}");
+}
+
+#[test]
+fn raw_text_lol_html_reads_in_html_cannot_hide_markup_from_a_browser_in_foreign_content() {
+    // Found by the html5ever checker: <svg> inside <math> is a MathML element to a browser, so its <foreignObject>
+    // or <title> is no way back into HTML; lol_html took <xmp>, <title>, <textarea>, <style> as raw text there.
+    for input in [
+        "<math><svg><foreignObject><xmp><a href=https://live.example/>x</a></xmp>",
+        "<math><svg><title><textarea><a href=https://live.example/>x</a></textarea>",
+        "<math><svg><desc><noembed><a href=https://live.example/>x</a></noembed>",
+        "<math><svg><foreignObject><style><a href=https://live.example/>x</a></style></foreignObject>",
+        "<math><svg><foreignObject><plaintext><a href=https://live.example/>x",
+    ] {
+        let out = rewrite_static(input);
+        assert!(!out.contains("<a href"), "{out}");
+    }
+    // Where lol_html is right, what a browser shows is the same: <title> and <textarea> decode `&lt;`.
+    let out = rewrite_static("<title>a<b</title><textarea>c<d</textarea>");
+    assert!(out.contains("<title>a&lt;b</title>") && out.contains("<textarea>c&lt;d</textarea>"), "{out}");
 }

@@ -11,8 +11,8 @@ use super::{css, data_url, noscript, srcset, Links, Mode};
 use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
-use lol_html::html_content::{ContentType, Element, TextChunk};
-use lol_html::{element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
+use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
+use lol_html::{doc_text, element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
 use std::cell::{Cell, RefCell};
 
 /// Parser memory a single document may use. Real pages need a few hundred KB at most (the biggest buffered
@@ -90,6 +90,25 @@ fn run_at_depth(
         .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(MEMORY_LIMIT))
         .append_element_content_handler(element!("*", |el| pass.element(el)))
         .append_element_content_handler(text!("style", |t| pass.style_text(t)));
+    // Runs after the <style> handler on the same chunk (which splits what it rewrites itself).
+    let settings = if job.map.is_some() && job.mode == Mode::Static {
+        settings.append_document_content_handler(doc_text!(|t| {
+            if t.removed() {
+                return Ok(());
+            }
+            let new = match t.text_type() {
+                TextType::CDataSection => split_cdata(t.as_str()),
+                TextType::RCData | TextType::RawText | TextType::PlainText => escape_lt(t.as_str()),
+                _ => None,
+            };
+            if let Some(new) = new {
+                t.replace(&new, ContentType::Html);
+            }
+            Ok(())
+        }))
+    } else {
+        settings
+    };
     let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
     // Interactive replay (and a page served as captured) runs scripts, so there the browser too treats
     // <noscript> as raw text. Link extraction (no map) always runs in static mode.
@@ -538,7 +557,13 @@ impl Pass<'_> {
         let text = std::mem::take(&mut held.text);
         drop(held);
         let out = process(&text)?;
-        chunk.replace(&out, ContentType::Html);
+        let safe = match chunk.text_type() {
+            _ if !self.static_rewrite() => None,
+            TextType::CDataSection => split_cdata(&out),
+            TextType::RawText => css::escape_tag_starts(&out),
+            _ => None,
+        };
+        chunk.replace(safe.as_deref().unwrap_or(&out), ContentType::Html);
         Ok(())
     }
 }
@@ -556,11 +581,15 @@ enum Mapped {
     To(String),
 }
 
-/// Removes an element, with its content or keeping it. An element may end without its own end tag, closed by an
-/// ancestor's (`<svg><script></svg>`); lol_html takes that end tag for the element's and would remove it too, and
-/// the browser would then read what follows as still inside `<svg>`, where `<xmp>` holds markup rather than text
-/// (one parse for lol_html, another for the browser). That end tag is put back.
+/// Removes an element, with its content or keeping it.
+///
+/// What was around it must not join into markup: `<<script></script>img onerror=…>` would become an `<img>` with a
+/// handler, so an empty comment takes the removed tags' places. And an element may end without its own end tag,
+/// closed by an ancestor's (`<svg><script></svg>`); lol_html takes that end tag for the element's and would remove it
+/// too, and the browser would then read what follows as still inside `<svg>`, where `<xmp>` holds markup rather than
+/// text (one parse for lol_html, another for the browser). That end tag is put back.
 fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
+    el.before(SEPARATOR, ContentType::Html);
     if keep_content {
         el.remove_and_keep_content();
     } else {
@@ -572,12 +601,35 @@ fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
         // element's own mutations afresh before its handler: the last one's `after` is what remains, once.
         let _ = el.on_end_tag(lol_html::end_tag!(move |end| {
             let closing = end.name();
-            if closing != name {
-                end.after(&format!("</{closing}>"), ContentType::Html);
+            match (closing == name, keep_content) {
+                (true, false) => {}
+                (true, true) => end.after(SEPARATOR, ContentType::Html),
+                (false, _) => end.after(&format!("{SEPARATOR}</{closing}>"), ContentType::Html),
             }
             Ok(())
         }));
     }
+}
+
+/// Raw text (`<textarea>`, `<title>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>`, `<plaintext>`) with every `<`
+/// written `&lt;`. lol_html tracks SVG and MathML with a simpler model than the tree builder (`<math><svg>` is
+/// MathML to a browser, so its `<foreignObject>` is no way back into HTML), and where lol_html reads raw text the
+/// browser may read markup; escaped, there is none. `<title>` and `<textarea>` decode `&lt;` back, so only what
+/// `<xmp>` and `<plaintext>` show changes. Every `<`, not only those starting a tag, so chunking can't matter.
+fn escape_lt(text: &str) -> Option<String> {
+    text.contains('<').then(|| text.replace('<', "&lt;"))
+}
+
+/// What stands where removed tags were: markup that ends whatever text is before it and starts nothing.
+const SEPARATOR: &str = "<!---->";
+
+/// CDATA text (which lol_html finds only in what it takes for SVG or MathML) with each `>` moved out of the
+/// section: `]]>&gt;<![CDATA[`. A browser reading SVG sees the same text; one that is back in HTML (lol_html's
+/// namespace tracking is simpler than the tree builder: `<svg><math><p>` leaves both for the browser, one for
+/// lol_html) reads `<![CDATA[` as a comment up to the first `>`, and would otherwise see as markup what lol_html
+/// left as text.
+fn split_cdata(text: &str) -> Option<String> {
+    text.contains('>').then(|| text.replace('>', "]]>&gt;<![CDATA["))
 }
 
 /// The tag lol_html's ambiguity message names ("… a text content tag (`<xmp>`) in the context …").
