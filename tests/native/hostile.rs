@@ -502,6 +502,11 @@ fn cdata_lol_html_reads_in_svg_cannot_hide_markup_from_a_browser_back_in_html() 
     // lol_html read a CDATA section (text) where the browser reads a comment up to the first `>`, then markup.
     let out = rewrite_static("<svg><math><p><![CDATA[><a href=https://live.example/>x</a>]]>");
     assert!(out.contains("<![CDATA[]]>&gt;<![CDATA[<a href=https://live.example/]]>&gt;<![CDATA[x</a]]>&gt;"), "{out}");
+    // lol_html takes a self-closing <svg/> for the start of SVG that never ends; a browser doesn't.
+    for input in ["<svg/><![CDATA[><a href=https://live.example/>", "<MATH/><![CDATA[><a href=https://live.example/>"] {
+        let out = rewrite_static(input);
+        assert!(out.contains("<![CDATA[]]>&gt;<![CDATA[<a href=https://live.example/]]>&gt;<![CDATA["), "{out}");
+    }
     // In SVG the text is the same: a `>` between two CDATA sections.
     let out = rewrite_static("<svg><style><![CDATA[svg > g { fill: red }]]></style></svg>");
     assert!(out.contains("<style><![CDATA[svg ]]>&gt;<![CDATA[ g { fill: red }]]></style>"), "{out}");

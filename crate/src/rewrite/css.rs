@@ -158,7 +158,7 @@ fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
 pub fn escape_tag_starts(css: &str) -> Option<String> {
     let starts_tag =
         |i: usize| css.as_bytes().get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
-    if !css.bytes().enumerate().any(|(i, b)| b == b'<' && starts_tag(i)) {
+    if !memchr::memchr_iter(b'<', css.as_bytes()).any(starts_tag) {
         return None;
     }
     let mut out = String::with_capacity(css.len() + 16);

@@ -87,7 +87,8 @@ pub fn rewrite_html(body: &[u8], options: &RewriteOptions) -> Result<Vec<u8>, Re
     let encoding = charset::sniff_html(body, options.content_type.as_deref());
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + text.len() / 4);
-    html::run(&replay_job(options), &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
+    let job = html::Job { foreign: html::may_hold_foreign_content(text.as_bytes()), ..replay_job(options) };
+    html::run(&job, &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
     Ok(out)
 }
 
@@ -109,7 +110,13 @@ pub fn rewrite_html_chunks<'c>(
 }
 
 fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
-    html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
+    html::Job {
+        map: Some(&options.map),
+        mode: options.mode,
+        links: None,
+        banner: options.banner.as_deref(),
+        foreign: true,
+    }
 }
 
 /// The document exactly as captured — URLs, scripts and all — decoded to UTF-8, with `banner` inserted at the
@@ -124,7 +131,7 @@ pub fn insert_banner(
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + banner.len());
-    let job = html::Job { map: None, mode: Mode::Interactive, links: None, banner: Some(banner) };
+    let job = html::Job { map: None, mode: Mode::Interactive, links: None, banner: Some(banner), foreign: true };
     html::run(&job, url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
     Ok(out)
 }
@@ -169,7 +176,7 @@ pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Resu
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let links = RefCell::new(Links::default());
-    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None };
+    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None, foreign: true };
     html::run(&job, url, [text.as_bytes()], &mut |_| {})?;
     Ok(links.into_inner())
 }

@@ -118,6 +118,29 @@ pub const PRESENTATION: &[&str] =
 /// an animated `href` when the link is clicked).
 pub const ANIMATION: &[&str] = &["animate", "set", "animatemotion", "animatetransform", "animatecolor"];
 
+/// Whether `name` is in [`PRESENTATION`] (a `match`, which the rewriter asks of most attributes; a test keeps the
+/// two the same).
+pub fn is_presentation(name: &str) -> bool {
+    matches!(
+        name,
+        "fill"
+            | "stroke"
+            | "filter"
+            | "mask"
+            | "clip-path"
+            | "cursor"
+            | "marker-start"
+            | "marker-mid"
+            | "marker-end"
+            | "marker"
+    )
+}
+
+/// Whether `element` is in [`ANIMATION`] (asked of every element; a test keeps the two the same).
+pub fn is_animation(element: &str) -> bool {
+    matches!(element, "animate" | "set" | "animatemotion" | "animatetransform" | "animatecolor")
+}
+
 /// The attributes of an animation element that hold values for the animated attribute.
 pub const ANIMATION_VALUES: &[&str] = &["to", "from", "by", "values"];
 
@@ -235,6 +258,14 @@ mod tests {
         assert!(rules_for("div").is_none());
         let img = RULES.iter().filter(|r| r.element == "img").count();
         assert_eq!(rules_for("img").map(<[Rule]>::len), Some(img));
+    }
+
+    #[test]
+    fn the_name_checks_match_their_lists() {
+        for name in PRESENTATION.iter().chain(ANIMATION).chain(["fil", "fills", "class", "sets", "a"].iter()) {
+            assert_eq!(is_presentation(name), PRESENTATION.contains(name), "{name}");
+            assert_eq!(is_animation(name), ANIMATION.contains(name), "{name}");
+        }
     }
 
     #[test]
