@@ -526,6 +526,22 @@ fn raw_text_lol_html_reads_in_html_cannot_hide_markup_from_a_browser_in_foreign_
         let out = rewrite_static(input);
         assert!(!out.contains("<a href"), "{out}");
     }
+    // The other way round: <math> inside <svg> is SVG to a browser, so its <title> leads back to HTML, and the
+    // <style> there is raw text up to the first `</style`, which lol_html (in MathML) read inside an attribute
+    // value or a comment.
+    for input in [
+        "<svg><math><title><style><x y=\"</style><a href=https://live.example/>\">",
+        "<svg><math><title><style><!--</style><a href=https://live.example/>-->",
+    ] {
+        let out = rewrite_static(input);
+        assert!(!out.contains("</style><a"), "{out}");
+    }
+    // A tag cut off by the end of the document: lol_html writes it out raw; a browser in raw text would see its
+    // `</style>` and what follows. Static output drops it, as a browser in HTML does.
+    let out = rewrite_static("<svg><math><title><style><t f=\"</style><a href=https://live.example/>");
+    assert!(!out.contains("<t f") && out.ends_with("<style>"), "{out}");
+    let out = rewrite_static("<p>text at the end &amp; more");
+    assert!(out.ends_with("<p>text at the end &amp; more"), "text at the end is kept: {out}");
     // Where lol_html is right, what a browser shows is the same: <title> and <textarea> decode `&lt;`.
     let out = rewrite_static("<title>a<b</title><textarea>c<d</textarea>");
     assert!(out.contains("<title>a&lt;b</title>") && out.contains("<textarea>c&lt;d</textarea>"), "{out}");

@@ -12,7 +12,7 @@ use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
 use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
-use lol_html::{doc_text, element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
+use lol_html::{doc_comments, doc_text, element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
 use std::cell::{Cell, RefCell};
 
 /// Parser memory a single document may use. Real pages need a few hundred KB at most (the biggest buffered
@@ -120,7 +120,29 @@ fn run_at_depth(
     } else {
         settings
     };
-    let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
+    // A comment may hold the `</style` that ends a browser's raw text (see `attributes`): none keeps a `<`. Every
+    // comment, not only in documents with SVG or MathML, so chunked input (which can't know) gives the same output.
+    let settings = if static_rewrite {
+        settings.append_document_content_handler(doc_comments!(|c| {
+            let text = c.text();
+            if text.contains('<') {
+                let _ = c.set_text(&text.replace('<', "&lt;"));
+            }
+            Ok(())
+        }))
+    } else {
+        settings
+    };
+    // What lol_html still holds at the end is what it couldn't finish: a tag cut off by the end of the document
+    // (`<x y="</style><a href=…>`), which it writes out raw, unrewritten. A browser drops an unfinished tag, but
+    // one in raw text (lol_html and the browser disagreeing on that) could end the text and start elements. Static
+    // replay drops it too (and an unfinished comment or doctype with it).
+    let ending = Cell::new(false);
+    let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| {
+        if !(ending.get() && static_rewrite) {
+            sink(out)
+        }
+    });
     // Interactive replay (and a page served as captured) runs scripts, so there the browser too treats
     // <noscript> as raw text. Link extraction (no map) always runs in static mode.
     if job.mode == Mode::Interactive {
@@ -135,6 +157,7 @@ fn run_at_depth(
         }
         renamer.feed(&[], true, &mut write).map_err(error)?;
     }
+    ending.set(true);
     rewriter.end().map_err(error)
 }
 
@@ -236,6 +259,10 @@ impl Pass<'_> {
     fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
         let rules = rules::rules_for(tag);
         let animation = rules::is_animation(tag);
+        // Inside what lol_html takes for SVG or MathML, a browser may be in HTML raw text (`<svg><math><title>
+        // <style>`: that <math> is SVG to a browser, its <title> leads back to HTML), which ends at the first
+        // `</style` even inside what lol_html reads as an attribute value: no attribute value there keeps a `<`.
+        let foreign = self.static_rewrite() && self.job.foreign && el.namespace_uri() != HTML_NAMESPACE;
         let mut changes: Vec<(String, Change)> = Vec::new();
         let attrs = el.attributes();
         let names: Vec<String> = attrs.iter().map(|a| a.name()).collect();
@@ -278,6 +305,14 @@ impl Pass<'_> {
                     }
                     None => None,
                 },
+            };
+            let change = match change {
+                None if foreign => {
+                    let raw = attr.value();
+                    raw.contains('<').then(|| Change::Set(raw.replace('<', "&lt;")))
+                }
+                Some(Change::Set(v)) if foreign && v.contains('<') => Some(Change::Set(v.replace('<', "&lt;"))),
+                other => other,
             };
             if let Some(change) = change {
                 changes.push((name.clone(), change));
@@ -608,7 +643,7 @@ fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
     }
     // An HTML <script> is raw text to lol_html: nothing but its own end tag ends it, so the common case needs no
     // end-tag handler (a page has dozens of scripts).
-    let own_end = el.tag_name() == "script" && el.namespace_uri() == "http://www.w3.org/1999/xhtml";
+    let own_end = el.tag_name() == "script" && el.namespace_uri() == HTML_NAMESPACE;
     if el.can_have_content() && !own_end {
         let name = el.tag_name();
         // Several removed elements closed by one end tag each run this, but lol_html gives the end tag each
@@ -633,6 +668,8 @@ fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
 fn escape_lt(text: &str) -> Option<String> {
     text.contains('<').then(|| text.replace('<', "&lt;"))
 }
+
+const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
 
 /// The elements whose content lol_html may read as raw text, `<style>` aside (its handler escapes what it rewrites).
 const RAW_TEXT: &str = "title, textarea, xmp, iframe, noembed, noframes, plaintext";
