@@ -60,6 +60,9 @@ pub enum RewriteError {
     MemoryLimit { limit: usize },
     /// The HTML rewriter stopped for another reason.
     Failed { reason: String },
+    /// The markup puts a raw-text tag (`<xmp>`, `<textarea>`, `<style>`…) where browsers may ignore it (inside
+    /// `<select>`, after `<frameset>`): what follows could be text or elements, so it can't be rewritten safely.
+    Ambiguous { tag: String },
     /// The options given to the rewriter are unusable.
     Options(UrlError),
 }
@@ -73,6 +76,11 @@ impl fmt::Display for RewriteError {
             RewriteError::Failed { reason } => {
                 write!(f, "The document could not be rewritten: {reason}.")
             }
+            RewriteError::Ambiguous { tag } => write!(
+                f,
+                "The document can't be replayed safely: browsers may read what follows its <{tag}> tag as text or as \
+                 markup (a raw-text tag inside <select> or after <frameset>)."
+            ),
             RewriteError::Options(e) => write!(f, "Bad rewrite options: {e}"),
         }
     }
@@ -85,6 +93,7 @@ impl ErrorCode for RewriteError {
         match self {
             RewriteError::MemoryLimit { .. } => "rewrite/memory-limit",
             RewriteError::Failed { .. } => "rewrite/failed",
+            RewriteError::Ambiguous { .. } => "rewrite/ambiguous",
             RewriteError::Options(e) => e.code(),
         }
     }

@@ -91,12 +91,62 @@ fn static_outputs_keep_the_replay_invariants() {
 
 #[test]
 fn the_invariant_checker_catches_what_it_should() {
-    // The checker is what the fuzz and fixture tests lean on: prove it can fail.
-    let bad = static_violations(
-        br#"<script>x</script><img src="https://live.example/a.png" onerror="x()"><a href="javascript:x()">j</a><link rel=preconnect href="https://live.example">"#,
-        PREFIX,
+    // The checker is what the fuzz and fixture tests lean on: prove each invariant can fail, beside a clean page
+    // using every allowed form.
+    let m = |path: &str| format!("{PREFIX}https/example.com/{path}");
+    let clean = format!(
+        r##"<html><head><link rel=stylesheet href="{css}"><style>a{{b:url("{img}")}}</style>
+        <meta http-equiv=refresh content="5; url={page}"></head><body><a href="{page}">p</a><a href="#top">t</a>
+        <a href="mailto:a@b">m</a><img src="data:image/png;base64,AA" srcset="{img} 1x, data:image/png;base64,AA 2x">
+        <svg><rect fill="url(#g)" style="stroke:url('{img}')"/><a xlink:href="{page}"><text>s</text></a>
+        <set attributeName="fill" to="url({img})"/></svg><my-el href="{page}"></my-el>
+        <link rel=stylesheet href="data:text/css,a%7Bb:url({img})%7D"><iframe srcdoc="<img src=&quot;{img}&quot;>"></iframe>"##,
+        css = m("s.css"),
+        img = m("i.png"),
+        page = m("p.html")
     );
-    assert_eq!(bad.len(), 7, "{bad:#?}");
+    assert_eq!(static_violations(clean.as_bytes(), PREFIX), Vec::<String>::new());
+    let cases: &[(&str, &str)] = &[
+        ("script", "<script>x</script>"),
+        ("script in SVG", "<svg><script>x</script></svg>"),
+        ("script inside <noscript>, scripting off", "<noscript><script>x</script></noscript>"),
+        ("handler", "<div onclick=x()></div>"),
+        ("javascript: link", "<a href=' JaVa\tScript:x()'>j</a>"),
+        ("data: link", "<a href='data:text/html,x'>d</a>"),
+        ("data: area", "<map><area href='data:text/html,x'></map>"),
+        ("blob: image", "<img src='blob:https://live.example/x'>"),
+        ("data: form action", "<form action='data:text/html,x'></form>"),
+        ("table attribute outside", "<img src='https://live.example/x.png'>"),
+        ("relative to another host", "<img src='//live.example/x.png'>"),
+        ("srcset candidate outside", "<img srcset='a.png 1x, https://live.example/b.png 2x'>"),
+        ("href on a custom element", "<my-el href='https://live.example/'></my-el>"),
+        ("xlink:href on MathML", "<math><mi xlink:href='https://live.example/'>x</mi></math>"),
+        ("presentation attribute", "<svg><rect fill='url(https://live.example/p#g)'/></svg>"),
+        ("style attribute", "<div style='background:url(https://live.example/x.png)'></div>"),
+        ("<style> text", "<style>@import 'https://live.example/x.css';</style>"),
+        ("<style> text in SVG", "<svg><style>a{b:url(https://live.example/x)}</style></svg>"),
+        ("data: stylesheet", "<link rel=stylesheet href='data:text/css,@import%20url(https://live.example/x.css)'>"),
+        (
+            "base64 data: stylesheet",
+            "<link rel=stylesheet href='data:text/css;base64,QGltcG9ydCAnaHR0cHM6Ly9saXZlLyc7'>",
+        ),
+        ("SMIL animating href", "<svg><a><set attributeName='href' to='#x'/></a></svg>"),
+        ("SMIL animating xlink:href", "<svg><a><animate attributeName='xlink:href' values='#x'/></a></svg>"),
+        ("SMIL value with javascript:", "<svg><set attributeName='fill' to='javascript:x()'/></svg>"),
+        ("SMIL url() value outside", "<svg><set attributeName='fill' to='url(https://live.example/p#g)'/></svg>"),
+        ("preconnect", "<link rel=preconnect href='#'>"),
+        ("prefetch", "<link rel='Prefetch' href='#'>"),
+        ("base href", "<base href='#'>"),
+        ("manifest, even when merged from a later <html>", "<p>x<html manifest='#'>"),
+        ("ping", "<a href='#' ping='#'>p</a>"),
+        ("meta refresh leaving", "<meta http-equiv=Refresh content=\"0;URL='https://live.example/'\">"),
+        ("in a srcdoc", "<iframe srcdoc='<img src=&quot;https://live.example/x.png&quot;>'></iframe>"),
+        ("in a template", "<template><img src='https://live.example/x.png'></template>"),
+    ];
+    for (what, html) in cases {
+        let bad = static_violations(html.as_bytes(), PREFIX);
+        assert!(!bad.is_empty(), "{what}: {html} passed the checker");
+    }
 }
 
 #[test]

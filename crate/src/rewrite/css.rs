@@ -152,6 +152,34 @@ fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
     });
 }
 
+/// `<style>` text with nothing a browser could take for a tag should it read the element as markup (see
+/// `html::escape_lt`): `<` before a letter, `/`, `!` or `?` becomes the CSS escape `\3c ` (the same character in
+/// strings, `url()`s, identifiers and comments), and the ignorable `<!--` goes. `None` when there is none.
+pub fn escape_tag_starts(css: &str) -> Option<String> {
+    let starts_tag =
+        |i: usize| css.as_bytes().get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
+    if !memchr::memchr_iter(b'<', css.as_bytes()).any(starts_tag) {
+        return None;
+    }
+    let mut out = String::with_capacity(css.len() + 16);
+    let mut rest = css;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("<!--") {
+            rest = after;
+        } else if starts_tag(css.len() - tail.len()) {
+            out.push_str("\\3c ");
+            rest = &tail[1..];
+        } else {
+            out.push('<');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
 /// Writes `value` as a double-quoted CSS string.
 fn push_css_string(value: &str, out: &mut String) {
     out.push('"');
@@ -212,6 +240,19 @@ mod tests {
     fn quotes_and_newlines_in_new_urls_are_escaped() {
         let out = rewrite("a{b:url(x)}", &mut |_| Some("q\"\\\n".into()));
         assert_eq!(out, r#"a{b:url("q\"\\\a ")}"#);
+    }
+
+    #[test]
+    fn tag_starts_are_escaped_the_css_way() {
+        let css =
+            r#"<!-- a{b:url("data:image/svg+xml,<svg/>")} /* </style><x> */ c{content:"<b>"} @media (w<9px) {} -->"#;
+        let out = escape_tag_starts(css).unwrap();
+        assert_eq!(
+            out,
+            r#" a{b:url("data:image/svg+xml,\3c svg/>")} /* \3c /style>\3c x> */ c{content:"\3c b>"} @media (w<9px) {} -->"#
+        );
+        assert_eq!(urls(&out), ["data:image/svg+xml,<svg/>"], "the URL is the same to CSS");
+        assert!(escape_tag_starts("a < b {}").is_none());
     }
 
     #[test]

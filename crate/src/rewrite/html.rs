@@ -7,12 +7,12 @@
 
 use super::entities::{decode_attr, escape_attr};
 use super::rules::{self, Kind, LinkRel};
-use super::{css, noscript, srcset, Links, Mode};
+use super::{css, data_url, noscript, srcset, Links, Mode};
 use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
-use lol_html::html_content::{ContentType, Element, TextChunk};
-use lol_html::{element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
+use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
+use lol_html::{doc_comments, doc_text, element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
 use std::cell::{Cell, RefCell};
 
 /// Parser memory a single document may use. Real pages need a few hundred KB at most (the biggest buffered
@@ -23,8 +23,10 @@ const MAX_COLLECTED_TEXT: usize = 16 << 20;
 /// How deep `srcdoc` documents nest before their content is left alone.
 const MAX_NESTING: u8 = 4;
 
-/// Attributes outside the rules table that could still carry a `javascript:` URL.
-const JS_PRONE: &[&str] = &["href", "src", "xlink:href", "action", "formaction", "data", "to", "values", "from"];
+/// Attributes outside the rules table (on elements it doesn't list them for) that could still carry a
+/// `javascript:` or `blob:` URL: static replay removes those. (`href` and `xlink:href` are pointed into the
+/// mirror on every element; animation values are handled with the animation elements.)
+const JS_PRONE: &[&str] = &["src", "action", "formaction", "data", "to", "values", "from", "by"];
 
 /// What a pass does besides reading: rewrite for replay, or only collect links.
 pub(crate) struct Job<'a> {
@@ -34,6 +36,8 @@ pub(crate) struct Job<'a> {
     /// Where found URLs go (crawling); `None` while rewriting, which doesn't need them.
     pub links: Option<&'a RefCell<Links>>,
     pub banner: Option<&'a str>,
+    /// The document may hold `<svg` or `<math` (see [`may_hold_foreign_content`]); `true` when unknown.
+    pub foreign: bool,
 }
 
 /// State of one pass over one document (nested documents get their own).
@@ -43,6 +47,8 @@ struct Pass<'a> {
     base_seen: Cell<bool>,
     banner_done: Cell<bool>,
     depth: u8,
+    /// How many `data:` stylesheets deep the CSS being rewritten is.
+    css_depth: Cell<u8>,
     style: RefCell<Held>,
 }
 
@@ -75,14 +81,68 @@ fn run_at_depth(
         base_seen: Cell::new(false),
         banner_done: Cell::new(depth > 0),
         depth,
+        css_depth: Cell::new(0),
         style: RefCell::default(),
     };
+    // Strict while rewriting: lol_html refuses markup whose parse it can't be sure of (a text-switching tag like
+    // <xmp> inside <select>, which older browsers ignore and lol_html obeys), rather than leave what it took for
+    // text unrewritten while the browser sees elements. Crawling may read such a page as best it can.
     let settings = Settings::new()
-        .with_strict(false)
+        .with_strict(job.map.is_some())
         .with_memory_settings(MemorySettings::new().with_max_allowed_memory_usage(MEMORY_LIMIT))
         .append_element_content_handler(element!("*", |el| pass.element(el)))
         .append_element_content_handler(text!("style", |t| pass.style_text(t)));
-    let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| sink(out));
+    let static_rewrite = job.map.is_some() && job.mode == Mode::Static;
+    let settings = if static_rewrite {
+        settings.append_element_content_handler(text!(RAW_TEXT, |t| {
+            if matches!(t.text_type(), TextType::RCData | TextType::RawText | TextType::PlainText) {
+                if let Some(new) = escape_lt(t.as_str()) {
+                    t.replace(&new, ContentType::Html);
+                }
+            }
+            Ok(())
+        }))
+    } else {
+        settings
+    };
+    // CDATA sections exist only where lol_html thinks it is in SVG or MathML, which takes an <svg or <math tag: a
+    // handler for all text costs ~20% of the rewrite, so documents without one go without it (same output).
+    // Runs after the <style> handler on the same chunk (which splits what it rewrites itself).
+    let settings = if static_rewrite && job.foreign {
+        settings.append_document_content_handler(doc_text!(|t| {
+            if t.text_type() == TextType::CDataSection && !t.removed() {
+                if let Some(split) = split_cdata(t.as_str()) {
+                    t.replace(&split, ContentType::Html);
+                }
+            }
+            Ok(())
+        }))
+    } else {
+        settings
+    };
+    // A comment may hold the `</style` that ends a browser's raw text (see `attributes`): none keeps a `<`. Every
+    // comment, not only in documents with SVG or MathML, so chunked input (which can't know) gives the same output.
+    let settings = if static_rewrite {
+        settings.append_document_content_handler(doc_comments!(|c| {
+            let text = c.text();
+            if text.contains('<') {
+                let _ = c.set_text(&text.replace('<', "&lt;"));
+            }
+            Ok(())
+        }))
+    } else {
+        settings
+    };
+    // What lol_html still holds at the end is what it couldn't finish: a tag cut off by the end of the document
+    // (`<x y="</style><a href=…>`), which it writes out raw, unrewritten. A browser drops an unfinished tag, but
+    // one in raw text (lol_html and the browser disagreeing on that) could end the text and start elements. Static
+    // replay drops it too (and an unfinished comment or doctype with it).
+    let ending = Cell::new(false);
+    let mut rewriter = HtmlRewriter::new(settings, |out: &[u8]| {
+        if !(ending.get() && static_rewrite) {
+            sink(out)
+        }
+    });
     // Interactive replay (and a page served as captured) runs scripts, so there the browser too treats
     // <noscript> as raw text. Link extraction (no map) always runs in static mode.
     if job.mode == Mode::Interactive {
@@ -97,12 +157,14 @@ fn run_at_depth(
         }
         renamer.feed(&[], true, &mut write).map_err(error)?;
     }
+    ending.set(true);
     rewriter.end().map_err(error)
 }
 
 fn error(e: RewritingError) -> RewriteError {
     match e {
         RewritingError::MemoryLimitExceeded(_) => RewriteError::MemoryLimit { limit: MEMORY_LIMIT },
+        RewritingError::ParsingAmbiguity(e) => RewriteError::Ambiguous { tag: ambiguous_tag(&e.to_string()) },
         RewritingError::ContentHandlerError(inner) => match inner.downcast::<RewriteError>() {
             Ok(e) => *e,
             Err(other) => RewriteError::Failed { reason: other.to_string() },
@@ -124,7 +186,7 @@ impl Pass<'_> {
         let tag = el.tag_name();
         match tag.as_str() {
             "script" if self.static_rewrite() => {
-                el.remove();
+                remove(el, false);
                 return Ok(());
             }
             "base" => self.base(el),
@@ -137,12 +199,21 @@ impl Pass<'_> {
             "link" => {
                 let rel = el.get_attribute("rel").unwrap_or_default();
                 if rules::link_rel_kind(&rel) == LinkRel::Drop && self.static_rewrite() {
-                    el.remove();
+                    remove(el, false);
                     return Ok(());
                 }
             }
             // Renamed <noscript> (see noscript.rs): static replay shows its content, which was parsed as markup.
-            noscript::RENAMED if self.static_rewrite() => el.remove_and_keep_content(),
+            noscript::RENAMED if self.static_rewrite() => remove(el, true),
+            // SMIL animation setting a URL attribute (the browser follows an animated href when clicked): the
+            // element goes, whatever the namespace lol_html thinks it is in; what it holds stays.
+            t if self.rewriting()
+                && rules::is_animation(t)
+                && el.get_attribute("attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) =>
+            {
+                remove(el, true);
+                return Ok(());
+            }
             _ => {}
         }
         if !self.banner_done.get() {
@@ -187,6 +258,11 @@ impl Pass<'_> {
 
     fn attributes(&self, tag: &str, el: &mut Element<'_, '_>) -> HandlerResult {
         let rules = rules::rules_for(tag);
+        let animation = rules::is_animation(tag);
+        // Inside what lol_html takes for SVG or MathML, a browser may be in HTML raw text (`<svg><math><title>
+        // <style>`: that <math> is SVG to a browser, its <title> leads back to HTML), which ends at the first
+        // `</style` even inside what lol_html reads as an attribute value: no attribute value there keeps a `<`.
+        let foreign = self.static_rewrite() && self.job.foreign && el.namespace_uri() != HTML_NAMESPACE;
         let mut changes: Vec<(String, Change)> = Vec::new();
         let attrs = el.attributes();
         let names: Vec<String> = attrs.iter().map(|a| a.name()).collect();
@@ -203,6 +279,8 @@ impl Pass<'_> {
                 "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
                 "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
                 "href" if tag == "base" => None,
+                // An application cache manifest: nothing replay may fetch or keep.
+                "manifest" if tag == "html" && self.static_rewrite() => Some(Change::Remove),
                 n => match rules.and_then(|r| r.iter().find(|r| r.attribute == n)).map(|r| r.kind) {
                     Some(Kind::LinkRel) => {
                         let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
@@ -213,13 +291,28 @@ impl Pass<'_> {
                         self.url_attribute(&attr.value(), kind)
                     }
                     Some(kind) => self.url_attribute(&attr.value(), kind),
-                    // URL-looking attributes the table doesn't list (custom elements, MathML, SVG animation
-                    // setting an href): static replay has no use for a javascript: URL in any of them.
+                    // A link on an element the table doesn't list (custom elements, MathML, SVG the browser may
+                    // learn to follow): into the mirror, as a reference.
+                    None if n == "href" || n == "xlink:href" => self.url_attribute(&attr.value(), Kind::Reference),
+                    None if rules::is_presentation(n) => self.style_attribute(&attr.value()),
+                    None if animation && rules::ANIMATION_VALUES.contains(&n) => self.animation_value(&attr.value()),
+                    // Other URL-looking attributes the table doesn't list: static replay has no use for a
+                    // javascript: or blob: URL in any of them.
                     None if self.static_rewrite() && JS_PRONE.contains(&n) => {
-                        is_javascript(&decode_attr(&attr.value())).then_some(Change::Remove)
+                        let raw = attr.value();
+                        let value = decode_attr(&raw);
+                        (has_scheme(&value, "javascript:") || has_scheme(&value, "blob:")).then_some(Change::Remove)
                     }
                     None => None,
                 },
+            };
+            let change = match change {
+                None if foreign => {
+                    let raw = attr.value();
+                    raw.contains('<').then(|| Change::Set(raw.replace('<', "&lt;")))
+                }
+                Some(Change::Set(v)) if foreign && v.contains('<') => Some(Change::Set(v.replace('<', "&lt;"))),
+                other => other,
             };
             if let Some(change) = change {
                 changes.push((name.clone(), change));
@@ -253,11 +346,20 @@ impl Pass<'_> {
     fn srcset(&self, value: &str) -> Option<Change> {
         let mut out = String::new();
         let mut copied = 0;
-        for (start, end) in srcset::url_spans(value) {
-            if let Mapped::To(new) = self.url(&value[start..end], Kind::Resource) {
-                out.push_str(&value[copied..start]);
-                out.push_str(&new);
-                copied = end;
+        let spans = srcset::url_spans(value);
+        for (i, &(start, end)) in spans.iter().enumerate() {
+            match self.url(&value[start..end], Kind::Resource) {
+                Mapped::Keep => {}
+                Mapped::To(new) => {
+                    out.push_str(&value[copied..start]);
+                    out.push_str(&new);
+                    copied = end;
+                }
+                // The whole candidate goes: its URL, descriptors and comma, up to the next candidate's URL.
+                Mapped::Drop => {
+                    out.push_str(&value[copied..start]);
+                    copied = spans.get(i + 1).map_or(value.len(), |next| next.0);
+                }
             }
         }
         if !self.rewriting() || copied == 0 {
@@ -288,16 +390,41 @@ impl Pass<'_> {
                 None => Mapped::Keep,
             };
         }
+        let resource = matches!(kind, Kind::Resource | Kind::Srcset);
+        if resource && url.scheme() == "data" {
+            return self.data_url(&url);
+        }
         if !self.rewriting() {
             return Mapped::Keep;
         }
+        let interactive = self.job.mode == Mode::Interactive;
         match url.scheme() {
-            "data" | "blob" | "about" => Mapped::Keep,
+            "about" => Mapped::Keep,
             "mailto" | "tel" | "sms" if kind == Kind::Page => Mapped::Keep,
-            "javascript" if self.job.mode == Mode::Interactive => Mapped::Keep,
-            // javascript: in static replay, and anything that would leave the mirror (ftp:, file:, ws:,
-            // chrome-extension: pages of this or another extension…).
+            "javascript" | "data" | "blob" if interactive => Mapped::Keep,
+            // javascript: in static replay; data: anywhere but a resource (a link or refresh to a data: document
+            // would show attacker markup, and a sandboxed frame may still navigate itself); blob: everywhere
+            // (nothing in static replay made one, so it points outside); and anything that would leave the mirror
+            // (ftp:, file:, ws:, chrome-extension: pages of this or another extension…).
             _ => Mapped::Drop,
+        }
+    }
+
+    /// A `data:` resource: kept, unless it is a stylesheet, whose CSS is rewritten (or scanned) like any other.
+    fn data_url(&self, url: &Url) -> Mapped {
+        let Some(sheet) = data_url::stylesheet(url) else {
+            return Mapped::Keep;
+        };
+        let depth = self.css_depth.get();
+        if depth >= data_url::MAX_NESTING {
+            return if self.rewriting() { Mapped::Drop } else { Mapped::Keep };
+        }
+        self.css_depth.set(depth + 1);
+        let css = self.css(&sheet.css);
+        self.css_depth.set(depth);
+        match css {
+            std::borrow::Cow::Owned(new) if self.rewriting() => Mapped::To(data_url::encode(&sheet.mime, &new)),
+            _ => Mapped::Keep,
         }
     }
 
@@ -319,6 +446,17 @@ impl Pass<'_> {
             std::borrow::Cow::Owned(new) if self.rewriting() => Some(Change::Set(escape_attr(&new).into_owned())),
             _ => None,
         }
+    }
+
+    /// `to`, `from`, `by` or `values` of an animation element (one animating a URL attribute is gone already):
+    /// `url()`s are rewritten as in CSS (a `fill` animated to a paint server), and a `javascript:` anywhere
+    /// removes the value in static replay.
+    fn animation_value(&self, raw: &str) -> Option<Change> {
+        let value = decode_attr(raw);
+        if self.static_rewrite() && contains_javascript(&value) {
+            return Some(Change::Remove);
+        }
+        self.style_attribute(raw)
     }
 
     /// Rewrites (or scans) CSS text; borrowed back when nothing changed.
@@ -362,7 +500,7 @@ impl Pass<'_> {
         match equiv.trim().to_ascii_lowercase().as_str() {
             "refresh" => self.meta_refresh(el),
             "content-security-policy" | "content-security-policy-report-only" | "set-cookie" if self.rewriting() => {
-                el.remove()
+                remove(el, false)
             }
             "content-type" if self.rewriting() => {
                 let _ = el.set_attribute("content", "text/html; charset=utf-8");
@@ -385,7 +523,7 @@ impl Pass<'_> {
         };
         match self.url(target, Kind::Page) {
             Mapped::Keep => {}
-            Mapped::Drop => el.remove(),
+            Mapped::Drop => remove(el, false),
             Mapped::To(new) => {
                 let _ = el.set_attribute("content", &escape_attr(&format!("{delay}; url={new}")));
             }
@@ -403,7 +541,7 @@ impl Pass<'_> {
     }
 
     fn nested(&self, html: &str) -> Result<String, RewriteError> {
-        let job = Job { banner: None, ..*self.job };
+        let job = Job { banner: None, foreign: may_hold_foreign_content(html.as_bytes()), ..*self.job };
         let mut out = Vec::with_capacity(html.len() + html.len() / 4);
         run_at_depth(&job, self.base.borrow().clone(), self.depth + 1, [html.as_bytes()], &mut |b| {
             out.extend_from_slice(b)
@@ -465,7 +603,13 @@ impl Pass<'_> {
         let text = std::mem::take(&mut held.text);
         drop(held);
         let out = process(&text)?;
-        chunk.replace(&out, ContentType::Html);
+        let safe = match chunk.text_type() {
+            _ if !self.static_rewrite() => None,
+            TextType::CDataSection => split_cdata(&out),
+            TextType::RawText => css::escape_tag_starts(&out),
+            _ => None,
+        };
+        chunk.replace(safe.as_deref().unwrap_or(&out), ContentType::Html);
         Ok(())
     }
 }
@@ -483,6 +627,82 @@ enum Mapped {
     To(String),
 }
 
+/// Removes an element, with its content or keeping it.
+///
+/// What was around it must not join into markup: `<<script></script>img onerror=…>` would become an `<img>` with a
+/// handler, so an empty comment takes the removed tags' places. And an element may end without its own end tag,
+/// closed by an ancestor's (`<svg><script></svg>`); lol_html takes that end tag for the element's and would remove it
+/// too, and the browser would then read what follows as still inside `<svg>`, where `<xmp>` holds markup rather than
+/// text (one parse for lol_html, another for the browser). That end tag is put back.
+fn remove(el: &mut Element<'_, '_>, keep_content: bool) {
+    el.before(SEPARATOR, ContentType::Html);
+    if keep_content {
+        el.remove_and_keep_content();
+    } else {
+        el.remove();
+    }
+    // An HTML <script> is raw text to lol_html: nothing but its own end tag ends it, so the common case needs no
+    // end-tag handler (a page has dozens of scripts).
+    let own_end = el.tag_name() == "script" && el.namespace_uri() == HTML_NAMESPACE;
+    if el.can_have_content() && !own_end {
+        let name = el.tag_name();
+        // Several removed elements closed by one end tag each run this, but lol_html gives the end tag each
+        // element's own mutations afresh before its handler: the last one's `after` is what remains, once.
+        let _ = el.on_end_tag(lol_html::end_tag!(move |end| {
+            let closing = end.name();
+            match (closing == name, keep_content) {
+                (true, false) => {}
+                (true, true) => end.after(SEPARATOR, ContentType::Html),
+                (false, _) => end.after(&format!("{SEPARATOR}</{closing}>"), ContentType::Html),
+            }
+            Ok(())
+        }));
+    }
+}
+
+/// Raw text (`<textarea>`, `<title>`, `<xmp>`, `<iframe>`, `<noembed>`, `<noframes>`, `<plaintext>`) with every `<`
+/// written `&lt;`. lol_html tracks SVG and MathML with a simpler model than the tree builder (`<math><svg>` is
+/// MathML to a browser, so its `<foreignObject>` is no way back into HTML), and where lol_html reads raw text the
+/// browser may read markup; escaped, there is none. `<title>` and `<textarea>` decode `&lt;` back, so only what
+/// `<xmp>` and `<plaintext>` show changes. Every `<`, not only those starting a tag, so chunking can't matter.
+fn escape_lt(text: &str) -> Option<String> {
+    text.contains('<').then(|| text.replace('<', "&lt;"))
+}
+
+const HTML_NAMESPACE: &str = "http://www.w3.org/1999/xhtml";
+
+/// The elements whose content lol_html may read as raw text, `<style>` aside (its handler escapes what it rewrites).
+const RAW_TEXT: &str = "title, textarea, xmp, iframe, noembed, noframes, plaintext";
+
+/// Whether `html` has an `<svg` or `<math` start tag (any case): without one, lol_html never leaves HTML.
+pub(crate) fn may_hold_foreign_content(html: &[u8]) -> bool {
+    // Asked of every `<` of the document: one byte decides for most.
+    let lower = |at: usize| html.get(at).map(|c| c | 0x20);
+    memchr::memchr_iter(b'<', html).any(|at| match lower(at + 1) {
+        Some(b's') => lower(at + 2) == Some(b'v') && lower(at + 3) == Some(b'g'),
+        Some(b'm') => lower(at + 2) == Some(b'a') && lower(at + 3) == Some(b't') && lower(at + 4) == Some(b'h'),
+        _ => false,
+    })
+}
+
+/// What stands where removed tags were: markup that ends whatever text is before it and starts nothing.
+const SEPARATOR: &str = "<!---->";
+
+/// CDATA text (which lol_html finds only in what it takes for SVG or MathML) with each `>` moved out of the
+/// section: `]]>&gt;<![CDATA[`. A browser reading SVG sees the same text; one that is back in HTML (lol_html's
+/// namespace tracking is simpler than the tree builder: `<svg><math><p>` leaves both for the browser, one for
+/// lol_html) reads `<![CDATA[` as a comment up to the first `>`, and would otherwise see as markup what lol_html
+/// left as text.
+fn split_cdata(text: &str) -> Option<String> {
+    text.contains('>').then(|| text.replace('>', "]]>&gt;<![CDATA["))
+}
+
+/// The tag lol_html's ambiguity message names ("… a text content tag (`<xmp>`) in the context …").
+fn ambiguous_tag(message: &str) -> String {
+    let tag = message.split_once("(`<").and_then(|(_, rest)| rest.split_once(">`)")).map(|(tag, _)| tag);
+    tag.unwrap_or("?").to_owned()
+}
+
 /// `target=_blank` (or any `_name` that isn't a keyword) opens a popup, which sandboxed replay forbids: the link
 /// would do nothing. It opens in place instead.
 fn retarget(raw: &str) -> Option<Change> {
@@ -494,10 +714,18 @@ fn retarget(raw: &str) -> Option<Change> {
     }
 }
 
-fn is_javascript(value: &str) -> bool {
-    // The URL parser strips leading C0 controls and spaces, and removes tabs and newlines anywhere.
-    let mut scheme = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control());
-    "javascript:".chars().all(|expected| scheme.next().is_some_and(|c| c.eq_ignore_ascii_case(&expected)))
+/// Whether a URL starts with `scheme` (`"javascript:"`) as the browser reads it, or could: the URL parser strips
+/// leading C0 controls and spaces and removes tabs and newlines anywhere; this skips all of those anywhere.
+fn has_scheme(value: &str, scheme: &str) -> bool {
+    let mut chars = value.chars().filter(|c| !c.is_ascii_whitespace() && !c.is_control());
+    scheme.chars().all(|expected| chars.next().is_some_and(|c| c.eq_ignore_ascii_case(&expected)))
+}
+
+/// Whether `javascript:` appears anywhere in `value` (case, tabs and newlines ignored, as the URL parser would).
+fn contains_javascript(value: &str) -> bool {
+    let compact: Vec<u8> =
+        value.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).map(|b| b.to_ascii_lowercase()).collect();
+    compact.windows(11).any(|w| w == b"javascript:")
 }
 
 fn is_html_space(c: char) -> bool {
@@ -532,6 +760,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn foreign_content_is_found_in_any_case() {
+        for html in ["<svg>", "a<SvG/>", "<MATH", "x<math\n>"] {
+            assert!(may_hold_foreign_content(html.as_bytes()), "{html}");
+        }
+        for html in ["<span>svg</span>", "<sv g>", "<mat>", "math", "<s", "<"] {
+            assert!(!may_hold_foreign_content(html.as_bytes()), "{html}");
+        }
+    }
+
+    #[test]
     fn refresh_content_forms() {
         let url = |c: &str| refresh_url(c).map(|(d, at)| (d.to_owned(), c[at..].to_owned()));
         assert_eq!(url("5; url=/next"), Some(("5".into(), "/next".into())));
@@ -542,7 +780,9 @@ mod tests {
 
     #[test]
     fn javascript_detection_ignores_case_and_spaces() {
-        assert!(is_javascript(" JaVa\tScRiPt:alert(1)"));
-        assert!(!is_javascript("https://x/javascript:"));
+        assert!(has_scheme(" JaVa\tScRiPt:alert(1)", "javascript:"));
+        assert!(!has_scheme("https://x/javascript:", "javascript:"));
+        assert!(contains_javascript("url(a); JavA\nScript:x()"));
+        assert!(!contains_javascript("java script:"));
     }
 }

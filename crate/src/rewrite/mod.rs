@@ -6,10 +6,12 @@
 //! - `rules`: the table of URL-holding attributes, shared by rewriting and extraction;
 //! - `html`: the lol_html pass; `css`: URLs in CSS; `srcset`: URLs in srcset lists;
 //! - `charset`: which encoding a body is in; `entities`: character references in attribute values;
+//! - `data_url`: `data:` stylesheets, decoded so their CSS is rewritten too;
 //! - `noscript`: makes lol_html parse `<noscript>` as the script-less browser will.
 
 mod charset;
 mod css;
+mod data_url;
 mod entities;
 mod html;
 mod noscript;
@@ -85,7 +87,8 @@ pub fn rewrite_html(body: &[u8], options: &RewriteOptions) -> Result<Vec<u8>, Re
     let encoding = charset::sniff_html(body, options.content_type.as_deref());
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + text.len() / 4);
-    html::run(&replay_job(options), &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
+    let job = html::Job { foreign: html::may_hold_foreign_content(text.as_bytes()), ..replay_job(options) };
+    html::run(&job, &options.url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
     Ok(out)
 }
 
@@ -107,7 +110,13 @@ pub fn rewrite_html_chunks<'c>(
 }
 
 fn replay_job(options: &RewriteOptions) -> html::Job<'_> {
-    html::Job { map: Some(&options.map), mode: options.mode, links: None, banner: options.banner.as_deref() }
+    html::Job {
+        map: Some(&options.map),
+        mode: options.mode,
+        links: None,
+        banner: options.banner.as_deref(),
+        foreign: true,
+    }
 }
 
 /// The document exactly as captured — URLs, scripts and all — decoded to UTF-8, with `banner` inserted at the
@@ -122,7 +131,7 @@ pub fn insert_banner(
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let mut out = Vec::with_capacity(text.len() + banner.len());
-    let job = html::Job { map: None, mode: Mode::Interactive, links: None, banner: Some(banner) };
+    let job = html::Job { map: None, mode: Mode::Interactive, links: None, banner: Some(banner), foreign: true };
     html::run(&job, url, [text.as_bytes()], &mut |b| out.extend_from_slice(b))?;
     Ok(out)
 }
@@ -131,21 +140,35 @@ pub fn insert_banner(
 pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
     let encoding = charset::sniff_css(body, options.content_type.as_deref());
     let text = charset::decode(body, encoding);
-    let out = css::rewrite(&text, &mut |u| {
+    rewrite_css_text(&text, options, 0).into_owned().into_bytes()
+}
+
+fn rewrite_css_text<'t>(text: &'t str, options: &RewriteOptions, depth: u8) -> std::borrow::Cow<'t, str> {
+    css::rewrite(text, &mut |u| {
         let u = u.trim();
         if u.is_empty() || u.starts_with('#') {
             return None;
         }
         let url = resolve(&options.url, u)?;
         if is_mirrorable(&url) {
-            options.map.to_mirror(&url).ok()
-        } else if matches!(url.scheme(), "data" | "blob" | "about") {
-            None
-        } else {
-            Some(String::new())
+            return options.map.to_mirror(&url).ok();
         }
-    });
-    out.into_owned().into_bytes()
+        match url.scheme() {
+            "data" => {
+                let sheet = data_url::stylesheet(&url)?;
+                if depth >= data_url::MAX_NESTING {
+                    return Some(String::new());
+                }
+                match rewrite_css_text(&sheet.css, options, depth + 1) {
+                    std::borrow::Cow::Owned(new) => Some(data_url::encode(&sheet.mime, &new)),
+                    std::borrow::Cow::Borrowed(_) => None,
+                }
+            }
+            "about" => None,
+            "blob" if options.mode == Mode::Interactive => None,
+            _ => Some(String::new()),
+        }
+    })
 }
 
 /// The links of an HTML document (what the crawler follows and fetches).
@@ -153,7 +176,7 @@ pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Resu
     let encoding = charset::sniff_html(body, content_type);
     let text = charset::decode(body, encoding);
     let links = RefCell::new(Links::default());
-    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None };
+    let job = html::Job { map: None, mode: Mode::Static, links: Some(&links), banner: None, foreign: true };
     html::run(&job, url, [text.as_bytes()], &mut |_| {})?;
     Ok(links.into_inner())
 }
@@ -163,15 +186,31 @@ pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> 
     let encoding = charset::sniff_css(body, content_type);
     let text = charset::decode(body, encoding);
     let mut links = Links::default();
-    for u in css::urls(&text) {
+    css_links(&text, url, 0, &mut links);
+    links
+}
+
+fn css_links(text: &str, base: &Url, depth: u8, links: &mut Links) {
+    for u in css::urls(text) {
         if u.trim().starts_with('#') {
             continue;
         }
-        if let Some(resolved) = resolve(url, u.trim()).filter(is_mirrorable) {
-            links.add_resource(&resolved);
+        match resolve(base, u.trim()) {
+            Some(url) if is_mirrorable(&url) => links.add_resource(&url),
+            Some(url) if url.scheme() == "data" && depth < data_url::MAX_NESTING => {
+                if let Some(sheet) = data_url::stylesheet(&url) {
+                    css_links(&sheet.css, base, depth + 1, links);
+                }
+            }
+            _ => {}
         }
     }
-    links
+}
+
+/// Every URL in CSS text (`url()`, `@import`, `image-set()`), as CSS reads it (escapes resolved), unresolved, in
+/// source order: what a check of rewritten CSS looks at.
+pub fn css_urls(css: &str) -> Vec<String> {
+    css::urls(css)
 }
 
 /// Decodes chunks to UTF-8 text chunks, choosing the encoding from the first [`charset::SNIFF_BYTES`] bytes

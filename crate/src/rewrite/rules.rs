@@ -13,7 +13,8 @@ pub enum Kind {
     Resource,
     /// A `srcset`-style list of image candidates: each URL extracted as a resource.
     Srcset,
-    /// A URL the document mentions but neither loads nor shows (`cite`, form actions): rewritten, not extracted.
+    /// A URL the document mentions but neither loads nor shows (`cite`, form actions, `href` on an element the
+    /// table doesn't list): rewritten, not extracted.
     Reference,
     /// `<link href>`: the kind depends on `rel` (stylesheet → resource, next → page, preconnect → dropped).
     LinkRel,
@@ -74,6 +75,27 @@ pub const RULES: &[Rule] = &[
     rule("use", "xlink:href", Resource),
     rule("feimage", "href", Resource),
     rule("feimage", "xlink:href", Resource),
+    // SVG elements whose href names what they use (a pattern, gradient or filter to inherit from, the path of a
+    // textPath or motion, a script). Mostly `#fragment`s; another document when a browser loads one.
+    rule("pattern", "href", Resource),
+    rule("pattern", "xlink:href", Resource),
+    rule("lineargradient", "href", Resource),
+    rule("lineargradient", "xlink:href", Resource),
+    rule("radialgradient", "href", Resource),
+    rule("radialgradient", "xlink:href", Resource),
+    rule("filter", "href", Resource),
+    rule("filter", "xlink:href", Resource),
+    rule("textpath", "href", Resource),
+    rule("textpath", "xlink:href", Resource),
+    rule("mpath", "href", Resource),
+    rule("mpath", "xlink:href", Resource),
+    rule("tref", "href", Resource),
+    rule("tref", "xlink:href", Resource),
+    rule("cursor", "href", Resource),
+    rule("cursor", "xlink:href", Resource),
+    rule("script", "href", Resource),
+    rule("script", "xlink:href", Resource),
+    rule("img", "lowsrc", Resource),
     // Lazy-loading conventions: the real image waits in a data attribute for a script that static replay never
     // runs, so these are fetched by the crawler and promoted to src/srcset by the rewriter.
     rule("img", "data-src", Resource),
@@ -86,6 +108,49 @@ pub const RULES: &[Rule] = &[
     rule("video", "data-src", Resource),
     rule("video", "data-poster", Resource),
 ];
+
+/// SVG presentation attributes whose value may be a CSS `url()` (a paint server, filter, mask, clip path, marker or
+/// cursor), on any element: rewritten like a `style` value, and what they point at is a resource.
+pub const PRESENTATION: &[&str] =
+    &["fill", "stroke", "filter", "mask", "clip-path", "cursor", "marker-start", "marker-mid", "marker-end", "marker"];
+
+/// SMIL animation elements: they set another attribute of their target, which a browser then uses (Chromium follows
+/// an animated `href` when the link is clicked).
+pub const ANIMATION: &[&str] = &["animate", "set", "animatemotion", "animatetransform", "animatecolor"];
+
+/// Whether `name` is in [`PRESENTATION`] (a `match`, which the rewriter asks of most attributes; a test keeps the
+/// two the same).
+pub fn is_presentation(name: &str) -> bool {
+    matches!(
+        name,
+        "fill"
+            | "stroke"
+            | "filter"
+            | "mask"
+            | "clip-path"
+            | "cursor"
+            | "marker-start"
+            | "marker-mid"
+            | "marker-end"
+            | "marker"
+    )
+}
+
+/// Whether `element` is in [`ANIMATION`] (asked of every element; a test keeps the two the same).
+pub fn is_animation(element: &str) -> bool {
+    matches!(element, "animate" | "set" | "animatemotion" | "animatetransform" | "animatecolor")
+}
+
+/// The attributes of an animation element that hold values for the animated attribute.
+pub const ANIMATION_VALUES: &[&str] = &["to", "from", "by", "values"];
+
+/// Whether an animation's `attributeName` names a URL attribute: `href` or any attribute of the table, with any
+/// namespace prefix (`xlink:href`) and in any case.
+pub fn animates_url(attribute_name: &str) -> bool {
+    let name = attribute_name.trim_matches(|c: char| c.is_ascii_whitespace());
+    let local = name.rsplit(':').next().unwrap_or(name);
+    local.eq_ignore_ascii_case("href") || RULES.iter().any(|r| r.attribute.eq_ignore_ascii_case(local))
+}
 
 /// The lazy-loading attributes and the attribute each one stands in for.
 pub const LAZY: &[(&str, &str)] = &[
@@ -193,6 +258,24 @@ mod tests {
         assert!(rules_for("div").is_none());
         let img = RULES.iter().filter(|r| r.element == "img").count();
         assert_eq!(rules_for("img").map(<[Rule]>::len), Some(img));
+    }
+
+    #[test]
+    fn the_name_checks_match_their_lists() {
+        for name in PRESENTATION.iter().chain(ANIMATION).chain(["fil", "fills", "class", "sets", "a"].iter()) {
+            assert_eq!(is_presentation(name), PRESENTATION.contains(name), "{name}");
+            assert_eq!(is_animation(name), ANIMATION.contains(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn animated_url_attributes_are_recognised_in_any_case_and_prefix() {
+        for name in ["href", "xlink:href", " XLINK:HREF ", "foo:href", "src", "Poster", "action", "data-src"] {
+            assert!(animates_url(name), "{name}");
+        }
+        for name in ["fill", "x", "hreff", "style", "class"] {
+            assert!(!animates_url(name), "{name}");
+        }
     }
 
     #[test]
