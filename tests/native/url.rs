@@ -78,6 +78,37 @@ fn not_mirror_urls_are_refused() {
     assert_eq!(sitemirror::error::ErrorCode::code(&err), "url/not-mirrorable");
 }
 
+/// Fuzz finding (docs/fuzzing.md, url target): the hosts `.` and `..` became dot segments of the mirror URL, which
+/// the browser drops, so `http://../http/other.example/a` was mirrored at `<prefix>http/../http/other.example/a`,
+/// which the browser loads as `<prefix>http/other.example/a`: another site's page.
+#[test]
+fn fuzz_finding_dot_hosts_are_not_mirrorable() {
+    for original in ["https://./", "http://../http/other.example/a", "https://\u{3002}/x", "http://..:8080/"] {
+        let url = Url::parse(original).unwrap();
+        assert!(!url::is_mirrorable(&url), "{original}");
+        let err = map().to_mirror(&url).unwrap_err();
+        assert_eq!(sitemirror::error::ErrorCode::code(&err), "url/not-mirrorable");
+    }
+    assert_eq!(map().to_original(&format!("{PREFIX}https/../x")), None);
+    assert_eq!(map().to_original(&format!("{PREFIX}https/./x")), None);
+    // Hosts that merely hold dots stay mirrorable.
+    for fine in ["http://.../", "http://a../", "http://.a/"] {
+        let url = Url::parse(fine).unwrap();
+        let mirror = map().to_mirror(&url).unwrap();
+        assert_eq!(map().to_original(Url::parse(&mirror).unwrap().as_str()), Some((url, None)), "{fine}");
+    }
+    // The rewriter drops a link to such a URL rather than point it at another page of the mirror.
+    let options = sitemirror::rewrite::RewriteOptions {
+        url: Url::parse("https://example.com/").unwrap(),
+        map: map(),
+        mode: sitemirror::rewrite::Mode::Static,
+        content_type: None,
+        banner: None,
+    };
+    let out = sitemirror::rewrite::rewrite_html(b"<a href=\"http://../http/other.example/a\">x</a>", &options).unwrap();
+    assert!(!String::from_utf8(out).unwrap().contains("other.example"));
+}
+
 #[test]
 fn bad_prefixes_are_refused_with_a_code() {
     use sitemirror::error::ErrorCode;
