@@ -149,7 +149,9 @@ impl MirrorMap {
             return None;
         }
         let url = Url::parse(&format!("{scheme}://{rest}")).ok()?;
-        if url.host_str().is_none_or(str::is_empty) || !is_mirrorable(&url) {
+        // Mirror URLs never carry credentials (`push_mirror` leaves them out): `https/user@host/` isn't one.
+        let credentials = !url.username().is_empty() || url.password().is_some();
+        if url.host_str().is_none_or(str::is_empty) || !is_mirrorable(&url) || credentials {
             return None;
         }
         Some((url, at))

@@ -109,6 +109,20 @@ fn fuzz_finding_dot_hosts_are_not_mirrorable() {
     assert!(!String::from_utf8(out).unwrap().contains("other.example"));
 }
 
+/// Fuzz finding (docs/fuzzing.md, url target): `<prefix>https/user@example.com/` mapped back to a URL with
+/// credentials, which no mirror URL has, and whose own mirror URL (credentials left out) is another one.
+#[test]
+fn fuzz_finding_mirror_urls_with_credentials_are_not_mirror_urls() {
+    for odd in
+        ["https/user@example.com/", "https/u:p@example.com/a", "https/:p@example.com/", "https/,chr@me-extension://x/"]
+    {
+        assert_eq!(map().to_original(&format!("{PREFIX}{odd}")), None, "{odd}");
+    }
+    // An @ after the host is part of the path, as before.
+    let (url, _) = map().to_original(&format!("{PREFIX}https/example.com/@at")).unwrap();
+    assert_eq!(url.as_str(), "https://example.com/@at");
+}
+
 #[test]
 fn bad_prefixes_are_refused_with_a_code() {
     use sitemirror::error::ErrorCode;
