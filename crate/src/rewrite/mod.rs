@@ -164,7 +164,8 @@ pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> 
     let text = charset::decode(body, encoding);
     let mut links = Links::default();
     for u in css::urls(&text) {
-        if u.trim().starts_with('#') {
+        // `url()` and `url("")` load nothing (CSS Values 4 §4.5.1); rewriting leaves them as they are.
+        if u.trim().is_empty() || u.trim().starts_with('#') {
             continue;
         }
         if let Some(resolved) = resolve(url, u.trim()).filter(is_mirrorable) {
