@@ -192,8 +192,7 @@ impl Tokenizer {
         loop {
             match self.bump() {
                 Some(')') | None => return Tok::Url(s),
-                c @ Some('\n' | '\t' | ' ') => {
-                    let _ = c;
+                Some('\n' | '\t' | ' ') => {
                     while is_ws(self.at(0)) {
                         self.i += 1;
                     }
@@ -208,7 +207,7 @@ impl Tokenizer {
                     self.bad_url_remnants();
                     return Tok::Other;
                 }
-                Some(c) if matches!(c, '\0'..='\x08' | '\x0b' | '\x0e'..='\x1f' | '\x7f') => {
+                Some('\0'..='\x08' | '\x0b' | '\x0e'..='\x1f' | '\x7f') => {
                     self.bad_url_remnants();
                     return Tok::Other;
                 }

@@ -9,6 +9,7 @@ pub mod robots_ref;
 pub mod srcset_scan;
 
 /// The static-replay invariant checker the native fixture tests use (`static_violations(html, prefix)`).
+#[allow(clippy::should_implement_trait)]
 #[path = "../../tests/common/mod.rs"]
 pub mod checker;
 
@@ -36,7 +37,7 @@ impl Rng {
         Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -45,7 +46,7 @@ impl Rng {
 
     /// 0..n (n > 0).
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 }
 
