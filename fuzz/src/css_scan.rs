@@ -15,6 +15,8 @@ enum Tok {
     At(String),
     Open,
     Close,
+    /// `;`, `{` or `}`: the end of an at-rule's prelude.
+    End,
     /// Anything else: idents, numbers, hashes, delimiters, blocks, bad strings and bad urls.
     Other,
 }
@@ -306,6 +308,10 @@ impl Tokenizer {
                 self.i += 1;
                 Tok::Close
             }
+            ';' | '{' | '}' => {
+                self.i += 1;
+                Tok::End
+            }
             '+' | '.' if starts_number(a, b, c) => self.numeric(),
             '-' if starts_number(a, b, c) => self.numeric(),
             '-' if b == Some('-') && c == Some('>') => {
@@ -340,27 +346,42 @@ impl Tokenizer {
 /// What an open parenthesis belongs to.
 #[derive(Clone, Copy, PartialEq)]
 enum Ctx {
-    /// `url(` or `src(` with a quoted argument: its strings are URLs.
+    /// `url(` or `src(` with a quoted argument, before its first token: a string there is the URL (another string
+    /// after it makes the function invalid, so it loads nothing).
     UrlArg,
     /// `image-set(`: its own bare strings are URLs.
     ImageSet,
     Other,
 }
 
-/// Every URL a browser would load from `css`, escapes resolved, in order.
+/// Every URL a browser would load from `css`, escapes resolved, in order. `@namespace` URLs name a namespace
+/// and load nothing.
 pub fn urls(css: &str) -> Vec<String> {
     let mut t = Tokenizer { c: preprocess(css), i: 0 };
     let mut found = Vec::new();
     let mut stack: Vec<Ctx> = Vec::new();
     // Just after `@import` (whitespace aside): a string there is the imported sheet's URL.
     let mut import = false;
+    // In the prelude of `@namespace`.
+    let mut namespace = false;
     while let Some(tok) = t.next() {
+        if tok == Tok::Ws {
+            continue;
+        }
         let after_import = std::mem::take(&mut import);
+        let top = stack.last().copied();
+        if top == Some(Ctx::UrlArg) && tok != Tok::Close {
+            *stack.last_mut().unwrap() = Ctx::Other;
+        }
         match tok {
-            Tok::Ws => import = after_import,
-            Tok::Url(u) => found.push(u),
+            Tok::Ws => {}
+            Tok::Url(u) => {
+                if !namespace {
+                    found.push(u)
+                }
+            }
             Tok::Str(s) => {
-                if after_import || matches!(stack.last(), Some(Ctx::UrlArg | Ctx::ImageSet)) {
+                if !namespace && (after_import || matches!(top, Some(Ctx::UrlArg | Ctx::ImageSet))) {
                     found.push(s);
                 }
             }
@@ -376,7 +397,11 @@ pub fn urls(css: &str) -> Vec<String> {
             Tok::Close => {
                 stack.pop();
             }
-            Tok::At(name) => import = name.eq_ignore_ascii_case("import"),
+            Tok::End => namespace = false,
+            Tok::At(name) => {
+                import = name.eq_ignore_ascii_case("import");
+                namespace = name.eq_ignore_ascii_case("namespace");
+            }
             Tok::Other => {}
         }
     }
