@@ -2,7 +2,7 @@
 # sitemirror build, test and benchmark entry point.
 #
 #   ./build.sh          bootstrap what is missing, build dist/extension (+ zip) and dist/worker
-#   ./build.sh test     the above, then every test layer: fmt, clippy, native, wasm-in-Chromium, end-to-end
+#   ./build.sh test     the above, then every test layer: fmt, clippy, native, fuzz, wasm-in-Chromium, end-to-end
 #   ./build.sh bench    the above build, then the benchmarks (results printed, see BENCHMARKS.md)
 #   ./build.sh demo     build, then mirror a bundled demo site, stop its origin and show the offline copy
 #                       (Chromium headed when a display exists, headless otherwise; screenshots in docs/)

@@ -397,7 +397,11 @@ pub fn urls(css: &str) -> Vec<String> {
             Tok::Close => {
                 stack.pop();
             }
-            Tok::End => namespace = false,
+            Tok::End => {
+                namespace = false;
+                // A block or `;` inside url(), src() or image-set() makes it invalid: it loads nothing.
+                stack.iter_mut().for_each(|c| *c = Ctx::Other);
+            }
             Tok::At(name) => {
                 import = name.eq_ignore_ascii_case("import");
                 namespace = name.eq_ignore_ascii_case("namespace");

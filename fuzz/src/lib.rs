@@ -69,7 +69,8 @@ pub fn chunks(data: &[u8], seed: u64, max: usize) -> Vec<&[u8]> {
 /// Why a URL found in rewritten output is a violation, or `None` when it stays in the mirror: empty, a fragment,
 /// under `prefix`, unresolvable (the browser can't load it either), or data:/blob:/about:.
 pub fn leaves_mirror(value: &str, base: &Url, prefix: &str) -> Option<String> {
-    let v = value.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
+    // What the URL parser strips: C0 controls and space (not DEL, not other whitespace).
+    let v = value.trim_matches(|c: char| c <= ' ');
     if v.is_empty() || v.starts_with('#') || v.starts_with(prefix) {
         return None;
     }
