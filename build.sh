@@ -2,10 +2,12 @@
 # sitemirror build, test and benchmark entry point.
 #
 #   ./build.sh          bootstrap what is missing, build dist/extension (+ zip) and dist/worker
-#   ./build.sh test     the above, then every test layer: fmt, clippy, native, wasm-in-Chromium, end-to-end
+#   ./build.sh test     the above, then every test layer: fmt, clippy, native, fuzz, wasm-in-Chromium, end-to-end
 #   ./build.sh bench    the above build, then the benchmarks (results printed, see BENCHMARKS.md)
 #   ./build.sh demo     build, then mirror a bundled demo site, stop its origin and show the offline copy
 #                       (Chromium headed when a display exists, headless otherwise; screenshots in docs/)
+#   ./build.sh fuzz [s] build the fuzz targets (fuzz/, cargo-fuzz) and run each for s seconds (default 60), keeping
+#                       what they learn in fuzz/corpus/; see docs/fuzzing.md
 #
 # Idempotent: every bootstrap step checks first and says what it installs.
 set -euo pipefail
@@ -129,6 +131,12 @@ count_cargo() { # $1 = log file
   f=$(grep -Eo '[0-9]+ failed' "$1" | awk '{s+=$1} END {print s+0}')
   PASSED=$((PASSED + p)); FAILED=$((FAILED + f))
 }
+count_fuzz() {
+  local line
+  line="$(grep -E '^fuzz targets: [0-9]+ passed, [0-9]+ failed' "$1" | tail -1)"
+  PASSED=$((PASSED + $(echo "$line" | awk '{print $3+0}')))
+  FAILED=$((FAILED + $(echo "$line" | awk '{print $5+0}')))
+}
 count_node() {
   local p f
   p=$(grep -E '^# pass [0-9]+' "$1" | awk '{s+=$3} END {print s+0}')
@@ -147,6 +155,7 @@ layer() { # $1 = name, $2 = counter (cargo|node|none), rest = command
   case $counter in
     cargo) count_cargo "$log" ;;
     node) count_node "$log" ;;
+    fuzz) count_fuzz "$log" ;;
   esac
   if [ "$rc" != 0 ]; then
     LAYER_FAILED+=("$name")
@@ -157,6 +166,62 @@ layer() { # $1 = name, $2 = counter (cargo|node|none), rest = command
   return 0
 }
 
+# Fuzzing (fuzz/, its own cargo workspace; docs/fuzzing.md). cargo-fuzz passes rustc flags that only nightly
+# accepts (-Zsanitizer); RUSTC_BOOTSTRAP=1 lets the stable toolchain accept them. Cargo caches what rustc printed for
+# a set of flags whatever the environment, so a refusal seen once without RUSTC_BOOTSTRAP would stay: no cache.
+FUZZ_TARGETS=(html css srcset url robots sitemap warc zip)
+# Release code with overflow checks and debug assertions, under AddressSanitizer (whose allocator enforces
+# -malloc_limit_mb: one allocation over the limit is a finding, touched or not).
+FUZZ_BUILD_FLAGS=(--release --debug-assertions --sanitizer address)
+# Bounded memory: the whole process under 2 GiB, no single allocation over 256 MiB; no input may take 10 s.
+FUZZ_LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=256 -timeout=10)
+
+fuzz_bootstrap() {
+  if ! cargo fuzz --version >/dev/null 2>&1; then
+    say "Installing cargo-fuzz (builds and runs the libFuzzer targets in fuzz/)"
+    cargo install cargo-fuzz
+  fi
+}
+
+fuzz_cargo() {
+  CARGO_CACHE_RUSTC_INFO=0 RUSTC_BOOTSTRAP=1 cargo fuzz "$@"
+}
+
+# Runs every target for $1 seconds on its seeds (fuzz/seeds/<target>) and a corpus: fuzz/corpus/<target>, which
+# grows, when $2 = keep; a scratch directory when $2 = scratch (the test layer leaves nothing behind). One line per
+# target, then "fuzz targets: N passed, N failed"; non-zero when a target crashed.
+fuzz_run() {
+  local seconds=$1 mode=$2 t corpus log rc execs crash passed=0 failed=0 total=0
+  say "Building the fuzz targets (libFuzzer, AddressSanitizer, overflow checks)"
+  fuzz_cargo build "${FUZZ_BUILD_FLAGS[@]}" || { echo "fuzz targets: 0 passed, 1 failed"; return 1; }
+  mkdir -p target/fuzz-logs
+  for t in "${FUZZ_TARGETS[@]}"; do
+    if [ "$mode" = keep ]; then corpus="fuzz/corpus/$t"; else corpus="$(mktemp -d)"; fi
+    mkdir -p "$corpus"
+    log="target/fuzz-logs/$t.log"
+    set +e
+    fuzz_cargo run "${FUZZ_BUILD_FLAGS[@]}" "$t" "$corpus" "fuzz/seeds/$t" -- \
+      -max_total_time="$seconds" "${FUZZ_LIMITS[@]}" -print_final_stats=1 >"$log" 2>&1
+    rc=$?
+    set -e
+    [ "$mode" = keep ] || rm -rf "$corpus"
+    execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+    total=$((total + ${execs:-0}))
+    if [ "$rc" = 0 ]; then
+      passed=$((passed + 1))
+      echo "fuzz $t: ok, ${execs:-?} executions in $seconds s"
+    else
+      failed=$((failed + 1))
+      crash="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)"
+      grep -m1 -A3 -E "panicked at|ERROR: libFuzzer|ERROR: AddressSanitizer" "$log" | sed 's/^/    /' || true
+      echo "fuzz $t: FAILED (exit $rc), input: ${crash:-none written}, log: $log"
+    fi
+  done
+  echo "fuzz: $total executions in all"
+  echo "fuzz targets: $passed passed, $failed failed"
+  [ "$failed" = 0 ]
+}
+
 run_tests() {
   export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
   export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
@@ -165,6 +230,8 @@ run_tests() {
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
   layer clippy-wasm-worker none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" --no-default-features -- -D warnings
   layer native cargo cargo test --workspace
+  # Each fuzz target replays its seeds (regression inputs included), then fuzzes a few seconds.
+  layer fuzz fuzz fuzz_run "${FUZZ_TEST_SECONDS:-5}" scratch
   layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker --test wasm_crawl
   layer e2e node node --test --test-concurrency=1 tests/e2e/
   echo
@@ -200,9 +267,13 @@ run_demo() {
 cmd="${1:-build}"
 case "$cmd" in
   build) bootstrap; build ;;
-  test) bootstrap need-browser; build; build_test_extension; run_tests ;;
+  test) bootstrap need-browser; fuzz_bootstrap; build; build_test_extension; run_tests ;;
   bench) bootstrap need-browser; build; build_test_extension; run_bench ;;
   demo) bootstrap need-browser; build; build_test_extension; run_demo ;;
-  -h|--help|help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' ;;
-  *) die "unknown command '$cmd' (use: build, test, bench, demo)" ;;
+  fuzz)
+    command -v cargo >/dev/null || die "cargo not found: install Rust with rustup (https://rustup.rs) first."
+    fuzz_bootstrap
+    fuzz_run "${2:-60}" keep ;;
+  -h|--help|help) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' ;;
+  *) die "unknown command '$cmd' (use: build, test, bench, demo, fuzz)" ;;
 esac

@@ -18,7 +18,7 @@ pub trait ErrorCode: std::error::Error {
 pub enum UrlError {
     /// The text is not a URL that can be parsed.
     Invalid { input: String, reason: String },
-    /// The URL parsed, but only http(s) URLs can be mirrored.
+    /// The URL parsed, but only http(s) URLs can be mirrored (and not from the hosts `.` and `..`).
     NotMirrorable { url: String },
     /// The mirror prefix is not an absolute URL ending in `/`.
     BadPrefix { prefix: String },

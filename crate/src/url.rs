@@ -23,9 +23,11 @@ pub fn resolve(base: &Url, value: &str) -> Option<Url> {
     base.join(value).ok()
 }
 
-/// Whether the URL is one the mirror can hold (fetched over HTTP).
+/// Whether the URL is one the mirror can hold: fetched over HTTP, and not from the hosts `.` or `..` (whatever the
+/// port), which are dot segments in a mirror URL's path: the browser drops them (`<prefix>https/../x` is
+/// `<prefix>x`), so their mirror URLs would lead to another page, or none.
 pub fn is_mirrorable(url: &Url) -> bool {
-    matches!(url.scheme(), "http" | "https")
+    matches!(url.scheme(), "http" | "https") && !matches!(url.host_str(), Some("." | ".."))
 }
 
 /// The store key for a URL: the WHATWG serialisation without fragment (the fragment never reaches the server).
@@ -147,7 +149,9 @@ impl MirrorMap {
             return None;
         }
         let url = Url::parse(&format!("{scheme}://{rest}")).ok()?;
-        if url.host_str().is_none_or(str::is_empty) {
+        // Mirror URLs never carry credentials (`push_mirror` leaves them out): `https/user@host/` isn't one.
+        let credentials = !url.username().is_empty() || url.password().is_some();
+        if url.host_str().is_none_or(str::is_empty) || !is_mirrorable(&url) || credentials {
             return None;
         }
         Some((url, at))

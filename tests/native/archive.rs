@@ -1558,3 +1558,21 @@ fn cdxj_lines_are_written_as_pywb_writes_them() {
     let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys.len(), 7);
 }
+
+/// Fuzz finding (docs/fuzzing.md, zip target): the reader took any ZIP64 locator signature 20 bytes before the end
+/// record for one, so a WACZ whose last entry's name ended in such bytes was refused as split across disks (or its
+/// directory looked for elsewhere). The locator counts only when the end record marks a value as held in ZIP64.
+#[test]
+fn fuzz_finding_a_name_ending_like_a_zip64_locator_is_just_a_name() {
+    let name = "pages/PK\u{6}\u{7}\u{1}\0\0\0zzzzzzzz\u{1}\0\0\0";
+    let file = zip_file(&[("datapackage.json", b"{}"), (name, b"data")], AT);
+    let read = read_zip(&file).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read.iter().map(|(e, _)| e.name.as_str()).collect::<Vec<_>>(), ["datapackage.json", name]);
+    assert_eq!(read[1].1, b"data");
+    // Positive control: the same locator bytes with the end record's count marked are followed, and refused.
+    let mut marked = file.clone();
+    let n = marked.len();
+    marked[n - 12..n - 10].copy_from_slice(&0xFFFFu16.to_le_bytes());
+    let err = read_zip(&marked).unwrap_err();
+    assert!(err.to_string().contains("several disks"), "{err}");
+}

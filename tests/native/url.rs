@@ -78,6 +78,51 @@ fn not_mirror_urls_are_refused() {
     assert_eq!(sitemirror::error::ErrorCode::code(&err), "url/not-mirrorable");
 }
 
+/// Fuzz finding (docs/fuzzing.md, url target): the hosts `.` and `..` became dot segments of the mirror URL, which
+/// the browser drops, so `http://../http/other.example/a` was mirrored at `<prefix>http/../http/other.example/a`,
+/// which the browser loads as `<prefix>http/other.example/a`: another site's page.
+#[test]
+fn fuzz_finding_dot_hosts_are_not_mirrorable() {
+    for original in ["https://./", "http://../http/other.example/a", "https://\u{3002}/x", "http://..:8080/"] {
+        let url = Url::parse(original).unwrap();
+        assert!(!url::is_mirrorable(&url), "{original}");
+        let err = map().to_mirror(&url).unwrap_err();
+        assert_eq!(sitemirror::error::ErrorCode::code(&err), "url/not-mirrorable");
+    }
+    assert_eq!(map().to_original(&format!("{PREFIX}https/../x")), None);
+    assert_eq!(map().to_original(&format!("{PREFIX}https/./x")), None);
+    // Hosts that merely hold dots stay mirrorable.
+    for fine in ["http://.../", "http://a../", "http://.a/"] {
+        let url = Url::parse(fine).unwrap();
+        let mirror = map().to_mirror(&url).unwrap();
+        assert_eq!(map().to_original(Url::parse(&mirror).unwrap().as_str()), Some((url, None)), "{fine}");
+    }
+    // The rewriter drops a link to such a URL rather than point it at another page of the mirror.
+    let options = sitemirror::rewrite::RewriteOptions {
+        url: Url::parse("https://example.com/").unwrap(),
+        map: map(),
+        mode: sitemirror::rewrite::Mode::Static,
+        content_type: None,
+        banner: None,
+    };
+    let out = sitemirror::rewrite::rewrite_html(b"<a href=\"http://../http/other.example/a\">x</a>", &options).unwrap();
+    assert!(!String::from_utf8(out).unwrap().contains("other.example"));
+}
+
+/// Fuzz finding (docs/fuzzing.md, url target): `<prefix>https/user@example.com/` mapped back to a URL with
+/// credentials, which no mirror URL has, and whose own mirror URL (credentials left out) is another one.
+#[test]
+fn fuzz_finding_mirror_urls_with_credentials_are_not_mirror_urls() {
+    for odd in
+        ["https/user@example.com/", "https/u:p@example.com/a", "https/:p@example.com/", "https/,chr@me-extension://x/"]
+    {
+        assert_eq!(map().to_original(&format!("{PREFIX}{odd}")), None, "{odd}");
+    }
+    // An @ after the host is part of the path, as before.
+    let (url, _) = map().to_original(&format!("{PREFIX}https/example.com/@at")).unwrap();
+    assert_eq!(url.as_str(), "https://example.com/@at");
+}
+
 #[test]
 fn bad_prefixes_are_refused_with_a_code() {
     use sitemirror::error::ErrorCode;

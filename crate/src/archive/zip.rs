@@ -261,7 +261,8 @@ pub struct ZipEntry {
 }
 
 /// Where the central directory is, as (offset, size) in bytes, from `tail`: the last `min(file_len,
-/// ZIP_TAIL_BYTES)` bytes of a file `file_len` bytes long. ZIP64 end records are followed when present.
+/// ZIP_TAIL_BYTES)` bytes of a file `file_len` bytes long. The ZIP64 end record is followed when the end record
+/// marks one of its values (all ones) as held there.
 ///
 /// Errors: no end record ([`ArchiveError::NoZipDirectory`], `archive/not-warc`: the file isn't a ZIP); a directory
 /// that doesn't fit before its end record, has more than 1,000,000 entries, is over 256 MiB, is split across disks,
@@ -280,7 +281,10 @@ pub fn zip_directory(tail: &[u8], file_len: u64) -> Result<(u64, u64), ArchiveEr
     // The directory must end before the record that follows it: the end record, or the ZIP64 end record.
     let mut limit = base + end as u64;
 
-    let locator = end.checked_sub(ZIP64_LOCATOR_LEN).filter(|&l| u32_at(tail, l) == ZIP64_LOCATOR_SIG);
+    // A ZIP64 end record is looked for only when the end record marks a value as held there (APPNOTE 4.4.1.4):
+    // otherwise the last bytes of the directory (the end of an entry's name) could pass for a locator.
+    let marked = count == U16_MARK || size == U32_MARK || offset == U32_MARK;
+    let locator = end.checked_sub(ZIP64_LOCATOR_LEN).filter(|&l| marked && u32_at(tail, l) == ZIP64_LOCATOR_SIG);
     if let Some(l) = locator {
         let locator_at = base + l as u64;
         if u32_at(tail, l + 4) != 0 {

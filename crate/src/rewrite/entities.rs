@@ -7,6 +7,11 @@ use std::borrow::Cow;
 
 /// Decodes character references the way the HTML tokenizer does inside an attribute value.
 pub fn decode_attr(raw: &str) -> Cow<'_, str> {
+    // The tokenizer reads a NUL in an attribute value as U+FFFD (lol_html passes it on raw); a URL parser would
+    // strip a leading NUL instead, and see another URL than the browser does.
+    if raw.contains('\0') {
+        return Cow::Owned(decode_attr(&raw.replace('\0', "\u{FFFD}")).into_owned());
+    }
     if !raw.contains('&') {
         return Cow::Borrowed(raw);
     }

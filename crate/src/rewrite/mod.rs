@@ -192,7 +192,8 @@ pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> 
 
 fn css_links(text: &str, base: &Url, depth: u8, links: &mut Links) {
     for u in css::urls(text) {
-        if u.trim().starts_with('#') {
+        // `url()` and `url("")` load nothing (CSS Values 4 §4.5.1); rewriting leaves them as they are.
+        if u.trim().is_empty() || u.trim().starts_with('#') {
             continue;
         }
         match resolve(base, u.trim()) {
