@@ -33,7 +33,7 @@ test('responses the browser renders as documents are served only through the sta
 <svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="200" height="200">
   <title>svg</title>
   <script>document.title = 'RAN'; fetch('${L}/svg-script')</script>
-  <a id="live" xlink:href="${L}/svg-clicked"><rect width="100" height="100" fill="url(${L}/fill#g)"/></a>
+  <a id="live" xlink:href="${L}/svg-clicked"><rect width="100" height="100" fill="url(${L}/fill#g) red"/></a>
   <a id="inside" href="/dashboard/dashboard.html"><circle cx="150" cy="150" r="40"/>
     <set attributeName="href" to="${L}/smil" begin="0s"/></a>
   <foreignObject width="200" height="50"><div xmlns="http://www.w3.org/1999/xhtml"><a href="${L}/fo">fo</a>
@@ -121,7 +121,10 @@ test('responses the browser renders as documents are served only through the sta
       if (await page.$(id)) {
         const before = page.url();
         await page.click(id, { force: true });
-        await page.waitForURL((u) => u.href !== before);
+        await page.waitForURL((u) => u.href !== before, { timeout: 10_000 }).catch(async () => {
+          const what = await page.$eval(id, (a) => a.outerHTML.slice(0, 300));
+          throw new Error(`${path}: clicking ${id} did not navigate: ${what}`);
+        });
         assert.ok(page.url().startsWith(prefix), `${path}: clicking ${id} left the mirror for ${page.url()}`);
       }
       await page.close();
