@@ -19,7 +19,8 @@ const html = (body) => ({ headers: { 'content-type': 'text/html; charset=utf-8' 
 const cookie = (c) => ({ ...html('logged in'), headers: { 'content-type': 'text/html', 'set-cookie': c } });
 
 test('the user\'s cookies reach only the mirrored site, and a public site never reaches a private address', async (t) => {
-  // The bank: the user is logged in there (Lax, Strict and plain cookies); it logs every Cookie header it gets.
+  // The bank: the user is logged in there (Lax, Strict and plain cookies — SameSite=None needs Secure, which plain
+  // http can't set); it logs every Cookie header it gets.
   const bank = await startServer({
     routes: {
       '/login': cookie('plain=1; Path=/'),

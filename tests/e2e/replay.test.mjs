@@ -178,3 +178,27 @@ test('a hostile mirrored page: no script runs, no chrome.* access, zero requests
     await page.close();
   }
 });
+
+test('the viewer\'s frame is sandboxed: whatever it is made to show runs no script (issue 11 item 3)', async () => {
+  // Replay keeps every link inside the mirror; this is the layer under that: should the frame ever be navigated to
+  // an extension page, that page runs without scripts (an unsandboxed frame runs it with full chrome.* rights).
+  const viewer = await ext.ctx.newPage();
+  const control = await ext.ctx.newPage();
+  try {
+    await viewer.goto(`chrome-extension://${ext.extensionId}/view.html?url=${encodeURIComponent(`${origin}/index.html`)}`);
+    assert.equal(await viewer.getAttribute('#mirror', 'sandbox'), 'allow-same-origin');
+    const loaded = viewer.waitForEvent('framenavigated', (f) => f.url().endsWith('/dashboard/dashboard.html'));
+    await viewer.evaluate(() => {
+      document.getElementById('mirror').src = 'dashboard/dashboard.html';
+    });
+    const frame = await loaded;
+    await frame.waitForLoadState('load');
+    // Positive control: the same page in a tab of its own runs its scripts and gets ready.
+    await control.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+    await control.waitForSelector('body[data-state=ready]');
+    assert.equal(await frame.evaluate(() => document.body.dataset.state ?? null), null, 'the dashboard ran its scripts inside the viewer');
+  } finally {
+    await viewer.close();
+    await control.close();
+  }
+});
