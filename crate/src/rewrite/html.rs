@@ -11,7 +11,7 @@ use super::{css, data_url, noscript, srcset, Links, Mode};
 use crate::error::RewriteError;
 use crate::url::{is_mirrorable, resolve, MirrorMap, Url};
 use lol_html::errors::RewritingError;
-use lol_html::html_content::{ContentType, Element, TextChunk, TextType};
+use lol_html::html_content::{Attribute, ContentType, Element, TextChunk, TextType};
 use lol_html::{doc_comments, doc_text, element, text, HandlerResult, HtmlRewriter, MemorySettings, Settings};
 use std::cell::{Cell, RefCell};
 
@@ -321,6 +321,10 @@ impl Pass<'_> {
         if self.rewriting() && rules.is_some() && !changes.is_empty() {
             self.promote_lazy(el, &mut changes);
         }
+        if !changes.is_empty() && !keep_attribute_boundaries(attrs, &names, &mut changes) {
+            remove(el, false);
+            return Ok(());
+        }
         for (name, change) in changes {
             match change {
                 Change::Set(value) => el.set_attribute(&name, &value)?,
@@ -351,8 +355,23 @@ impl Pass<'_> {
             match self.url(&value[start..end], Kind::Resource) {
                 Mapped::Keep => {}
                 Mapped::To(new) => {
+                    // Only what the URL parser reads is replaced: the C0 controls it strips around the URL stay
+                    // (they are not srcset whitespace), so the candidate still ends where it did. A mirror URL
+                    // ending in ',' right at the end of the candidate would end it early for the browser (trailing
+                    // commas end a candidate), turning its descriptors into a URL nobody mapped: those commas are
+                    // written %2C.
+                    let token = &value[start..end];
+                    let lead = token.len() - token.trim_start_matches(|c: char| c <= ' ').len();
+                    let trail = token.len() - token.trim_end_matches(|c: char| c <= ' ').len();
+                    let (start, end) = (start + lead, (end - trail).max(start + lead));
                     out.push_str(&value[copied..start]);
-                    out.push_str(&new);
+                    if trail == 0 && new.ends_with(',') {
+                        let kept = new.trim_end_matches(',');
+                        out.push_str(kept);
+                        out.push_str(&"%2C".repeat(new.len() - kept.len()));
+                    } else {
+                        out.push_str(&new);
+                    }
                     copied = end;
                 }
                 // The whole candidate goes: its URL, descriptors and comma, up to the next candidate's URL.
@@ -627,6 +646,33 @@ enum Mapped {
     To(String),
 }
 
+/// Once an attribute changes, lol_html writes the tag back as `<tag` and, for each attribute, a space and its source
+/// text. Attributes the source separated by `/` rather than space, `<img alt/="b c onclick=x()">`, hold a name
+/// starting with `=` (an `=` where a name starts begins one), and written back, `alt ="b c…`, a browser reads it as
+/// `alt`'s quoted value, up to a quote somewhere after the tag: what followed becomes attributes (found by fuzzing).
+/// So the attribute before such a name, in what will be written, is written `name="value"` (set to its own value).
+/// lol_html can't set or remove a name with `=` in it, nor one of two duplicates: where that attribute is one of
+/// those, `false`: the element can't be written faithfully and goes, with its content.
+fn keep_attribute_boundaries(attrs: &[Attribute<'_>], names: &[String], changes: &mut Vec<(String, Change)>) -> bool {
+    let removed = |n: &String| changes.iter().any(|(c, ch)| c == n && matches!(ch, Change::Remove));
+    let kept: Vec<usize> = (0..names.len()).filter(|&i| !removed(&names[i])).collect();
+    for pair in kept.windows(2) {
+        let (before, at) = (pair[0], pair[1]);
+        if !names[at].starts_with('=') {
+            continue;
+        }
+        let name = &names[before];
+        if name.starts_with('=') || names[..before].contains(name) {
+            return false;
+        }
+        if !changes.iter().any(|(c, _)| c == name) {
+            // The source text of the value, as it was: lol_html writes it in double quotes, escaping those.
+            changes.push((name.clone(), Change::Set(attrs[before].value())));
+        }
+    }
+    true
+}
+
 /// Removes an element, with its content or keeping it.
 ///
 /// What was around it must not join into markup: `<<script></script>img onerror=…>` would become an `<img>` with a
@@ -743,7 +789,8 @@ fn refresh_url(content: &str) -> Option<(&str, usize)> {
     rest = rest.trim_start_matches(is_html_space);
     rest = rest.strip_prefix([';', ',']).unwrap_or(rest);
     rest = rest.trim_start_matches(is_html_space);
-    if rest.len() >= 3 && rest[..3].eq_ignore_ascii_case("url") {
+    // `get`, not slicing: the three bytes after the delay may end inside a multi-byte character ("urÖl=").
+    if rest.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("url")) {
         let after = rest[3..].trim_start_matches(is_html_space);
         if let Some(after) = after.strip_prefix('=') {
             rest = after.trim_start_matches(is_html_space);
@@ -776,6 +823,9 @@ mod tests {
         assert_eq!(url("0;URL='a.html'"), Some(("0".into(), "'a.html'".into())));
         assert_eq!(url(" 3 , other.html"), Some(("3".into(), "other.html".into())));
         assert_eq!(url("10"), None);
+        // A multi-byte character within three bytes of the delay is just the URL (was a panic, found by fuzzing).
+        assert_eq!(url("0; urÖl=x"), Some(("0".into(), "urÖl=x".into())));
+        assert_eq!(url("0;Ö"), Some(("0".into(), "Ö".into())));
     }
 
     #[test]

@@ -145,7 +145,7 @@ pub fn rewrite_css(body: &[u8], options: &RewriteOptions) -> Vec<u8> {
 
 fn rewrite_css_text<'t>(text: &'t str, options: &RewriteOptions, depth: u8) -> std::borrow::Cow<'t, str> {
     css::rewrite(text, &mut |u| {
-        let u = u.trim();
+        let u = url_trim(u);
         if u.is_empty() || u.starts_with('#') {
             return None;
         }
@@ -171,6 +171,12 @@ fn rewrite_css_text<'t>(text: &'t str, options: &RewriteOptions, depth: u8) -> s
     })
 }
 
+/// A URL as the URL parser reads it: without leading and trailing C0 controls and spaces. Not `str::trim`, which
+/// also takes Unicode spaces (U+00A0…) the parser keeps: `url("\u{a0}x")` loads the relative URL `%C2%A0x`.
+fn url_trim(u: &str) -> &str {
+    u.trim_matches(|c: char| c <= ' ')
+}
+
 /// The links of an HTML document (what the crawler follows and fetches).
 pub fn extract_links(body: &[u8], url: &Url, content_type: Option<&str>) -> Result<Links, RewriteError> {
     let encoding = charset::sniff_html(body, content_type);
@@ -193,10 +199,11 @@ pub fn extract_css_links(body: &[u8], url: &Url, content_type: Option<&str>) -> 
 fn css_links(text: &str, base: &Url, depth: u8, links: &mut Links) {
     for u in css::urls(text) {
         // `url()` and `url("")` load nothing (CSS Values 4 §4.5.1); rewriting leaves them as they are.
-        if u.trim().is_empty() || u.trim().starts_with('#') {
+        let u = url_trim(&u);
+        if u.is_empty() || u.starts_with('#') {
             continue;
         }
-        match resolve(base, u.trim()) {
+        match resolve(base, u) {
             Some(url) if is_mirrorable(&url) => links.add_resource(&url),
             Some(url) if url.scheme() == "data" && depth < data_url::MAX_NESTING => {
                 if let Some(sheet) = data_url::stylesheet(&url) {
