@@ -79,6 +79,13 @@ fn may_hold_urls(css: &str) -> bool {
     css.bytes().any(|b| matches!(b, b'(' | b'@' | b'\\'))
 }
 
+/// A token's text as the browser has it: CSS reads U+0000 as U+FFFD (CSS Syntax §3.3), which cssparser leaves
+/// to its caller. Not only cosmetic: the URL parser refuses `//host\0` but resolves `//host\u{FFFD}`, so a URL
+/// read with the NUL would be left as it was while the browser loads it (found by fuzzing).
+fn css_text(value: &str) -> String {
+    value.replace('\0', "\u{FFFD}")
+}
+
 fn url_spans(css: &str) -> Vec<Span> {
     let mut parser = Parser::new(css);
     let mut spans = Vec::new();
@@ -102,11 +109,11 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
         match token {
             Token::WhiteSpace(_) | Token::Comment(_) => continue,
             Token::UnquotedUrl(ref value) if !in_namespace => {
-                spans.push(Span { start, end, value: value.to_string(), whole_url_token: true, bad: false })
+                spans.push(Span { start, end, value: css_text(value), whole_url_token: true, bad: false })
             }
             Token::BadUrl(_) => spans.push(Span { start, end, value: String::new(), whole_url_token: true, bad: true }),
             Token::QuotedString(ref value) if is_url_string && !in_namespace => {
-                spans.push(Span { start, end, value: value.to_string(), whole_url_token: false, bad: false })
+                spans.push(Span { start, end, value: css_text(value), whole_url_token: false, bad: false })
             }
             Token::AtKeyword(ref name) => {
                 after_import = name.eq_ignore_ascii_case("import");

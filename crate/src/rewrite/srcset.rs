@@ -31,13 +31,15 @@ pub fn url_spans(value: &str) -> Vec<(usize, usize)> {
             continue;
         }
         spans.push((start, end));
-        // Descriptors: up to the next comma that is not inside parentheses.
-        let mut depth = 0u32;
+        // Descriptors: up to the next comma that is not inside parentheses. The standard's tokenizer has an "in
+        // parens" state, not a depth: `(a (b) c, next` ends at that comma (counting depth, `next` was hidden in
+        // the descriptors, left unmapped; found by fuzzing).
+        let mut in_parens = false;
         while i < b.len() {
             match b[i] {
-                b'(' => depth += 1,
-                b')' => depth = depth.saturating_sub(1),
-                b',' if depth == 0 => {
+                b'(' => in_parens = true,
+                b')' => in_parens = false,
+                b',' if !in_parens => {
                     i += 1;
                     break;
                 }
@@ -66,5 +68,7 @@ mod tests {
         assert_eq!(urls("data:image/png;base64,AAA= 1x"), ["data:image/png;base64,AAA="]);
         assert_eq!(urls("a.jpg (foo, bar) 1x, b.jpg"), ["a.jpg", "b.jpg"]);
         assert!(urls(" , ,").is_empty());
+        // Parentheses don't nest: the first ')' ends them.
+        assert_eq!(urls("a.jpg (x (y) z, b.jpg 2x"), ["a.jpg", "b.jpg"]);
     }
 }
