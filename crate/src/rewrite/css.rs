@@ -89,11 +89,11 @@ fn css_text(value: &str) -> String {
 fn url_spans(css: &str) -> Vec<Span> {
     let mut parser = Parser::new(css);
     let mut spans = Vec::new();
-    walk(&mut parser, Context::Plain, &mut spans);
+    walk(&mut parser, Context::Plain, &mut spans, 0);
     spans
 }
 
-fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
+fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>, depth: u8) {
     // `@import` is followed by its URL (after optional whitespace and comments); `@namespace url(…)` names a
     // namespace and is never fetched, so it must not be touched.
     let mut after_import = false;
@@ -123,7 +123,7 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
             Token::Semicolon | Token::CurlyBracketBlock => {
                 in_namespace = false;
                 if matches!(token, Token::CurlyBracketBlock) {
-                    nested(p, Context::Plain, spans);
+                    nested(p, Context::Plain, spans, depth);
                 }
             }
             Token::Function(ref name) => {
@@ -140,21 +140,41 @@ fn walk(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
                     // Skip the block without looking inside.
                     let _ = p.parse_nested_block(|_| Ok::<(), ParseError<()>>(()));
                 } else {
-                    nested(p, inner, spans);
+                    nested(p, inner, spans, depth);
                 }
             }
-            Token::ParenthesisBlock | Token::SquareBracketBlock => nested(p, Context::Plain, spans),
+            Token::ParenthesisBlock | Token::SquareBracketBlock => nested(p, Context::Plain, spans, depth),
             _ => {}
         }
         after_import = false;
     }
 }
 
-fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>) {
-    // Errors here are CSS error recovery (an unclosed block at EOF, too-deep nesting): the browser would drop
-    // the same tokens, so they hold no URL it loads.
+/// Blocks nested deeper than this are not read: cssparser refuses past 75 without consuming the block, and the
+/// walk would then read its tokens at the wrong level (a `url('x')` inside taken for a plain string).
+const MAX_NESTING: u8 = 64;
+
+fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>, depth: u8) {
+    if depth >= MAX_NESTING {
+        // A browser reads on (CSS nesting makes `a{b{…{background:url(x)}}}` a rule at any depth), and what the
+        // block holds is unknown here, so it goes: cssparser skips it (iteratively), and a bad span covers its
+        // content, the closing bracket kept (found by fuzzing).
+        let from = p.position();
+        let _ = p.parse_nested_block(|_| Ok::<(), ParseError<()>>(()));
+        let closer = usize::from(p.slice_from(from).ends_with([')', ']', '}']));
+        let (start, end) = (from.byte_index(), p.position().byte_index());
+        spans.push(Span {
+            start,
+            end: (end - closer).max(start),
+            value: String::new(),
+            whole_url_token: false,
+            bad: true,
+        });
+        return;
+    }
+    // Errors here are CSS error recovery (an unclosed block at EOF): the browser drops the same tokens.
     let _ = p.parse_nested_block(|p| {
-        walk(p, context, spans);
+        walk(p, context, spans, depth + 1);
         Ok::<(), ParseError<()>>(())
     });
 }
@@ -226,6 +246,18 @@ mod tests {
         let css = r#"/* url(no.png) */ .a::after { content: "url(no2.png)"; }
             @namespace svg url(http://www.w3.org/2000/svg); .b { background: url(yes.png) }"#;
         assert_eq!(all(css), ["yes.png"]);
+    }
+
+    #[test]
+    fn what_is_nested_past_the_parser_limit_goes() {
+        let deep = format!("a{{{}background:url(x.png){}}} b{{c:url(y.png)}}", "b{".repeat(80), "}".repeat(80));
+        let out = rewrite(&deep, &mut |u| Some(format!("M/{u}")));
+        assert!(!out.contains("x.png"), "{out}");
+        // Below the limit, read as ever.
+        let fine = format!("a{{{}background:url(x.png){}}}", "b{".repeat(60), "}".repeat(60));
+        assert_eq!(urls(&fine), ["x.png"]);
+        assert!(out.ends_with(r#"b{c:url("M/y.png")}"#), "{out}");
+        assert_eq!(urls(&deep), ["y.png"]);
     }
 
     #[test]
