@@ -13,8 +13,10 @@ enum Tok {
     /// A function token's name (the `(` is part of it).
     Func(String),
     At(String),
-    Open,
-    Close,
+    /// `(` or `[`: a block, closed by the given character.
+    Open(char),
+    /// `)` or `]`: closes the innermost block or function if it is that block's closer; otherwise a plain token.
+    Close(char),
     /// `;`, `{` or `}`: the end of an at-rule's prelude.
     End,
     /// Anything else: idents, numbers, hashes, delimiters, blocks, bad strings and bad urls.
@@ -300,13 +302,13 @@ impl Tokenizer {
                 }
                 Tok::Other
             }
-            '(' => {
+            '(' | '[' => {
                 self.i += 1;
-                Tok::Open
+                Tok::Open(if a == Some('(') { ')' } else { ']' })
             }
-            ')' => {
+            q @ (')' | ']') => {
                 self.i += 1;
-                Tok::Close
+                Tok::Close(q)
             }
             ';' | '{' | '}' => {
                 self.i += 1;
@@ -359,7 +361,7 @@ enum Ctx {
 pub fn urls(css: &str) -> Vec<String> {
     let mut t = Tokenizer { c: preprocess(css), i: 0 };
     let mut found = Vec::new();
-    let mut stack: Vec<Ctx> = Vec::new();
+    let mut stack: Vec<(Ctx, char)> = Vec::new();
     // Just after `@import` (whitespace aside): a string there is the imported sheet's URL.
     let mut import = false;
     // In the prelude of `@namespace`.
@@ -369,9 +371,9 @@ pub fn urls(css: &str) -> Vec<String> {
             continue;
         }
         let after_import = std::mem::take(&mut import);
-        let top = stack.last().copied();
-        if top == Some(Ctx::UrlArg) && tok != Tok::Close {
-            *stack.last_mut().unwrap() = Ctx::Other;
+        let top = stack.last().map(|&(ctx, _)| ctx);
+        if top == Some(Ctx::UrlArg) && tok != Tok::Close(')') {
+            stack.last_mut().unwrap().0 = Ctx::Other;
         }
         match tok {
             Tok::Ws => {}
@@ -387,20 +389,25 @@ pub fn urls(css: &str) -> Vec<String> {
             }
             Tok::Func(name) => {
                 let name = name.to_ascii_lowercase();
-                stack.push(match name.as_str() {
+                let ctx = match name.as_str() {
                     "url" | "src" => Ctx::UrlArg,
                     "image-set" | "-webkit-image-set" => Ctx::ImageSet,
                     _ => Ctx::Other,
-                });
+                };
+                stack.push((ctx, ')'));
             }
-            Tok::Open => stack.push(Ctx::Other),
-            Tok::Close => {
-                stack.pop();
+            // A string in a `[…]` or `(…)` block inside image-set() is not one of its URLs (found by fuzzing:
+            // `[` was read as a plain token, so a string in it counted as an image-set URL).
+            Tok::Open(closer) => stack.push((Ctx::Other, closer)),
+            Tok::Close(closer) => {
+                if stack.last().is_some_and(|&(_, c)| c == closer) {
+                    stack.pop();
+                }
             }
             Tok::End => {
                 namespace = false;
                 // A block or `;` inside url(), src() or image-set() makes it invalid: it loads nothing.
-                stack.iter_mut().for_each(|c| *c = Ctx::Other);
+                stack.iter_mut().for_each(|c| c.0 = Ctx::Other);
             }
             Tok::At(name) => {
                 import = name.eq_ignore_ascii_case("import");
@@ -427,5 +434,14 @@ mod tests {
             urls(css),
             ["a.css", "b.css", "c.png", "e.png", "g.png", "h.png", "i.png", "j.woff", "k.png", "l.png", "m).png"]
         );
+    }
+
+    #[test]
+    fn blocks_inside_image_set() {
+        // A string in a [] or () block is not an image-set URL; a closer that isn't the block's is a plain token.
+        assert_eq!(urls(r#"a{b:image-set([ "x" ] "y" 1x)}"#), ["y"]);
+        assert_eq!(urls(r#"a{b:image-set(] "y" 1x)}"#), ["y"]);
+        assert_eq!(urls(r#"a{b:image-set([ ) "x")}"#), Vec::<String>::new());
+        assert_eq!(urls(r#"a{b:image-set(("x") "y")}"#), ["y"]);
     }
 }

@@ -197,7 +197,7 @@ impl Pass<'_> {
                 }
             }
             "link" => {
-                let rel = el.get_attribute("rel").unwrap_or_default();
+                let rel = attribute(el, "rel").unwrap_or_default();
                 if rules::link_rel_kind(&rel) == LinkRel::Drop && self.static_rewrite() {
                     remove(el, false);
                     return Ok(());
@@ -209,7 +209,7 @@ impl Pass<'_> {
             // element goes, whatever the namespace lol_html thinks it is in; what it holds stays.
             t if self.rewriting()
                 && rules::is_animation(t)
-                && el.get_attribute("attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) =>
+                && attribute(el, "attributename").is_some_and(|a| rules::animates_url(&decode_attr(&a))) =>
             {
                 remove(el, true);
                 return Ok(());
@@ -274,32 +274,34 @@ impl Pass<'_> {
             }
             let change = match name.as_str() {
                 n if n.starts_with("on") && self.static_rewrite() => Some(Change::Remove),
-                "style" => self.style_attribute(&attr.value()),
+                "style" => self.style_attribute(&attr_value(attr)),
                 "integrity" | "ping" if self.rewriting() => Some(Change::Remove),
-                "target" | "formtarget" if self.rewriting() => retarget(&attr.value()),
-                "srcdoc" if tag == "iframe" => self.srcdoc(&attr.value())?,
+                "target" | "formtarget" if self.rewriting() => retarget(&attr_value(attr)),
+                "srcdoc" if tag == "iframe" => self.srcdoc(&attr_value(attr))?,
                 "href" if tag == "base" => None,
                 // An application cache manifest: nothing replay may fetch or keep.
                 "manifest" if tag == "html" && self.static_rewrite() => Some(Change::Remove),
                 n => match rules.and_then(|r| r.iter().find(|r| r.attribute == n)).map(|r| r.kind) {
                     Some(Kind::LinkRel) => {
-                        let kind = match rules::link_rel_kind(&el.get_attribute("rel").unwrap_or_default()) {
+                        let kind = match rules::link_rel_kind(&attribute(el, "rel").unwrap_or_default()) {
                             LinkRel::Resource => Kind::Resource,
                             LinkRel::Page => Kind::Page,
                             LinkRel::Reference | LinkRel::Drop => Kind::Reference,
                         };
-                        self.url_attribute(&attr.value(), kind)
+                        self.url_attribute(&attr_value(attr), kind)
                     }
-                    Some(kind) => self.url_attribute(&attr.value(), kind),
+                    Some(kind) => self.url_attribute(&attr_value(attr), kind),
                     // A link on an element the table doesn't list (custom elements, MathML, SVG the browser may
                     // learn to follow): into the mirror, as a reference.
-                    None if n == "href" || n == "xlink:href" => self.url_attribute(&attr.value(), Kind::Reference),
-                    None if rules::is_presentation(n) => self.style_attribute(&attr.value()),
-                    None if animation && rules::ANIMATION_VALUES.contains(&n) => self.animation_value(&attr.value()),
+                    None if n == "href" || n == "xlink:href" => self.url_attribute(&attr_value(attr), Kind::Reference),
+                    None if rules::is_presentation(n) => self.style_attribute(&attr_value(attr)),
+                    None if animation && rules::ANIMATION_VALUES.contains(&n) => {
+                        self.animation_value(&attr_value(attr))
+                    }
                     // Other URL-looking attributes the table doesn't list: static replay has no use for a
                     // javascript: or blob: URL in any of them.
                     None if self.static_rewrite() && JS_PRONE.contains(&n) => {
-                        let raw = attr.value();
+                        let raw = attr_value(attr);
                         let value = decode_attr(&raw);
                         (has_scheme(&value, "javascript:") || has_scheme(&value, "blob:")).then_some(Change::Remove)
                     }
@@ -308,7 +310,7 @@ impl Pass<'_> {
             };
             let change = match change {
                 None if foreign => {
-                    let raw = attr.value();
+                    let raw = attr_value(attr);
                     raw.contains('<').then(|| Change::Set(raw.replace('<', "&lt;")))
                 }
                 Some(Change::Set(v)) if foreign && v.contains('<') => Some(Change::Set(v.replace('<', "&lt;"))),
@@ -492,7 +494,7 @@ impl Pass<'_> {
     /// Only the first `<base href>` counts, but every one loses its href: with the first one gone, the browser
     /// would otherwise obey the second.
     fn base(&self, el: &mut Element<'_, '_>) {
-        let Some(href) = el.get_attribute("href") else {
+        let Some(href) = attribute(el, "href") else {
             return;
         };
         if self.rewriting() {
@@ -513,7 +515,7 @@ impl Pass<'_> {
             // The rewriter's output is always UTF-8.
             let _ = el.set_attribute("charset", "utf-8");
         }
-        let Some(equiv) = el.get_attribute("http-equiv") else {
+        let Some(equiv) = attribute(el, "http-equiv") else {
             return;
         };
         match equiv.trim().to_ascii_lowercase().as_str() {
@@ -530,7 +532,7 @@ impl Pass<'_> {
 
     /// `<meta http-equiv=refresh content="5; url=…">`: keep the refresh inside the mirror, or drop it.
     fn meta_refresh(&self, el: &mut Element<'_, '_>) {
-        let content = decode_attr(&el.get_attribute("content").unwrap_or_default()).into_owned();
+        let content = decode_attr(&attribute(el, "content").unwrap_or_default()).into_owned();
         let Some((delay, url_at)) = refresh_url(&content) else {
             return;
         };
@@ -577,13 +579,11 @@ impl Pass<'_> {
             }) else {
                 continue;
             };
-            let placeholder = match el.get_attribute(real) {
+            let placeholder = match attribute(el, real) {
                 None => true,
                 Some(v) => {
                     let v = v.trim();
-                    v.is_empty()
-                        || v.starts_with("data:")
-                        || el.get_attribute("class").is_some_and(|c| c.contains("lazy"))
+                    v.is_empty() || v.starts_with("data:") || attribute(el, "class").is_some_and(|c| c.contains("lazy"))
                 }
             };
             if placeholder {
@@ -667,7 +667,7 @@ fn keep_attribute_boundaries(attrs: &[Attribute<'_>], names: &[String], changes:
         }
         if !changes.iter().any(|(c, _)| c == name) {
             // The source text of the value, as it was: lol_html writes it in double quotes, escaping those.
-            changes.push((name.clone(), Change::Set(attrs[before].value())));
+            changes.push((name.clone(), Change::Set(attr_value(&attrs[before]))));
         }
     }
     true
@@ -772,6 +772,24 @@ fn contains_javascript(value: &str) -> bool {
     let compact: Vec<u8> =
         value.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).map(|b| b.to_ascii_lowercase()).collect();
     compact.windows(11).any(|w| w == b"javascript:")
+}
+
+/// An attribute's value (entities not decoded) as the browser reads it. lol_html decodes values with encoding_rs's
+/// BOM sniffing, which drops a U+FEFF at the start of a value; the browser keeps it, as part of the URL
+/// (`%EF%BB%BF…`). Read without it, `"\u{FEFF}"` looked empty and stayed unrewritten, and `"\u{FEFF}x"` was
+/// mapped as `x` (found by fuzzing). The value's source span still has the raw length, so a value three bytes
+/// (one U+FEFF in the UTF-8 the rewriter runs on) shorter than its span lost one.
+fn attr_value(attr: &Attribute<'_>) -> String {
+    let value = attr.value();
+    match attr.value_source_location() {
+        Some(span) if span.bytes().len() == value.len() + '\u{FEFF}'.len_utf8() => format!("\u{FEFF}{value}"),
+        _ => value,
+    }
+}
+
+/// `el.get_attribute(name)`, read as [`attr_value`] does.
+fn attribute(el: &Element<'_, '_>, name: &str) -> Option<String> {
+    el.attributes().iter().find(|a| a.name() == name).map(attr_value)
 }
 
 fn is_html_space(c: char) -> bool {
