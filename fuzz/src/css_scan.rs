@@ -405,7 +405,11 @@ pub fn urls(css: &str) -> Vec<String> {
                 }
             }
             Tok::End => {
-                namespace = false;
+                // A prelude ends at a `;` or `{` outside its own blocks: `@namespace x((;` runs on, through every
+                // later rule, to the end of the sheet (found by fuzzing, a false alarm of this scanner).
+                if stack.is_empty() {
+                    namespace = false;
+                }
                 // A block or `;` inside url(), src() or image-set() makes it invalid: it loads nothing.
                 stack.iter_mut().for_each(|c| c.0 = Ctx::Other);
             }
@@ -443,5 +447,11 @@ mod tests {
         assert_eq!(urls(r#"a{b:image-set(] "y" 1x)}"#), ["y"]);
         assert_eq!(urls(r#"a{b:image-set([ ) "x")}"#), Vec::<String>::new());
         assert_eq!(urls(r#"a{b:image-set(("x") "y")}"#), ["y"]);
+    }
+
+    #[test]
+    fn an_unclosed_block_keeps_a_namespace_prelude_open() {
+        assert_eq!(urls("@namespace svg x((; a{b:url(y.png)}"), Vec::<String>::new());
+        assert_eq!(urls("@namespace svg url(x); a{b:url(y.png)}"), ["y.png"]);
     }
 }

@@ -219,7 +219,12 @@ impl Pass<'_> {
         if !self.banner_done.get() {
             self.banner(&tag, el);
         }
-        self.attributes(&tag, el)
+        self.attributes(&tag, el)?;
+        // Last, once every change to the tag is made (here, and in `base` and `meta` before).
+        if self.rewriting() && !el.removed() && !keep_attribute_boundaries(el)? {
+            remove(el, false);
+        }
+        Ok(())
     }
 
     /// The banner goes at the start of `<body>`, or — without a body tag — just before the first element that
@@ -322,10 +327,6 @@ impl Pass<'_> {
         }
         if self.rewriting() && rules.is_some() && !changes.is_empty() {
             self.promote_lazy(el, &mut changes);
-        }
-        if !changes.is_empty() && !keep_attribute_boundaries(attrs, &names, &mut changes) {
-            remove(el, false);
-            return Ok(());
         }
         for (name, change) in changes {
             match change {
@@ -649,28 +650,36 @@ enum Mapped {
 /// Once an attribute changes, lol_html writes the tag back as `<tag` and, for each attribute, a space and its source
 /// text. Attributes the source separated by `/` rather than space, `<img alt/="b c onclick=x()">`, hold a name
 /// starting with `=` (an `=` where a name starts begins one), and written back, `alt ="b c…`, a browser reads it as
-/// `alt`'s quoted value, up to a quote somewhere after the tag: what followed becomes attributes (found by fuzzing).
-/// So the attribute before such a name, in what will be written, is written `name="value"` (set to its own value).
-/// lol_html can't set or remove a name with `=` in it, nor one of two duplicates: where that attribute is one of
-/// those, `false`: the element can't be written faithfully and goes, with its content.
-fn keep_attribute_boundaries(attrs: &[Attribute<'_>], names: &[String], changes: &mut Vec<(String, Change)>) -> bool {
-    let removed = |n: &String| changes.iter().any(|(c, ch)| c == n && matches!(ch, Change::Remove));
-    let kept: Vec<usize> = (0..names.len()).filter(|&i| !removed(&names[i])).collect();
-    for pair in kept.windows(2) {
-        let (before, at) = (pair[0], pair[1]);
-        if !names[at].starts_with('=') {
+/// `alt`'s quoted value, up to a quote somewhere after the tag: what followed becomes attributes (found by fuzzing,
+/// twice: first after a URL change, then after `<base href>` was removed, a change made outside the attribute pass,
+/// which let a later `href` become the base). So, with the tag's final attributes, one written from its source
+/// text just before such a name is set to its own value (written `name="value"`). lol_html can't set a name with
+/// `=` in it, nor the second of two duplicates: where that attribute is one of those, `Ok(false)`: the element
+/// can't be written faithfully and goes, with its content.
+fn keep_attribute_boundaries(el: &mut Element<'_, '_>) -> Result<bool, lol_html::errors::AttributeNameError> {
+    let attrs = el.attributes();
+    if !attrs.iter().skip(1).any(|a| a.name().starts_with('=')) {
+        return Ok(true);
+    }
+    let names: Vec<String> = attrs.iter().map(|a| a.name()).collect();
+    let mut sets = Vec::new();
+    for at in 1..names.len() {
+        let before = at - 1;
+        // A set or added attribute (no source span) is already written `name="value"`.
+        if !names[at].starts_with('=') || attrs[before].name_source_location().is_none() {
             continue;
         }
         let name = &names[before];
         if name.starts_with('=') || names[..before].contains(name) {
-            return false;
+            return Ok(false);
         }
-        if !changes.iter().any(|(c, _)| c == name) {
-            // The source text of the value, as it was: lol_html writes it in double quotes, escaping those.
-            changes.push((name.clone(), Change::Set(attr_value(&attrs[before]))));
-        }
+        // The source text of the value, as it was: lol_html writes it in double quotes, escaping those.
+        sets.push((name.clone(), attr_value(&attrs[before])));
     }
-    true
+    for (name, value) in sets {
+        el.set_attribute(&name, &value)?;
+    }
+    Ok(true)
 }
 
 /// Removes an element, with its content or keeping it.
