@@ -9,7 +9,7 @@
  */
 import init, * as engine from './pkg/sitemirror.js';
 import { MessageType, ErrorCode, parseRequest, errorResponse, errorFrom } from './messages.js';
-import { MIRROR_PATH, msToTimestamp, serve, timestampToMs } from './replay.js';
+import { MIRROR_PATH, msToTimestamp, serve } from './replay.js';
 import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js';
 import { listSites, addSite, enableSite, deleteSite, siteStatus, siteOf, liveSite, mirrorableUrl } from './sites.js';
 import * as capture from './capture.js';
@@ -56,7 +56,7 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== ORIGIN || !url.pathname.startsWith(MIRROR_PATH)) return;
   const onMiss = (key) => recordMiss(event.clientId, key);
   event.respondWith(
-    storeReady.then((store) => serve(event.request, { engine, store, prefix: MIRROR_PREFIX, origin: ORIGIN, onMiss })),
+    storeReady.then((store) => serve(event.request, { store, prefix: MIRROR_PREFIX, origin: ORIGIN, onMiss })),
   );
 });
 
@@ -161,7 +161,8 @@ async function handle(raw) {
       // The frame's page: its original URL and pinned time come from its mirror URL.
       const target = engine.originalUrl(req.frame, MIRROR_PREFIX);
       if (!target) return errorResponse(ErrorCode.INVALID, 'not a mirror URL');
-      const at = target.at ? new Date(timestampToMs(target.at)).toISOString() : undefined;
+      const pinned = target.at ? engine.pinnedTime(target.at) : undefined;
+      const at = pinned === undefined ? undefined : new Date(pinned).toISOString();
       return { ...(await view(target.url, at)), url: target.url };
     }
     case MessageType.SITES_LIST: return listSites(await storeReady);
@@ -224,10 +225,9 @@ async function view(url, at) {
   if (!capture) {
     const site = await mirroredSite(url);
     const pages = site ? await store.pages(site.id) : [];
-    // The page sharing the longest path prefix with the one asked for, else the site's start page.
-    const score = (p) => [...p].findIndex((c, i) => c !== key[i]);
-    const best = pages.map((c) => c.url).sort((a, b) => score(b) - score(a))[0];
-    return { ok: true, found: false, suggestion: best || site?.startUrl };
+    // The closest mirrored page (the engine's rule: same section, then a parent), else the site's start page.
+    const best = engine.closestPage(key, pages.map((c) => c.url));
+    return { ok: true, found: false, suggestion: best ?? site?.startUrl };
   }
   const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status, source: v.source }));
   const frame = engine.mirrorUrl(capture.url, MIRROR_PREFIX, when === undefined ? undefined : msToTimestamp(capture.at));

@@ -155,6 +155,21 @@ pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValu
     }
 }
 
+/// The time (milliseconds since the epoch) a mirror URL's timestamp pins (`2026` is its first moment), or
+/// `undefined` when it names no date.
+#[wasm_bindgen(js_name = pinnedTime)]
+pub fn pinned_time(timestamp: &str) -> Option<f64> {
+    crate::serve::pinned_ms(timestamp).map(|ms| ms as f64)
+}
+
+/// Of a site's mirrored page URLs, the one to offer for `url` that was never captured (`serve::closest_page`),
+/// or `undefined`.
+#[wasm_bindgen(js_name = closestPage)]
+pub fn closest_page(url: &str, pages: Vec<String>) -> Option<String> {
+    let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
+    crate::serve::closest_page(url, &pages).map(str::to_owned)
+}
+
 /// How replay serves a stored response: `{kind: "html" | "css" | "raw", contentType}` (the type to serve a raw
 /// body under). `headers` are the capture's `[name, value]` pairs, `head` the first bytes of its body
 /// (`SNIFF_BYTES` are enough), `destination` the replay request's `Request.destination`.

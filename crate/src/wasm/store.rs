@@ -12,6 +12,7 @@
 
 use super::{to_js as error_to_js, OptionsError};
 use crate::error::{ErrorCode, StoreError};
+use crate::serve;
 use crate::store::{Capture, FrontierEntry, IdbStore, NewBody, NewCapture, Settle, Site, Store, UrlState, When};
 use js_sys::{Promise, Reflect, Uint8Array};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,53 @@ struct JsSettle {
     #[serde(default)]
     reason: Option<String>,
     at: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ServeRequest {
+    url: String,
+    #[serde(default)]
+    destination: String,
+    #[serde(default)]
+    navigate: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ServeHost {
+    prefix: String,
+    origin: String,
+}
+
+/// A `serve::Response` for JS; `stored` is the body the store returned (sent as it is for `Body::Stored`).
+fn served(response: serve::Response, stored: JsValue, missed: Option<String>) -> Result<JsValue, JsValue> {
+    let result = js_sys::Object::new();
+    Reflect::set(&result, &"status".into(), &JsValue::from(response.status))?;
+    Reflect::set(&result, &"headers".into(), &out(&response.headers)?)?;
+    let body = match response.body {
+        serve::Body::Empty => JsValue::NULL,
+        serve::Body::Stored => stored,
+        serve::Body::Bytes(bytes) => Uint8Array::from(bytes.as_slice()).into(),
+    };
+    Reflect::set(&result, &"body".into(), &body)?;
+    Reflect::set(&result, &"missed".into(), &missed.map_or(JsValue::NULL, JsValue::from))?;
+    Ok(result.into())
+}
+
+/// The bytes of a stored body (`Uint8Array` or `Blob`), the first `limit` of them or all.
+async fn body_bytes(body: &JsValue, limit: Option<usize>) -> Result<Vec<u8>, JsValue> {
+    if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
+        let part = match limit {
+            Some(n) => blob.slice_with_f64_and_f64(0.0, n as f64)?,
+            None => blob.clone(),
+        };
+        let buffer = wasm_bindgen_futures::JsFuture::from(part.array_buffer()).await?;
+        return Ok(Uint8Array::new(&buffer).to_vec());
+    }
+    let bytes = body.dyn_ref::<Uint8Array>().ok_or_else(|| bad("a stored body is neither a Blob nor a Uint8Array"))?;
+    let end = limit.map_or(bytes.length(), |n| bytes.length().min(n as u32));
+    Ok(bytes.subarray(0, end).to_vec())
 }
 
 #[derive(Deserialize, Default)]
@@ -265,6 +313,35 @@ impl JsStore {
             Reflect::set(&result, &"capture".into(), &out(&capture)?)?;
             Reflect::set(&result, &"body".into(), &body)?;
             Ok(result.into())
+        })
+    }
+
+    /// Replay: the response for one request under the mirror, every decision made by `sitemirror::serve` and the
+    /// store read in one transaction. `request`: `{url, destination, navigate}` (the `Request`'s); `host`:
+    /// `{prefix, origin}`. Resolves to `{status, headers: [[name, value]…], body, missed}`: `body` is a
+    /// `Uint8Array`, the stored `Blob`/`Uint8Array` itself (a raw body is never copied into wasm), or `null`;
+    /// `missed` the store key that was asked for and not found, or `null`.
+    pub fn serve(&self, request: JsValue, host: JsValue) -> Promise {
+        self.run(|s| async move {
+            let r: ServeRequest = serde_wasm_bindgen::from_value(request).map_err(bad)?;
+            let h: ServeHost = serde_wasm_bindgen::from_value(host).map_err(bad)?;
+            let host = serve::Host { prefix: h.prefix, origin: h.origin };
+            let request = serve::Request { url: &r.url, destination: &r.destination, navigate: r.navigate };
+            let target = match serve::target(&request, &host) {
+                Ok(t) => t,
+                Err(response) => return served(*response, JsValue::NULL, None),
+            };
+            let found = s.replay(&target.key, target.when, target.rendered).await.map_err(store_err)?;
+            let Some((capture, body)) = found else {
+                return served(serve::miss(&target.url, request.is_document(), &host), JsValue::NULL, Some(target.key));
+            };
+            let head = body_bytes(&body, Some(serve::SNIFF_BYTES)).await?;
+            let treatment = serve::treatment(&capture, &head, &request);
+            let whole = match treatment {
+                crate::mime::Treatment::Raw(_) => None,
+                _ => Some(body_bytes(&body, None).await?),
+            };
+            served(serve::respond(&target, &capture, &treatment, whole.as_deref(), &host), body, None)
         })
     }
 
