@@ -364,8 +364,8 @@ pub fn urls(css: &str) -> Vec<String> {
     let mut stack: Vec<(Ctx, char)> = Vec::new();
     // Just after `@import` (whitespace aside): a string there is the imported sheet's URL.
     let mut import = false;
-    // In the prelude of `@namespace`.
-    let mut namespace = false;
+    // In the prelude of `@namespace`, begun at this depth of the block stack.
+    let mut namespace: Option<usize> = None;
     while let Some(tok) = t.next() {
         if tok == Tok::Ws {
             continue;
@@ -378,12 +378,12 @@ pub fn urls(css: &str) -> Vec<String> {
         match tok {
             Tok::Ws => {}
             Tok::Url(u) => {
-                if !namespace {
+                if namespace.is_none() {
                     found.push(u)
                 }
             }
             Tok::Str(s) => {
-                if !namespace && (after_import || matches!(top, Some(Ctx::UrlArg | Ctx::ImageSet))) {
+                if namespace.is_none() && (after_import || matches!(top, Some(Ctx::UrlArg | Ctx::ImageSet))) {
                     found.push(s);
                 }
             }
@@ -407,15 +407,18 @@ pub fn urls(css: &str) -> Vec<String> {
             Tok::End => {
                 // A prelude ends at a `;` or `{` outside its own blocks: `@namespace x((;` runs on, through every
                 // later rule, to the end of the sheet (found by fuzzing, a false alarm of this scanner).
-                if stack.is_empty() {
-                    namespace = false;
+                if namespace.is_some_and(|d| stack.len() <= d) {
+                    namespace = None;
                 }
                 // A block or `;` inside url(), src() or image-set() makes it invalid: it loads nothing.
                 stack.iter_mut().for_each(|c| c.0 = Ctx::Other);
             }
             Tok::At(name) => {
                 import = name.eq_ignore_ascii_case("import");
-                namespace = name.eq_ignore_ascii_case("namespace");
+                // Inside a prelude an at-keyword is one more token of it, not a rule of its own.
+                if namespace.is_none() && name.eq_ignore_ascii_case("namespace") {
+                    namespace = Some(stack.len());
+                }
             }
             Tok::Other => {}
         }
@@ -453,5 +456,6 @@ mod tests {
     fn an_unclosed_block_keeps_a_namespace_prelude_open() {
         assert_eq!(urls("@namespace svg x((; a{b:url(y.png)}"), Vec::<String>::new());
         assert_eq!(urls("@namespace svg url(x); a{b:url(y.png)}"), ["y.png"]);
+        assert_eq!(urls("@namespace svg x(( @import url(a.css); a{b:url(y.png)}"), Vec::<String>::new());
     }
 }
