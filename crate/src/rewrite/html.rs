@@ -50,6 +50,8 @@ struct Pass<'a> {
     /// How many `data:` stylesheets deep the CSS being rewritten is.
     css_depth: Cell<u8>,
     style: RefCell<Held>,
+    /// lol_html found an element inside the current `<style>` (see `inside_style`): the rest of its text goes.
+    style_broken: Cell<bool>,
 }
 
 /// What to do with one attribute.
@@ -83,6 +85,7 @@ fn run_at_depth(
         depth,
         css_depth: Cell::new(0),
         style: RefCell::default(),
+        style_broken: Cell::new(false),
     };
     // Strict while rewriting: lol_html refuses markup whose parse it can't be sure of (a text-switching tag like
     // <xmp> inside <select>, which older browsers ignore and lol_html obeys), rather than leave what it took for
@@ -93,6 +96,12 @@ fn run_at_depth(
         .append_element_content_handler(element!("*", |el| pass.element(el)))
         .append_element_content_handler(text!("style", |t| pass.style_text(t)));
     let static_rewrite = job.map.is_some() && job.mode == Mode::Static;
+    // After the handler for every element, so a `<style>` inside a `<style>` is seen starting, then removed.
+    let settings = if static_rewrite && job.foreign {
+        settings.append_element_content_handler(element!("style *", |el| pass.inside_style(el)))
+    } else {
+        settings
+    };
     let settings = if static_rewrite {
         settings.append_element_content_handler(text!(RAW_TEXT, |t| {
             if matches!(t.text_type(), TextType::RCData | TextType::RawText | TextType::PlainText) {
@@ -184,6 +193,9 @@ impl Pass<'_> {
 
     fn element(&self, el: &mut Element<'_, '_>) -> HandlerResult {
         let tag = el.tag_name();
+        if tag == "style" {
+            self.style_broken.set(false);
+        }
         match tag.as_str() {
             "script" if self.static_rewrite() => {
                 remove(el, false);
@@ -594,7 +606,26 @@ impl Pass<'_> {
         }
     }
 
+    /// An element lol_html finds inside a `<style>`: only in SVG or MathML, where a `<style>` holds markup — but a
+    /// browser may be in HTML there (`<svg><math><title><style>`: that `<math>` is SVG to a browser, its `<title>`
+    /// leads back to HTML), reading the "element" as CSS text: `<x" ); } .a { background: image-set("/a>` was left
+    /// as a tag, its URL unmapped (found by fuzzing). A `</style>` goes before the first such element, so a browser
+    /// in raw text leaves it there and reads the element as lol_html does (which takes the `</style>` for text);
+    /// and the rest of that style's text goes, text to one parser and CSS to the other. Removing the element
+    /// instead would remove the style's own end tag when the tag holds it (`<x a="}</style>`), and the browser's
+    /// raw text would run on through the page.
+    fn inside_style(&self, el: &mut Element<'_, '_>) -> HandlerResult {
+        if !self.style_broken.replace(true) {
+            el.before("</style>", ContentType::Html);
+        }
+        Ok(())
+    }
+
     fn style_text(&self, chunk: &mut TextChunk<'_>) -> HandlerResult {
+        if self.style_broken.get() && self.static_rewrite() {
+            chunk.remove();
+            return Ok(());
+        }
         self.collect(chunk, &self.style, |text| Ok(self.css(text).into_owned()))
     }
 
