@@ -125,7 +125,7 @@ export async function exportWacz(engine, store, siteId, { software, now = Date.n
     .sort()
     .join('\n');
   const pages = (await store.pages(siteId)).sort((a, b) => a.at - b.at);
-  const site = (await store.sites()).find((s) => s.id === siteId);
+  const site = await store.site(siteId);
   const home = pages.find((p) => p.url === site?.startUrl) ?? pages[0];
   const jsonl = [
     JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' }),

@@ -191,7 +191,7 @@ async function handle(raw) {
       return { ok: true, job: await crawl.start(added.site, given.href, options, 'mirror', probed.space) };
     }
     case MessageType.CRAWL_UPDATE: {
-      const site = (await (await storeReady).sites()).find((s) => s.id === req.site);
+      const site = await (await storeReady).site(req.site);
       if (!site) return errorResponse(ErrorCode.NOT_MIRRORED, 'This site is not mirrored.');
       await crawlsResumed;
       return { ok: true, job: await crawl.update(site) };

@@ -149,7 +149,7 @@ export async function siteSpace(site) {
 
 async function keepSpace(site, space) {
   const store = await context.store();
-  const current = (await store.sites()).find((s) => s.id === site.id) ?? site;
+  const current = (await store.site(site.id)) ?? site;
   if (current.settings?.addressSpace === space) return;
   await store.putSite({ ...current, settings: { ...(current.settings ?? {}), addressSpace: space } });
 }

@@ -109,7 +109,7 @@ export async function addSite(store, raw, now) {
   const url = mirrorableUrl(raw);
   if (!url) return errorResponse(ErrorCode.INVALID_URL, 'Only http:// and https:// web addresses can be mirrored.');
   const id = `${url.origin}/`;
-  const existing = (await store.sites()).find((s) => s.id === id);
+  const existing = await store.site(id);
   if (existing) return { ok: true, site: isImportedOnly(existing) ? await turnOn(store, existing, now) : existing };
   const site = { id, startUrl: url.href, created: now, updated: now, settings: {} };
   await store.putSite(site);
@@ -133,7 +133,7 @@ async function turnOn(store, site, now) {
  * @returns {Promise<import('./messages.js').SiteAddResponse | import('./messages.js').ErrorResponse>}
  */
 export async function enableSite(store, id, now) {
-  const site = (await store.sites()).find((s) => s.id === id);
+  const site = await store.site(id);
   if (!site) return errorResponse(ErrorCode.NOT_MIRRORED, 'This site is not mirrored.');
   const off = site.settings?.capture === 'off' || site.settings?.fallback === 'off';
   return { ok: true, site: off ? await turnOn(store, site, now) : site };

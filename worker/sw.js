@@ -407,7 +407,7 @@ function mirror() {
     const c = config || (await configReady);
     const store = await wasm_bindgen.MirrorStore.open(DB_NAME, { maxBody: c.maxBody });
     const site = self.registration.scope;
-    let known = (await store.sites()).find((s) => s.id === site);
+    let known = await store.site(site);
     const mark = c.logoutCookie !== false ? await sentinel() : undefined;
     // Copies stored under older rules lack headers their replay relies on (the page's security policies).
     const outdated = known && known.settings?.rules !== MIRROR_RULES;

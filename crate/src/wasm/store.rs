@@ -212,6 +212,16 @@ impl JsStore {
         })
     }
 
+    /// One site by id, or `null`.
+    pub fn site(&self, id: String) -> Promise {
+        self.run(|s| async move {
+            match s.site(&id).await.map_err(store_err)? {
+                Some(site) => out(&site),
+                None => Ok(JsValue::NULL),
+            }
+        })
+    }
+
     /// All sites.
     pub fn sites(&self) -> Promise {
         self.run(|s| async move { out(&s.sites().await.map_err(store_err)?) })
