@@ -487,10 +487,6 @@ async function respond(found, why, c) {
   if (!found || found.gen !== generation) return null;
   try {
     const { capture, body } = found;
-    const replay = wasm_bindgen.replayHeaders(capture.headers, capture.at, Date.now());
-    const headers = new Headers(replay.headers);
-    const type = headers.get('content-type') || 'application/octet-stream';
-    const isDocument = /^(text\/html|application\/xhtml\+xml)/i.test(type);
     // Before a copy stands in for the origin, the sentinel is looked at: a logout whose cookie event hasn't come
     // yet must not let the previous session's page through. (A fresh copy is a public one, answered at once.)
     const online = why === 'fresh' || why === 'stale-while-revalidate';
@@ -498,18 +494,13 @@ async function respond(found, why, c) {
       await cookiesCleared();
       return null;
     }
-    headers.set('content-type', type);
-    headers.set('cache-control', 'no-store');
-    headers.set('x-sitemirror-captured', new Date(capture.at).toISOString());
-    headers.set('x-sitemirror-served', why);
-    let out = body;
-    if (isDocument && c.banner !== false && replay.banner !== 'none') {
-      const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
-      const banner = bannerHtml(c, capture.at, replay.banner === 'inline');
-      out = wasm_bindgen.insertBanner(bytes, { url: capture.url, contentType: type, banner });
-      headers.set('content-type', type.split(';')[0].trim() + '; charset=utf-8');
-    }
-    return new Response(out, { status: 200, headers });
+    // Headers, type, banner and body are the engine's (serve::site_copy); only the date's wording is the browser's.
+    const banner = c.banner === false ? null : {
+      text: String(c.banner === true ? DEFAULTS.banner : c.banner),
+      dateText: formatDate(new Date(capture.at)),
+    };
+    const out = await wasm_bindgen.siteCopy(capture, body, { why, now: Date.now(), banner });
+    return new Response(out.body, { status: out.status, headers: out.headers });
   } catch (err) {
     console.warn('sitemirror: a stored copy could not be replayed', err);
     return null;
@@ -521,32 +512,12 @@ async function fromMirror(url, c, why) {
   return respond(await stored(url), why, c);
 }
 
-/**
- * The banner: styled inline when every CSP of the page allows inline style attributes, else plain (the page's
- * own styles; no violation, and the CSP stays as the site sent it).
- */
-function bannerHtml(c, at, styled) {
-  const date = new Date(at);
-  const text = escapeHtml(String(c.banner === true ? DEFAULTS.banner : c.banner));
-  const when = `<time datetime="${date.toISOString()}">${escapeHtml(formatDate(date))}</time>`;
-  const style = styled
-    ? ' style="all:initial;display:block;box-sizing:border-box;width:100%;padding:4px 12px;background:#fff8d6;' +
-      'border-bottom:1px solid #e0d28a;color:#5c4d00;font:13px/1.4 system-ui,sans-serif;text-align:center;' +
-      'position:relative;z-index:2147483647"'
-    : '';
-  return `<div id="sitemirror-banner" role="status"${style}>` + text.replace('{date}', when) + '</div>';
-}
-
 function formatDate(date) {
   try {
     return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
   } catch {
     return date.toUTCString();
   }
-}
-
-function escapeHtml(s) {
-  return s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }
 
 /** Why the mirror must not keep a response (the engine's `mayMirror`: README.md, "Privacy"), or null. */

@@ -201,3 +201,69 @@ fn the_closest_page_offered_for_a_miss_is_a_parent_before_an_unrelated_page() {
         Some("https://example.com/blog/2020/post.html")
     );
 }
+
+fn stored(url: &str, headers: &[(&str, &str)]) -> sitemirror::store::Capture {
+    sitemirror::store::Capture {
+        id: 1,
+        site: "https://example.com/".into(),
+        url: url.into(),
+        at: pinned_ms("20260102030405").unwrap(),
+        status: 200,
+        headers: headers.iter().map(|(n, v)| (n.to_string(), v.to_string())).collect(),
+        digest: String::new(),
+        size: 0,
+        source: "visit".into(),
+    }
+}
+
+#[test]
+fn the_site_worker_serves_its_copy_as_the_site_sent_it_with_a_banner_in_documents() {
+    let banner = serve::Banner { text: "Offline <copy> of {date}", date_text: "2 Jan 2026 & more" };
+    let page = b"<!doctype html><html><body><script>app()</script><p>hello</p></body></html>";
+    let capture = stored("https://example.com/", &[("content-type", "text/html; charset=windows-1252")]);
+    let now = capture.at + 90_000;
+    let r = serve::site_copy(&capture, Some(page), "offline", now, Some(&banner)).unwrap();
+    assert_eq!(r.status, 200);
+    let Body::Bytes(out) = &r.body else { panic!("a document with a banner is new bytes: {:?}", r.body) };
+    let out = String::from_utf8(out.clone()).unwrap();
+    // The site's own page, scripts and all, with the banner: the owner's text escaped, the date a <time>.
+    assert!(out.contains("<script>app()</script>"), "{out}");
+    assert!(
+        out.contains(
+            "Offline &#60;copy&#62; of <time datetime=\"2026-01-02T03:04:05.000Z\">2 Jan 2026 &#38; more</time>"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("style=\"all:initial"), "no CSP: styled inline: {out}");
+    assert_eq!(r.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(r.header("x-sitemirror-served"), Some("offline"));
+    assert_eq!(r.header("x-sitemirror-captured"), Some("2026-01-02T03:04:05.000Z"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("age"), Some("90"));
+
+    // A CSP that forbids inline style: the banner comes plain, in the page's own styles.
+    let strict = stored(
+        "https://example.com/",
+        &[("content-type", "text/html"), ("content-security-policy", "style-src 'self'")],
+    );
+    let r = serve::site_copy(&strict, Some(page), "offline", now, Some(&banner)).unwrap();
+    let Body::Bytes(out) = &r.body else { panic!() };
+    let out = String::from_utf8_lossy(out);
+    assert!(out.contains("<div id=\"sitemirror-banner\" role=\"status\">") && !out.contains("all:initial"), "{out}");
+    assert_eq!(r.header("content-security-policy"), Some("style-src 'self'"), "the site's policy is replayed");
+
+    // A download, an image, or no banner configured: the stored body as it is.
+    let download =
+        stored("https://example.com/r", &[("content-type", "text/html"), ("content-disposition", "attachment")]);
+    assert_eq!(serve::site_copy(&download, Some(page), "offline", now, Some(&banner)).unwrap().body, Body::Stored);
+    let image = stored("https://example.com/i.png", &[("content-type", "image/png")]);
+    assert!(!serve::takes_banner(&image));
+    let r = serve::site_copy(&image, None, "fresh", now, Some(&banner)).unwrap();
+    assert_eq!((&r.body, r.header("content-type")), (&Body::Stored, Some("image/png")));
+    let r = serve::site_copy(&capture, Some(page), "offline", now, None).unwrap();
+    assert_eq!(r.body, Body::Stored);
+    // Untyped: served as bytes, never sniffed into a document.
+    let untyped = stored("https://example.com/x", &[]);
+    let r = serve::site_copy(&untyped, None, "offline", now, Some(&banner)).unwrap();
+    assert_eq!(r.header("content-type"), Some("application/octet-stream"));
+}

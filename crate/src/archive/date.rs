@@ -7,10 +7,7 @@ const MS_PER_DAY: u64 = 86_400_000;
 
 /// `2026-11-27T10:00:00.123Z`.
 pub(crate) fn format(ms: u64) -> String {
-    let (y, mo, d) = civil_from_days((ms / MS_PER_DAY) as i64);
-    let rest = ms % MS_PER_DAY;
-    let (h, mi, s, frac) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
+    crate::crawl::dates::iso(ms)
 }
 
 /// `20261127102000`: the 14-digit UTC timestamp of CDX indexes and replay URLs (to the second, dropped not rounded).

@@ -4,6 +4,15 @@
 
 const MS_PER_DAY: i64 = 86_400_000;
 
+/// `2026-11-27T10:00:00.123Z` (what JavaScript's `toISOString` writes), for WARC dates and replay headers.
+pub(crate) fn iso(ms: u64) -> String {
+    let day = MS_PER_DAY as u64;
+    let (y, mo, d) = civil_from_days((ms / day) as i64);
+    let rest = ms % day;
+    let (h, mi, s, frac) = (rest / 3_600_000, rest / 60_000 % 60, rest / 1000 % 60, rest % 1000);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
 pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };

@@ -16,11 +16,16 @@
 //!
 //! The host keeps only I/O: the store read (one transaction in the browser, `IdbStore::replay`) and building the
 //! `Response` object. Native tests run all of it on `MemoryStore` through [`serve`].
+//!
+//! The site worker serves differently — the copy under its own URL, as the site sent it — and [`site_copy`] is its
+//! response.
 
 mod closest;
 mod pages;
+mod site;
 
 pub use closest::closest_page;
+pub use site::{site_copy, takes_banner, Banner};
 
 use crate::error::{ErrorCode, StoreError};
 use crate::mime::{self, Treatment};

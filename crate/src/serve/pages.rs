@@ -36,7 +36,7 @@ fn html(status: u16, page: String, mut headers: Vec<(String, String)>) -> Respon
 }
 
 /// Text for HTML, in element content and quoted attributes alike.
-pub fn escape(s: &str) -> String {
+pub(super) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -14,6 +14,7 @@
 use super::to_js;
 use crate::error::OptionsError;
 use crate::http::{self, Exchange, Rules, State};
+use crate::serve;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
@@ -123,6 +124,50 @@ pub fn replay_headers(headers: JsValue, requested_at: f64, now: f64) -> Result<J
         headers: http::replay_headers(&headers, whole(requested_at), whole(now)),
         banner: http::banner_style(&headers),
     })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsSiteCopyOptions {
+    why: String,
+    now: f64,
+    #[serde(default)]
+    banner: Option<JsBanner>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsBanner {
+    text: String,
+    date_text: String,
+}
+
+/// The site worker's response from its mirror (`serve::site_copy`): `capture` (a store record) with its stored
+/// `body` (`Uint8Array` or `Blob`), `{why, now, banner: {text, dateText} | null}`. Resolves to
+/// `{status, headers, body}`, `body` being the banner-carrying document (`Uint8Array`) or the stored body itself.
+#[wasm_bindgen(js_name = siteCopy)]
+pub fn site_copy(capture: JsValue, body: JsValue, options: JsValue) -> Result<js_sys::Promise, JsValue> {
+    let capture: crate::store::Capture = input(capture, "capture")?;
+    let o: JsSiteCopyOptions = input(options, "options")?;
+    Ok(wasm_bindgen_futures::future_to_promise(async move {
+        let bytes = match &o.banner {
+            Some(_) if serve::takes_banner(&capture) => Some(super::body_bytes(&body, None).await?),
+            _ => None,
+        };
+        let banner = o.banner.as_ref().map(|b| serve::Banner { text: &b.text, date_text: &b.date_text });
+        let response = serve::site_copy(&capture, bytes.as_deref(), &o.why, whole(o.now), banner.as_ref())
+            .map_err(|e| to_js(&e))?;
+        let result = js_sys::Object::new();
+        js_sys::Reflect::set(&result, &"status".into(), &JsValue::from(response.status))?;
+        js_sys::Reflect::set(&result, &"headers".into(), &out(&response.headers)?)?;
+        let body = match response.body {
+            serve::Body::Bytes(b) => js_sys::Uint8Array::from(b.as_slice()).into(),
+            serve::Body::Stored => body,
+            serve::Body::Empty => JsValue::NULL,
+        };
+        js_sys::Reflect::set(&result, &"body".into(), &body)?;
+        Ok(result.into())
+    }))
 }
 
 /// `'add' | 'replace' | 'skip'` for a new response, given the stored version (`{headers, at}` or `null`).

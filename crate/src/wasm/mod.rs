@@ -237,3 +237,20 @@ pub(crate) fn plan_to_js(plan: Result<crate::net::RequestPlan, String>) -> Resul
 pub fn canonical_key(input: &str) -> Result<String, JsValue> {
     url::parse(input).map(|u| url::canonical_key(&u)).map_err(|e| to_js(&e))
 }
+
+/// The bytes of a stored body (`Uint8Array` or `Blob`), the first `limit` of them or all.
+pub(crate) async fn body_bytes(body: &JsValue, limit: Option<usize>) -> Result<Vec<u8>, JsValue> {
+    if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
+        let part = match limit {
+            Some(n) => blob.slice_with_f64_and_f64(0.0, n as f64)?,
+            None => blob.clone(),
+        };
+        let buffer = wasm_bindgen_futures::JsFuture::from(part.array_buffer()).await?;
+        return Ok(js_sys::Uint8Array::new(&buffer).to_vec());
+    }
+    let bytes = body
+        .dyn_ref::<js_sys::Uint8Array>()
+        .ok_or_else(|| to_js(&OptionsError { reason: "a stored body is neither a Blob nor a Uint8Array".into() }))?;
+    let end = limit.map_or(bytes.length(), |n| bytes.length().min(n as u32));
+    Ok(bytes.subarray(0, end).to_vec())
+}

@@ -92,21 +92,6 @@ fn served(response: serve::Response, stored: JsValue, missed: Option<String>) ->
     Ok(result.into())
 }
 
-/// The bytes of a stored body (`Uint8Array` or `Blob`), the first `limit` of them or all.
-async fn body_bytes(body: &JsValue, limit: Option<usize>) -> Result<Vec<u8>, JsValue> {
-    if let Some(blob) = body.dyn_ref::<web_sys::Blob>() {
-        let part = match limit {
-            Some(n) => blob.slice_with_f64_and_f64(0.0, n as f64)?,
-            None => blob.clone(),
-        };
-        let buffer = wasm_bindgen_futures::JsFuture::from(part.array_buffer()).await?;
-        return Ok(Uint8Array::new(&buffer).to_vec());
-    }
-    let bytes = body.dyn_ref::<Uint8Array>().ok_or_else(|| bad("a stored body is neither a Blob nor a Uint8Array"))?;
-    let end = limit.map_or(bytes.length(), |n| bytes.length().min(n as u32));
-    Ok(bytes.subarray(0, end).to_vec())
-}
-
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 struct ReplayOptions {
@@ -345,11 +330,11 @@ impl JsStore {
             let Some((capture, body)) = found else {
                 return served(serve::miss(&target.url, request.is_document(), &host), JsValue::NULL, Some(target.key));
             };
-            let head = body_bytes(&body, Some(serve::SNIFF_BYTES)).await?;
+            let head = super::body_bytes(&body, Some(serve::SNIFF_BYTES)).await?;
             let treatment = serve::treatment(&capture, &head, &request);
             let whole = match treatment {
                 crate::mime::Treatment::Raw(_) => None,
-                _ => Some(body_bytes(&body, None).await?),
+                _ => Some(super::body_bytes(&body, None).await?),
             };
             served(serve::respond(&target, &capture, &treatment, whole.as_deref(), &host), body, None)
         })
