@@ -181,7 +181,10 @@ fn nested(p: &mut Parser<'_>, context: Context, spans: &mut Vec<Span>, depth: u8
 
 /// `<style>` text with nothing a browser could take for a tag should it read the element as markup (see
 /// `html::escape_lt`): `<` before a letter, `/`, `!` or `?` becomes the CSS escape `\3c ` (the same character in
-/// strings, `url()`s, identifiers and comments), and the ignorable `<!--` goes. `None` when there is none.
+/// strings, `url()`s, identifiers and comments), and the ignorable `<!--` becomes a space (escaped, a legacy
+/// `<style><!-- body{…}` would lose its first rule). A space, not nothing: removed, it joined the tokens around
+/// it, `@i<!--mport 'x'` became an `@import` whose URL nobody mapped (found by fuzzing); and not a comment, which
+/// would end a comment around it early. `None` when there is none.
 pub fn escape_tag_starts(css: &str) -> Option<String> {
     let starts_tag =
         |i: usize| css.as_bytes().get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || b"/!?".contains(c));
@@ -194,6 +197,7 @@ pub fn escape_tag_starts(css: &str) -> Option<String> {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
         if let Some(after) = tail.strip_prefix("<!--") {
+            out.push(' ');
             rest = after;
         } else if starts_tag(css.len() - tail.len()) {
             out.push_str("\\3c ");
@@ -288,8 +292,10 @@ mod tests {
         let out = escape_tag_starts(css).unwrap();
         assert_eq!(
             out,
-            r#" a{b:url("data:image/svg+xml,\3c svg/>")} /* \3c /style>\3c x> */ c{content:"\3c b>"} @media (w<9px) {} -->"#
+            r#"  a{b:url("data:image/svg+xml,\3c svg/>")} /* \3c /style>\3c x> */ c{content:"\3c b>"} @media (w<9px) {} -->"#
         );
+        // `<!--` between two tokens leaves them apart: no `@import` made of `@i` and `mport`.
+        assert_eq!(escape_tag_starts("@i<!--mport 'x.css';").unwrap(), "@i mport 'x.css';");
         assert_eq!(urls(&out), ["data:image/svg+xml,<svg/>"], "the URL is the same to CSS");
         assert!(escape_tag_starts("a < b {}").is_none());
     }
