@@ -7,6 +7,18 @@ use sitemirror::store::{digest_of, NewBody, NewCapture, Site, Store, When};
 
 pub const SITE: &str = "https://example.com/";
 
+/// Runs a future of `MemoryStore` to completion: its futures never wait, so polling until ready is enough (the
+/// native runners; the wasm runners await real IndexedDB instead).
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    let mut f = std::pin::pin!(f);
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+    }
+}
+
 pub fn capture(url: &str, at: u64, status: u16, body: &[u8]) -> NewCapture {
     NewCapture {
         site: SITE.into(),

@@ -8,26 +8,12 @@ mod suite;
 
 use sitemirror::serve::{self, closest_page, pinned_ms, Body, Host, Request, Served};
 use sitemirror::store::{MemoryStore, Store};
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-use suite::{capture, from, with_header};
+use suite::{block_on, capture, from, with_header};
 
 const PREFIX: &str = "chrome-extension://abcdefghijklmnopabcdefghijklmnop/m/";
 
 fn host() -> Host {
     Host { prefix: PREFIX.into(), origin: "chrome-extension://abcdefghijklmnopabcdefghijklmnop".into() }
-}
-
-/// MemoryStore's futures never wait, so polling once completes them.
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
 }
 
 fn get(store: &MemoryStore, url: &str, destination: &str) -> Served {

@@ -5,20 +5,7 @@
 mod suite;
 
 use sitemirror::store::MemoryStore;
-use std::future::Future;
-use std::pin::pin;
-use std::task::{Context, Poll, Waker};
-
-/// MemoryStore's futures never wait, so polling once completes them.
-fn block_on<F: Future>(f: F) -> F::Output {
-    let mut f = pin!(f);
-    let mut cx = Context::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
-            return out;
-        }
-    }
-}
+use suite::block_on;
 
 macro_rules! store_tests {
     ($($name:ident => $store:expr;)*) => {$(
