@@ -230,6 +230,8 @@ run_tests() {
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
   layer clippy-wasm-worker none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" --no-default-features -- -D warnings
   layer native cargo cargo test --workspace
+  # The site worker's engine is built without the archive feature: its code paths are tested as built, not only linted.
+  layer native-worker-build cargo cargo test -p sitemirror --no-default-features
   # Each fuzz target replays its seeds (regression inputs included), then fuzzes a few seconds.
   layer fuzz fuzz fuzz_run "${FUZZ_TEST_SECONDS:-5}" scratch
   layer wasm-in-chromium cargo cargo test -p sitemirror --target "$WASM_TARGET" --test wasm_page --test wasm_worker --test wasm_crawl
