@@ -17,8 +17,8 @@ enum Tok {
     Open(char),
     /// `)` or `]`: closes the innermost block or function if it is that block's closer; otherwise a plain token.
     Close(char),
-    /// `;`, `{` or `}`: the end of an at-rule's prelude.
-    End,
+    /// `;`, `{` or `}`: the end of an at-rule's prelude (and `{`…`}` a block inside a function).
+    End(char),
     /// Anything else: idents, numbers, hashes, delimiters, blocks, bad strings and bad urls.
     Other,
 }
@@ -310,9 +310,9 @@ impl Tokenizer {
                 self.i += 1;
                 Tok::Close(q)
             }
-            ';' | '{' | '}' => {
+            e @ (';' | '{' | '}') => {
                 self.i += 1;
-                Tok::End
+                Tok::End(e)
             }
             '+' | '.' if starts_number(a, b, c) => self.numeric(),
             '-' if starts_number(a, b, c) => self.numeric(),
@@ -404,7 +404,15 @@ pub fn urls(css: &str) -> Vec<String> {
                     stack.pop();
                 }
             }
-            Tok::End => {
+            // Inside a function or block, `{`…`}` is a block of its own: a `)` in it closes nothing outside (found
+            // by fuzzing: read flat, `url( { ) }` closed the url( and ended a prelude early, a false alarm).
+            Tok::End('}') if stack.last().is_some_and(|&(_, c)| c == '}') => {
+                stack.pop();
+            }
+            Tok::End(e) => {
+                if e == '{' && !stack.is_empty() {
+                    stack.push((Ctx::Other, '}'));
+                }
                 // A prelude ends at a `;` or `{` outside its own blocks: `@namespace x((;` runs on, through every
                 // later rule, to the end of the sheet (found by fuzzing, a false alarm of this scanner).
                 if namespace.is_some_and(|d| stack.len() <= d) {
@@ -457,5 +465,8 @@ mod tests {
         assert_eq!(urls("@namespace svg x((; a{b:url(y.png)}"), Vec::<String>::new());
         assert_eq!(urls("@namespace svg url(x); a{b:url(y.png)}"), ["y.png"]);
         assert_eq!(urls("@namespace svg x(( @import url(a.css); a{b:url(y.png)}"), Vec::<String>::new());
+        // A `{…}` block inside a function is a block: its `)` closes nothing outside it.
+        assert_eq!(urls("@namespace s x( { ) } url(y.png)"), Vec::<String>::new());
+        assert_eq!(urls("a{b:x( { ) } ); c:url(z.png)}"), ["z.png"]);
     }
 }
