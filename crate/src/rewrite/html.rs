@@ -305,7 +305,18 @@ impl Pass<'_> {
                             LinkRel::Page => Kind::Page,
                             LinkRel::Reference | LinkRel::Drop => Kind::Reference,
                         };
-                        self.url_attribute(&attr_value(attr), kind)
+                        let value = attr_value(attr);
+                        let change = self.url_attribute(&value, kind);
+                        // A `<link>` is never clicked: the mailto:, tel: and sms: a page link keeps for the user to
+                        // follow (`<a>`) have no use there, and a rel a browser fetches would leave the mirror with
+                        // them (found by fuzzing: `<link rel=next` took an `<a>`'s href).
+                        let decoded = decode_attr(&value);
+                        let dialer = ["mailto:", "tel:", "sms:"].iter().any(|s| has_scheme(&decoded, s));
+                        if change.is_none() && dialer && self.static_rewrite() {
+                            Some(Change::Remove)
+                        } else {
+                            change
+                        }
                     }
                     Some(kind) => self.url_attribute(&attr_value(attr), kind),
                     // A link on an element the table doesn't list (custom elements, MathML, SVG the browser may
