@@ -71,6 +71,14 @@ pub const RULES: &[Rule] = &[
     rule("ins", "cite", Reference),
     rule("image", "href", Resource),
     rule("image", "xlink:href", Resource),
+    // Outside SVG, HTML's tree builder turns an `<image>` start tag into `<img>`, which loads its src (found by
+    // fuzzing). Rewritten in SVG too: lol_html's idea of where SVG ends is not always the browser's.
+    rule("image", "src", Resource),
+    rule("image", "srcset", Srcset),
+    rule("image", "lowsrc", Resource),
+    rule("image", "longdesc", Reference),
+    rule("image", "data-src", Resource),
+    rule("image", "data-srcset", Srcset),
     rule("use", "href", Resource),
     rule("use", "xlink:href", Resource),
     rule("feimage", "href", Resource),
