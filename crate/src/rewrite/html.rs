@@ -629,6 +629,11 @@ impl Pass<'_> {
         if !self.style_broken.replace(true) {
             el.before("</style>", ContentType::Html);
         }
+        // A `<style>` inside is a style of its own, whose text is CSS to both parsers until an element shows up in
+        // it: that one needs its `</style>` too (found by fuzzing: the flag its parent had set hid it).
+        if el.tag_name() == "style" {
+            self.style_broken.set(false);
+        }
         Ok(())
     }
 
