@@ -669,6 +669,16 @@ impl Pass<'_> {
         }
         let text = std::mem::take(&mut held.text);
         drop(held);
+        // Text lol_html reads as SVG or MathML content: a browser that agrees decodes its character references
+        // before CSS sees it (`url(&quot;//x/&quot;)` is `url("//x/")`), and lol_html hands it over raw, so the URL
+        // went unmapped (found by fuzzing). The decoded text is rewritten and written back as text (`&`, `<`, `>`
+        // escaped), which such a browser decodes to exactly the rewritten CSS; a browser in HTML raw text there
+        // instead reads the escapes literally, and finds no tag start in them.
+        if self.static_rewrite() && chunk.text_type() == TextType::Data {
+            let out = process(&decode_attr(&text))?;
+            chunk.replace(&out, ContentType::Text);
+            return Ok(());
+        }
         let out = process(&text)?;
         let safe = match chunk.text_type() {
             _ if !self.static_rewrite() => None,
