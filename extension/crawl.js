@@ -1,35 +1,26 @@
 /**
  * "Mirror this site": the whole-site crawl, run by the background service worker.
  *
- * Policy is the engine's (`CrawlPolicy`, Rust: scope, robots.txt, traps, limits, pacing, retries — see
- * docs/engine-api.md); this file fetches, extracts links (`extractLinks`), stores and schedules.
+ * Every decision is the engine's `CrawlDriver` (Rust, crate/src/crawl/driver.rs; docs/engine-api.md): the queue
+ * and its order, seeding (robots.txt, sitemaps, the start URL), scope, robots rules, traps, limits, per-host
+ * pacing, retries, redirect chains and loops, conditional requests and 304s, the byte budget, batching. This file
+ * is its host: it fetches what the driver asks for, waits when it says, writes its batches, and keeps the job.
  *
  * Why it survives the worker being stopped: the frontier lives in the store, and a fetched URL's capture, the
  * links found in it and its "done" are written in ONE transaction (`MirrorStore.record(captures, settle,
- * found)`). A restarted worker reloads the frontier, re-seeds the policy and fetches what is still queued: a
- * URL whose response was stored is never fetched again; one whose response wasn't is fetched once more. The
- * job itself (options, state, byte count) is kept in chrome.storage.local; an alarm wakes the worker while a
- * crawl runs, and any event that starts the worker resumes running crawls first.
+ * found)`). A restarted worker reloads the frontier into a new driver and fetches what is still queued: a URL
+ * whose response was stored is never fetched again; one whose response wasn't is fetched once more, and the
+ * driver keeps those few (at most two batches). The job itself (options, state, byte count) is kept in
+ * chrome.storage.local; an alarm wakes the worker while a crawl runs, and any event that starts the worker
+ * resumes running crawls first.
  */
-import { KEPT_HEADERS } from './capture.js';
-import { documentKind } from './replay.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
 const JOB_PREFIX = 'crawl:';
 
-/** A batch is written when it holds this many captures or bytes, or this long after its first item. */
-const BATCH_CAPTURES = 48;
-const BATCH_BYTES = 8 << 20;
-const BATCH_MS = 150;
-/** Requests in flight across all hosts (per-host limits are the policy's). */
-const MAX_IN_FLIGHT = 24;
-/** How far into the queue the scheduler looks for a host that may start a request now. */
-const SCAN = 64;
 /** The sitemaps.org limit on one sitemap, uncompressed. Also what a gzip bomb is stopped at. */
 const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
-/** Nested sitemaps followed per crawl (a sitemap index can list thousands). */
-const MAX_SITEMAPS = 20;
 const REPORT_MAX = 2000;
 
 /** Set by the background script. @type {{engine: any, store: () => Promise<any>, origin: string}} */
@@ -49,8 +40,6 @@ const hops = new Map();
 const hopWaiters = new Map();
 /** How long a fetch waits for its redirect's webRequest event before giving up on it. */
 const HOP_WAIT_MS = 3000;
-/** Redirects followed in a row before the chain counts as a loop. */
-const MAX_REDIRECTS = 10;
 
 /** @param {{engine: any, store: () => Promise<any>, origin: string}} ctx */
 export function configure(ctx) {
@@ -156,7 +145,17 @@ async function keepSpace(site, space) {
 
 /** Throws the engine's `crawl/invalid-config` (or `url/invalid`) for options a crawl from `startUrl` can't use. */
 export function validate(startUrl, options) {
-  new context.engine.CrawlPolicy(startUrl, options).free();
+  checkedOptions(startUrl, options);
+}
+
+/** The complete options (defaults filled in) of a crawl from `startUrl`; throws for options it can't use. */
+function checkedOptions(startUrl, options) {
+  const driver = new context.engine.CrawlDriver(startUrl, options, { source: 'check', redirects: 'manual' });
+  try {
+    return driver.options();
+  } finally {
+    driver.free();
+  }
 }
 
 /**
@@ -167,9 +166,8 @@ export async function start(site, startUrl, options = {}, kind = 'mirror', space
   const existing = await loadJob(site.id);
   if (existing && (existing.state === 'running' || existing.state === 'paused')) return existing;
   // Validates the options (crawl/invalid-config) and fills in the defaults before anything is written.
-  const policy = new context.engine.CrawlPolicy(startUrl, options);
+  const checked = checkedOptions(startUrl, options);
   const addressSpace = space ?? (await probe(startUrl)).space;
-  policy.setSiteSpace(addressSpace);
   await keepSpace(site, addressSpace);
   const now = Date.now();
   const job = {
@@ -178,7 +176,7 @@ export async function start(site, startUrl, options = {}, kind = 'mirror', space
     kind,
     state: 'running',
     startUrl,
-    options: policy.options(),
+    options: checked,
     started: now,
     finished: null,
     bytes: 0,
@@ -191,7 +189,7 @@ export async function start(site, startUrl, options = {}, kind = 'mirror', space
   await store.clearFrontier(site.id);
   await saveJob(job);
   await armAlarm();
-  launch(job, policy);
+  launch(job);
   return publicJob(job);
 }
 
@@ -210,8 +208,8 @@ export async function resumeAll() {
   await armAlarm();
 }
 
-function launch(job, policy) {
-  const runner = new Runner(job, policy);
+function launch(job) {
+  const runner = new Runner(job);
   runners.set(job.site, runner);
   runner.run().catch((err) => runner.fail(err));
 }
@@ -349,468 +347,171 @@ async function notifyDone(job, counts) {
   }
 }
 
-const hostOf = (url) => {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-};
-
-/** A FIFO that also allows taking from the middle (when the head's host must wait). */
-class Queue {
-  constructor() {
-    this.items = [];
-    this.head = 0;
-  }
-  get length() {
-    return this.items.length - this.head;
-  }
-  push(x) {
-    this.items.push(x);
-  }
-  unshift(x) {
-    if (this.head > 0) this.items[--this.head] = x;
-    else this.items.unshift(x);
-  }
-  at(i) {
-    return this.items[this.head + i];
-  }
-  take(i) {
-    const x = this.items[this.head + i];
-    if (i === 0) {
-      this.items[this.head++] = undefined;
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-    } else {
-      this.items.splice(this.head + i, 1);
-    }
-    return x;
-  }
-}
-
-/** One running crawl. */
+/** One running crawl: a host of the engine's `CrawlDriver`, which decides everything (see the top of this file). */
 class Runner {
-  constructor(job, policy) {
+  constructor(job) {
     this.job = job;
-    this.policy = policy;
     this.site = job.site;
     this.running = true;
-    /** Resources first: they complete the pages already stored before the crawl moves deeper. */
-    this.resources = new Queue();
-    this.pages = new Queue();
-    this.inFlight = new Map(); // url → AbortController
-    this.retries = 0; // retries waiting on a timer
-    this.pending = { captures: [], settle: [], found: [], bytes: 0, fetched: 0 };
-    this.batchTimer = undefined;
+    /** Fetches in flight: driver fetch id → AbortController. */
+    this.inFlight = new Map();
+    /** Bodies the driver asked to keep for a capture of a later write: fetch id → Uint8Array. */
+    this.bodies = new Map();
     this.writing = Promise.resolve();
     this.wake = undefined;
-    this.counts = null;
-    /** This run's redirects (URL → target), for loop detection. */
-    this.redirectOf = new Map();
+    this.driver = null;
+    this.fetchedBefore = job.fetched ?? 0;
     this.done = new Promise((resolve) => (this.finishedRun = resolve));
+  }
+
+  /** URLs in each state (the driver's live counts), or null before it runs. */
+  get counts() {
+    if (!this.driver) return null;
+    const { queued, done, failed, skipped } = this.driver.progress();
+    return { queued, done, failed, skipped };
   }
 
   async run() {
     const store = (this.store = await context.store());
-    if (!this.policy) this.policy = new context.engine.CrawlPolicy(this.job.startUrl, this.job.options);
     // A job saved before address spaces were recorded counts as public: the strictest.
-    this.policy.setSiteSpace(this.job.addressSpace ?? 'public');
+    const host = { source: this.job.id, conditional: this.job.kind === 'update', redirects: 'manual', space: this.job.addressSpace ?? 'public' };
+    this.driver = new context.engine.CrawlDriver(this.job.startUrl, this.job.options, host);
     const frontier = await store.frontier(this.site);
-    this.policy.seed(frontier);
-    this.policy.addBytes(this.job.bytes);
-    this.counts = { queued: 0, done: 0, failed: 0, skipped: 0 };
-    for (const e of frontier) this.counts[e.state] += 1;
-    if (!this.job.seeded) {
-      await this.seed();
-    } else {
-      await this.loadRobots();
-      frontier
-        .filter((e) => e.state === 'queued')
-        .sort((a, b) => a.depth - b.depth)
-        .forEach((e) => this.enqueue(e));
-    }
+    this.driver.begin(frontier, this.job.seeded ? await this.storedRobots() : null, this.job.bytes);
     this.pump();
     await badge();
     await this.done;
   }
 
-  /**
-   * A fresh crawl: robots.txt first (stored; its rules and sitemaps go to the policy), then the sitemaps that
-   * exist (stored; their pages become seeds at depth 1), then the start URL. robots.txt and sitemaps are fetched
-   * here, not through the queue, so a site without them gets no "failed" entries for files it never had.
-   */
-  async seed() {
-    const now = Date.now();
-    const robotsUrl = new URL('/robots.txt', this.job.startUrl).href;
-    const robots = await this.fetchDirect(robotsUrl);
-    const info = this.policy.robots(robots.text, robots.status);
-    // Kept for a resumed crawl: an unreachable or 5xx robots.txt (disallow all) isn't stored, but must still rule.
-    this.job.robotsStatus = robots.status;
-    const captures = [];
-    const found = [];
-    const keep = (fetched, page) => {
-      if (!fetched.capture) return;
-      captures.push(fetched.capture);
-      this.job.bytes += fetched.capture.body.length;
-      for (const e of this.policy.admit(null, [{ url: fetched.capture.url, page }], now)) {
-        e.state = 'done';
-        found.push(e);
-        this.counts.done += 1;
-      }
-    };
-    // A robots.txt the site has is part of its mirror; a 404 only means "no rules" and is not kept.
-    if (robots.status < 400) keep(robots, false);
-    const sitemaps = [...new Set([...(info.sitemaps || []), new URL('/sitemap.xml', this.job.startUrl).href])];
-    const seeds = [{ url: this.job.startUrl, page: true }];
-    const admitSeeds = (parent, links) => {
-      for (const e of this.policy.admit(parent, links, now)) {
-        found.push(e);
-        this.admitted(e);
-      }
-    };
-    admitSeeds(null, seeds);
-    // A sitemap that is there but can't be read is reported (crawl/bad-sitemap), not silently passed over.
-    const unreadable = (fetched, why) => {
-      for (const e of this.policy.admit(null, [{ url: fetched.capture.url, page: false }], now)) {
-        e.state = 'failed';
-        e.reason = `crawl/bad-sitemap: ${why}`;
-        found.push(e);
-        this.counts.failed += 1;
-      }
-    };
-    for (let i = 0; i < sitemaps.length && i < MAX_SITEMAPS; i++) {
-      const fetched = await this.fetchDirect(sitemaps[i]);
-      if (!fetched.capture || fetched.status !== 200) continue;
-      let map;
-      try {
-        map = this.policy.sitemap(await sitemapText(fetched.capture.body), fetched.capture.url);
-      } catch (err) {
-        unreadable(fetched, err?.message || String(err));
-        continue;
-      }
-      keep(fetched, false);
-      for (const nested of map.sitemaps) if (!sitemaps.includes(nested)) sitemaps.push(nested);
-      // Sitemap pages are depth 1, like the start page's links.
-      admitSeeds({ url: fetched.capture.url, depth: 0, run: 0 }, map.pages.map((url) => ({ url, page: true })));
-    }
-    await this.store.record(captures, [], found.map(({ host, attempt, ...entry }) => entry));
-    this.job.seeded = true;
-    await saveJob(this.job);
-  }
-
-  keyOf(url) {
-    try {
-      return context.engine.canonicalKey(url);
-    } catch {
-      return url;
-    }
-  }
-
   /** A resumed crawl gets the robots.txt rules from the mirror, not by asking the origin again. */
-  async loadRobots() {
-    const robotsUrl = this.keyOf(new URL('/robots.txt', this.job.startUrl).href);
-    const found = await this.store.lookup(robotsUrl, undefined);
-    if (!found) {
-      this.policy.robots('', this.job.robotsStatus ?? 404);
-      return;
-    }
-    const body = await this.store.body(found.digest);
-    const bytes = body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
-    this.policy.robots(new TextDecoder().decode(bytes ?? new Uint8Array()), found.status);
+  async storedRobots() {
+    const found = await this.store.lookup(this.driver.robotsUrl, undefined);
+    if (!found) return { text: '', status: this.job.robotsStatus ?? 404 };
+    const body = await bytesOf(await this.store.body(found.digest));
+    return { text: new TextDecoder().decode(body ?? new Uint8Array()), status: found.status };
   }
 
-  /**
-   * How the crawl may fetch `url` — `{credentials, targetAddressSpace}` for fetch() — or null when the site may
-   * not make the browser request it (then `refused` says why). The policy decides: the user's cookies only on the
-   * site's own origin, private addresses only for the site's own origin when the site itself is private.
-   */
-  plan(url) {
-    const plan = this.policy.request(url);
-    return plan.refused ? null : plan;
-  }
-
-  /** Fetches one URL outside the queue (robots.txt, sitemaps); never throws. */
-  async fetchDirect(url) {
-    const started = Date.now();
-    const plan = this.plan(url);
-    if (!plan) return { status: 0, text: '', capture: null };
-    try {
-      const res = await fetch(url, { ...plan, cache: 'no-store', signal: AbortSignal.timeout(this.job.options.timeoutMs) });
-      const body = new Uint8Array(await res.arrayBuffer());
-      const headers = keptHeaders(res.headers);
-      const capture = { site: this.site, url: this.keyOf(res.url || url), at: started, status: res.status, headers, body, source: this.job.id };
-      return { status: res.status, text: res.ok ? new TextDecoder().decode(body) : '', capture };
-    } catch {
-      return { status: 0, text: '', capture: null };
-    }
-  }
-
-  /** Counts a newly admitted entry and queues it when it is to be fetched. */
-  admitted(e) {
-    this.counts[e.state] += 1;
-    if (e.state === 'queued') this.enqueue(e);
-  }
-
-  enqueue(e) {
-    e.host = hostOf(e.url);
-    e.attempt = 1;
-    (e.page ? this.pages : this.resources).push(e);
-  }
-
-  /** Starts as many requests as the policy's per-host limits and the global cap allow. */
+  /** Does what the driver says until it waits or is done. */
   pump() {
     if (!this.running) return;
     clearTimeout(this.wake);
     this.wake = undefined;
-    let waitMs = Infinity;
-    const blocked = new Set();
-    while (this.inFlight.size < MAX_IN_FLIGHT) {
-      const now = Date.now();
-      let picked;
-      for (const q of [this.resources, this.pages]) {
-        const n = Math.min(q.length, SCAN);
-        for (let i = 0; i < n && !picked; i++) {
-          const e = q.at(i);
-          if (blocked.has(e.host)) continue;
-          const slot = this.policy.slot(e.host, now);
-          if (slot === 0) picked = q.take(i);
-          else {
-            blocked.add(e.host);
-            if (slot > 0) waitMs = Math.min(waitMs, slot);
-          }
-        }
-        if (picked) break;
+    for (;;) {
+      const step = this.driver.next(Date.now());
+      switch (step.kind) {
+        case 'fetch':
+          this.fetchOne(step).catch((err) => this.fail(err));
+          continue;
+        case 'read':
+          this.read(step).catch((err) => this.fail(err));
+          continue;
+        case 'write':
+          this.write(step);
+          continue;
+        case 'wait':
+          if (step.ms !== null) this.wake = setTimeout(() => this.pump(), step.ms);
+          return;
+        default:
+          this.complete().catch((err) => this.fail(err));
+          return;
       }
-      if (!picked) break;
-      this.fetchOne(picked).catch((err) => this.fail(err));
-    }
-    if (waitMs !== Infinity) this.wake = setTimeout(() => this.pump(), waitMs);
-    if (this.inFlight.size === 0 && this.resources.length === 0 && this.pages.length === 0 && this.retries === 0) {
-      this.complete().catch((err) => this.fail(err));
     }
   }
 
-  /** Fetches one frontier entry and hands the outcome to the policy. */
-  async fetchOne(e) {
+  /** One fetch: its outcome goes to the driver, which says whether to keep the body for a capture. */
+  async fetchOne(task) {
     const controller = new AbortController();
-    this.inFlight.set(e.url, controller);
+    this.inFlight.set(task.id, controller);
     const started = Date.now();
-    this.policy.started(e.host, started);
-    const headers = this.job.kind === 'update' ? await this.validators(e.url) : {};
-    const timer = setTimeout(() => controller.abort('timeout'), this.job.options.timeoutMs);
-    let res;
-    let body;
-    let error;
+    const timer = setTimeout(() => controller.abort('timeout'), task.timeoutMs);
+    const response = { status: 0, headers: [], size: 0, elapsedMs: 0 };
+    let body = null;
     try {
-      const plan = this.plan(e.url);
-      if (!plan) throw new Error('refused'); // admit() refuses such hosts already; this is the backstop
-      res = await fetch(e.url, { ...plan, cache: 'no-store', redirect: 'manual', signal: controller.signal, headers: headers.request });
+      let headers;
+      if (task.conditional) {
+        const stored = await this.store.lookup(task.url, undefined);
+        headers = this.driver.conditional(task.id, stored && { status: stored.status, headers: stored.headers, digest: stored.digest });
+      }
+      const init = { credentials: task.credentials, targetAddressSpace: task.targetAddressSpace, cache: 'no-store', redirect: task.redirect };
+      const res = await fetch(task.url, { ...init, signal: controller.signal, headers });
       if (res.type === 'opaqueredirect') {
-        const hop = await hopOf(e.url);
-        if (hop) res = { hop, status: hop.status, headers: new Headers({ location: hop.location }) };
-        else error = 'network';
-        body = new Uint8Array(0);
+        // The hop (status, target) arrives through webRequest (onRedirect).
+        const hop = await hopOf(task.url);
+        if (hop) Object.assign(response, { status: hop.status, hop });
+        else response.error = 'network';
       } else {
-        body = await readCapped(res, this.job.options.maxResourceBytes, controller);
-        if (body === null) error = 'too-large';
+        Object.assign(response, { status: res.status, headers: [...res.headers] });
+        if (res.redirected && res.url) response.url = res.url;
+        body = await readCapped(res, task.maxBytes, controller);
+        if (body === null) response.error = 'too-large';
       }
     } catch {
-      error = controller.signal.aborted ? (controller.signal.reason === 'timeout' ? 'timeout' : 'aborted') : 'network';
+      response.error = controller.signal.aborted ? (controller.signal.reason === 'timeout' ? 'timeout' : 'aborted') : 'network';
     } finally {
       clearTimeout(timer);
-      this.inFlight.delete(e.url);
+      this.inFlight.delete(task.id);
     }
     if (!this.running) return;
+    if (body) {
+      response.size = body.length;
+      response.body = body;
+      if (task.purpose === 'sitemap') {
+        try {
+          response.body = await sitemapText(body);
+        } catch (err) {
+          response.unreadable = err?.message || String(err);
+          delete response.body;
+        }
+      }
+    }
     const now = Date.now();
-    const result = { elapsedMs: now - started, attempt: e.attempt, now };
-    if (error) result.error = error;
-    else {
-      result.status = res.status;
-      const retryAfter = res.headers.get('retry-after');
-      if (retryAfter) result.retryAfter = retryAfter;
-    }
-    const decision = this.policy.finished(e.host, e.url, result);
-    if (decision.action === 'retry') {
-      this.retries += 1;
-      setTimeout(() => {
-        this.retries -= 1;
-        e.attempt += 1;
-        (e.page ? this.pages : this.resources).unshift(e);
-        this.pump();
-      }, decision.delayMs);
-    } else {
-      this.settle(e, decision, res, body, headers, now);
-    }
+    response.elapsedMs = now - started;
+    if (this.driver.onResponse(task.id, response, now)) this.bodies.set(task.id, body ?? new Uint8Array(0));
+    // Past maxBytes nothing more is stored: what is in flight is aborted (and settled skipped by the driver).
+    if (this.driver.overBudget) for (const controller of this.inFlight.values()) controller.abort('stopped');
     this.pump();
   }
 
-  /** For "Update now": the stored version's validators, sent as a conditional request. */
-  async validators(url) {
-    const stored = await this.store.lookup(url, undefined);
-    if (!stored || stored.status >= 300) return {};
-    const get = (n) => stored.headers.find(([k]) => k === n)?.[1];
-    const request = {};
-    if (get('etag')) request['If-None-Match'] = get('etag');
-    if (get('last-modified')) request['If-Modified-Since'] = get('last-modified');
-    return Object.keys(request).length ? { request, stored } : {};
+  /** The stored body of a 304, whose links the driver follows. */
+  async read(step) {
+    const bytes = await bytesOf(await this.store.body(step.digest));
+    if (!this.running) return;
+    this.driver.onStored(step.id, bytes ?? null, Date.now());
+    this.pump();
   }
 
-  /** Records a finished URL: its capture(s), the links found in it, its new state. Written in batches. */
-  settle(e, decision, res, body, validators, now) {
-    const p = this.pending;
-    const state = decision.action; // done | failed | skipped
-    p.settle.push({ site: this.site, url: e.url, state, reason: decision.reason ?? undefined, at: now });
-    this.counts.queued -= 1;
-    this.counts[state] += 1;
-    if (decision.store && res?.hop) {
-      this.redirect(e, res.hop, now);
-    } else if (decision.store && res) {
-      const headers = keptHeaders(res.headers);
-      const capture = { site: this.site, url: e.url, at: now, status: res.status, headers, source: this.job.id };
-      if (res.status === 304 && validators.stored) {
-        // Unchanged: a new version that points at the stored body (no new bytes); links come from that body.
-        capture.status = validators.stored.status;
-        capture.headers = mergeHeaders(validators.stored.headers, headers);
-        capture.unchanged = validators.stored.digest;
-        p.captures.push(capture);
-        this.linksLater(e, capture.headers, validators.stored.digest);
-      } else {
-        capture.body = body ?? new Uint8Array(0);
-        p.captures.push(capture);
-        p.bytes += capture.body.length;
-        this.job.bytes += capture.body.length;
-        if (!this.policy.addBytes(capture.body.length)) this.overBudget = true;
-        if (res.status < 300) this.links(e, headers, capture.body, now);
-      }
-    }
-    this.job.fetched += 1;
-    this.schedule();
-    if (this.overBudget) this.stopForBudget().catch((err) => this.fail(err));
-  }
-
-  /**
-   * A redirect: stored as a 3xx capture (replay follows it), its target admitted like a link of the same kind at
-   * the same depth. A target that leads back here, or a chain longer than MAX_REDIRECTS, is a loop: every URL
-   * of it is recorded as failed.
-   */
-  redirect(e, hop, now) {
-    const p = this.pending;
-    const target = this.keyOf(hop.location);
-    p.captures.push({ site: this.site, url: e.url, at: now, status: hop.status, headers: [['location', target]], body: new Uint8Array(0), source: this.job.id });
-    this.redirectOf.set(e.url, target);
-    const chain = [e.url];
-    for (let at = target; at !== undefined && chain.length <= MAX_REDIRECTS; at = this.redirectOf.get(at)) {
-      if (chain.includes(at)) {
-        const reason = `crawl/redirect-loop: redirects go round in a loop (${chain.length} URLs)`;
-        for (const url of chain) p.settle.push({ site: this.site, url, state: 'failed', reason, at: now });
-        this.counts.done -= chain.length;
-        this.counts.failed += chain.length;
-        return;
-      }
-      chain.push(at);
-    }
-    if (chain.length > MAX_REDIRECTS) {
-      p.settle.push({ site: this.site, url: e.url, state: 'failed', reason: `crawl/redirect-loop: more than ${MAX_REDIRECTS} redirects in a row`, at: now });
-      this.counts.done -= 1;
-      this.counts.failed += 1;
-      return;
-    }
-    const parent = { url: e.url, depth: e.page ? Math.max(0, e.depth - 1) : e.depth, run: e.run ?? 0 };
-    for (const entry of this.policy.admit(parent, [{ url: target, page: e.page }], now)) {
-      p.found.push(entry);
-      this.admitted(entry);
-    }
-  }
-
-  /** Links of a stored HTML page or stylesheet, admitted by the policy and queued. */
-  links(e, headers, body, now) {
-    const url = e.url;
-    // Links come from what replay will show as a page — HTML, XHTML, SVG, XML, an untyped text body — decided as
-    // the browser decides it (the engine's replayTreatment), and from stylesheets.
-    const kind = documentKind(context.engine, headers, body);
-    let found;
-    try {
-      if (kind === 'html') {
-        found = context.engine.extractLinks(body, { url, contentType: headers.find(([n]) => n === 'content-type')?.[1] });
-      } else if (kind === 'css') {
-        found = context.engine.extractLinks(body, { url, kind: 'css' });
-      }
-    } catch (err) {
-      // A document the engine refuses (memory limit, bad charset…) is still stored; it just yields no links.
-      console.warn('sitemirror: no links from', url, err);
-    }
-    if (!found) return;
-    const links = [...found.pages.map((u) => ({ url: u, page: true })), ...found.resources.map((u) => ({ url: u, page: false }))];
-    if (links.length === 0) return;
-    for (const entry of this.policy.admit({ url, depth: e.depth, run: e.run ?? 0 }, links, now)) {
-      this.pending.found.push(entry);
-      this.admitted(entry);
-    }
-  }
-
-  /** A 304's links come from the stored body (read before the next batch is written). */
-  linksLater(e, headers, digest) {
-    if (documentKind(context.engine, headers, new Uint8Array(0)) === 'raw') return;
-    this.retries += 1; // keeps the crawl from completing before these links are in
-    const work = (async () => {
-      try {
-        const stored = await this.store.body(digest);
-        const bytes = stored instanceof Blob ? new Uint8Array(await stored.arrayBuffer()) : stored;
-        if (bytes && this.running) this.links(e, headers, bytes, Date.now());
-      } finally {
-        this.retries -= 1;
-        this.pump();
-      }
-    })();
-    work.catch((err) => this.fail(err));
-  }
-
-  /** Writes the pending batch when it is big enough, or soon. */
-  schedule() {
-    const p = this.pending;
-    if (p.captures.length >= BATCH_CAPTURES || p.bytes >= BATCH_BYTES) {
-      this.flush();
-    } else if (!this.batchTimer) {
-      this.batchTimer = setTimeout(() => this.flush(), BATCH_MS);
-    }
-  }
-
-  /** Writes what is pending in one transaction; writes are serialised in order. */
-  flush() {
-    clearTimeout(this.batchTimer);
-    this.batchTimer = undefined;
-    const p = this.pending;
-    if (p.captures.length === 0 && p.settle.length === 0 && p.found.length === 0) return this.writing;
-    this.pending = { captures: [], settle: [], found: [], bytes: 0, fetched: 0 };
-    const found = p.found.map(({ host, attempt, ...entry }) => entry);
+  /** Writes a batch in one transaction, then records the job's progress; writes are serialised in order. */
+  write(batch) {
+    const captures = batch.captures.map(({ response, ...c }) => (c.unchanged ? c : { ...c, body: this.takeBody(response) }));
     this.writing = this.writing.then(async () => {
-      await this.store.record(p.captures, p.settle, found);
+      await this.store.record(captures, batch.settle, batch.found);
+      this.driver?.written(batch.seeded);
+      const p = this.driver.progress();
+      Object.assign(this.job, { bytes: p.bytes, fetched: this.fetchedBefore + p.fetched, robotsStatus: p.robotsStatus ?? this.job.robotsStatus });
+      if (batch.seeded) this.job.seeded = true;
       await saveJob(this.job);
       await badge();
+      this.pump();
     });
     this.writing.catch((err) => this.fail(err));
     return this.writing;
   }
 
-  /** maxBytes reached: the rest is recorded as skipped and the crawl ends. */
-  async stopForBudget() {
-    if (this.stopping) return;
-    this.stopping = true;
-    await this.stop();
-    await settleQueued(this.site, 'crawl/max-bytes: the crawl reached its size limit');
-    await this.finish('done');
+  takeBody(id) {
+    const body = this.bodies.get(id) ?? new Uint8Array(0);
+    this.bodies.delete(id);
+    return body;
   }
 
-  /** Stops fetching: in-flight requests are aborted (their URLs stay queued), pending results are written. */
+  /** Stops fetching: in-flight requests are aborted (their URLs stay queued), what was fetched is written. */
   async stop() {
     this.running = false;
     clearTimeout(this.wake);
     for (const controller of this.inFlight.values()) controller.abort('stopped');
     this.inFlight.clear();
-    await this.flush().catch(() => {});
+    await this.writing.catch(() => {});
+    const last = this.driver?.flush();
+    if (last) await this.write(last).catch(() => {});
     runners.delete(this.site);
     this.finishedRun();
     await badge();
@@ -819,7 +520,7 @@ class Runner {
   async complete() {
     if (this.completing) return;
     this.completing = true;
-    await this.flush();
+    await this.writing;
     this.running = false;
     runners.delete(this.site);
     await this.finish('done');
@@ -847,6 +548,11 @@ class Runner {
     this.job.error = `${code}: ${err?.message ?? err}`;
     await this.finish('failed');
   }
+}
+
+/** A stored body (Uint8Array or Blob) as bytes. */
+async function bytesOf(body) {
+  return body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
 }
 
 /** The body, or null when it is bigger than `max` (the request is then aborted). */
@@ -905,16 +611,4 @@ async function sitemapText(body) {
   }
   if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
   return text;
-}
-
-/** Response headers worth keeping, from a fetch() Response. */
-function keptHeaders(headers) {
-  return [...headers].filter(([n]) => KEPT_HEADERS.has(n));
-}
-
-/** A 304's headers update the stored ones (RFC 9111 §4.3.4). */
-function mergeHeaders(stored, fresh) {
-  const out = new Map(stored);
-  for (const [n, v] of fresh) if (n !== 'content-type') out.set(n, v);
-  return [...out];
 }

@@ -451,7 +451,7 @@ function write(t, job) {
 /** Deletes everything the mirror holds (captures, bodies, frontier) and the precache's progress. */
 async function clearMirror() {
   generation++;
-  precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
+  precacheState = { state: 'idle', queued: 0, done: 0, failed: 0, skipped: 0 };
   refreshed.clear();
   seenCopies.clear();
   await write(ticket(), async () => {
@@ -598,8 +598,8 @@ async function sha256(bytes) {
 // ---------------------------------------------------------------------------------------------- precache
 
 let precaching = null;
-/** Progress of the current or last precache run (for `mirror/status`). */
-let precacheState = { state: 'idle', pages: 0, resources: 0, failed: 0, skipped: 0 };
+/** Progress of the current or last precache run (for `mirror/status`): the crawl driver's counts. */
+let precacheState = { state: 'idle', queued: 0, done: 0, failed: 0, skipped: 0 };
 
 /**
  * A sitemap's bytes, gunzipped when it is a `.xml.gz` file (gzip magic; Content-Encoding is undone by fetch()).
@@ -617,7 +617,7 @@ async function sitemapBytes(body) {
     size += value.length;
     if (size > MAX) {
       await reader.cancel().catch(() => {});
-      throw new Error(`sitemap over ${MAX} bytes once gunzipped`);
+      throw new Error(`over ${MAX} bytes once gunzipped`);
     }
     parts.push(value);
   }
@@ -625,12 +625,12 @@ async function sitemapBytes(body) {
 }
 
 /**
- * Crawls the site's own pages into the mirror with the extension's crawl policy (the engine's `CrawlPolicy`:
- * scope, exclusions, robots.txt, sitemaps, traps, depth/page/byte limits, per-host pacing, retries), starting
- * from `start` and the sitemaps; links come from the engine's extractor. Fetched without credentials: what is
- * precached is the page anyone gets, and the mirroring rules (`mayMirror`) still apply. The frontier lives in the
- * store, so a worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms. A clear
- * (logout) ends the run: nothing it fetched before is written after.
+ * Crawls the site's own pages into the mirror with the engine's `CrawlDriver` — the same crawl as the extension's
+ * "Mirror this site": seeding (robots.txt, sitemaps, the start pages), scope, exclusions, robots rules, traps,
+ * depth/page/byte limits, per-host pacing, retries, batching. Fetched without credentials: what is precached is
+ * the page anyone gets, and the mirroring rules (`mayMirror`) still apply. The frontier lives in the store, so a
+ * worker stopped mid-way resumes where it was; a finished crawl runs again after `every` ms. A clear (logout)
+ * ends the run: nothing it fetched before is written after.
  */
 function precache({ force = false } = {}) {
   precaching ??= runPrecache(force).finally(() => (precaching = null));
@@ -645,136 +645,155 @@ async function runPrecache(force) {
   if (!p) return precacheState;
   const t = ticket();
   const { engine, store, site } = await mirror();
-  const siteRecord = (await store.sites()).find((s) => s.id === site);
+  const siteRecord = await store.site(site);
   const last = Number(siteRecord?.settings?.precachedAt || 0);
-  const frontier = await store.frontier(site);
+  let frontier = await store.frontier(site);
   const unfinished = frontier.some((e) => e.state === 'queued');
   if (!force && !unfinished && last && Date.now() - last < p.every) return precacheState;
 
   const { pages, depth, concurrency, start, every, ...more } = p;
-  const policy = new engine.CrawlPolicy(site, {
+  const starts = start.map((s) => new URL(s, site).href);
+  const options = {
     scope: 'prefix',
     prefix: site,
     maxPages: pages,
     maxDepth: depth,
     maxConcurrency: concurrency,
     maxResourceBytes: c.maxBody,
+    // Resources of other origins would never be served by this worker.
+    externalResources: false,
     exclude: c.exclude.map((prefix) => new URL(prefix, self.location.origin).href + '*'),
-    ...more, // any other CrawlPolicy option (delayMs, include, ignoreRobots, maxBytes…)
-  });
-  const own = (entries) => entries.map((e) => ({ ...e, site }));
-  const now = Date.now();
-  const robots = await fetch(new URL('/robots.txt', site), { credentials: 'omit' }).then(honour).catch(() => null);
-  const info = policy.robots(robots && robots.ok ? await robots.text() : '', robots ? robots.status : 0);
-  if (unfinished) {
-    policy.seed(frontier);
-  } else {
+    ...more, // any other crawl option (delayMs, include, ignoreRobots, maxBytes…)
+  };
+  const driver = new engine.CrawlDriver(starts[0] ?? site, options, { source: 'precache', redirects: 'follow', cookies: false });
+  for (const more of starts.slice(1)) driver.addStart(more);
+  if (!unfinished) {
     await write(t, () => store.clearFrontier(site));
-    const seeds = start.map((s) => ({ url: engine.canonicalKey(new URL(s, site).href), page: true }));
-    const found = own(policy.admit(null, seeds, now));
-    for (const url of info.sitemaps.slice(0, 5)) {
-      const res = await fetch(url, { credentials: 'omit' }).then(honour).catch(() => null);
-      if (!res || !res.ok) continue;
-      let map;
-      try {
-        map = policy.sitemap(await sitemapBytes(new Uint8Array(await res.arrayBuffer())), url);
-      } catch (err) {
-        console.warn('sitemirror worker: unreadable sitemap', url, err);
-        continue;
-      }
-      found.push(...own(policy.admit({ url, depth: 0, run: 0 }, map.pages.map((u) => ({ url: u, page: true })), now)));
-    }
-    await write(t, () => store.enqueue(found));
+    frontier = [];
   }
+  // A resumed run asks robots.txt again (the worker keeps no crawl job): its rules rule what is still queued.
+  driver.begin(frontier, unfinished ? await robotsNow(driver.robotsUrl) : null, 0);
   if (t.gen !== generation) return precacheState;
-  precacheState = { state: 'running', pages: 0, resources: 0, failed: 0, skipped: 0 };
-  for (;;) {
-    const batch = t.gen === generation ? await store.queued(site, concurrency) : [];
-    if (batch.length === 0) break;
-    await Promise.all(
-      batch.map((entry) =>
-        precacheOne(entry, c, engine, store, site, policy, own, t.gen).catch(async (err) => {
-          precacheState.failed++;
-          const reason = `precache/failed: ${err && err.message ? err.message : err}`;
-          await write(t, () => store.record([], [{ site, url: entry.url, state: 'failed', reason, at: Date.now() }]));
-        }),
-      ),
-    );
-  }
-  if (t.gen !== generation) return precacheState; // cleared meanwhile: the run is over, its state reset
+  precacheState = { state: 'running', ...counts(driver) };
+  const ok = await hostDriver(driver, c, t);
+  if (!ok || t.gen !== generation) return precacheState; // cleared meanwhile: the run is over, its state reset
   const settings = { ...(siteRecord?.settings || {}), precachedAt: String(Date.now()) };
   await write(t, () => store.putSite({ ...(siteRecord || { id: site, startUrl: site, created: Date.now() }), updated: Date.now(), settings }));
   await prune(t);
-  precacheState = { ...precacheState, state: 'done' };
+  precacheState = { state: 'done', ...counts(driver) };
   return precacheState;
 }
 
+function counts(driver) {
+  const { queued, done, failed, skipped } = driver.progress();
+  return { queued, done, failed, skipped };
+}
+
+async function robotsNow(url) {
+  const res = await fetch(url, { credentials: 'omit' }).then(honour).catch(() => null);
+  return { text: res && res.ok ? await res.text() : '', status: res ? res.status : 0 };
+}
+
 /**
- * One frontier entry: paced, fetched, decided by the policy, stored with its admitted links in one transaction.
- * `gen`: the run's mirror generation (a retry after a clear writes nothing either).
+ * Runs the driver: fetches what it asks for (concurrently), waits when it says, writes its batches in order.
+ * Resolves true when the crawl is done, false when a clear ended it.
  */
-async function precacheOne(entry, c, engine, store, site, policy, own, gen) {
-  const host = new URL(entry.url).host;
-  const timeoutMs = policy.options().timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    for (let slot; (slot = policy.slot(host, Date.now())) !== 0; ) await sleep(slot > 0 ? slot : 25);
-    const t = { ...ticket(), gen };
-    const started = t.sent;
-    policy.started(host, started);
-    const req = new Request(entry.url, { credentials: 'omit', cache: 'no-cache' });
-    let res;
-    let body;
-    let error;
-    try {
-      res = await fetch(req, { signal: AbortSignal.timeout(timeoutMs) }).then(honour);
-      body = new Uint8Array(await res.arrayBuffer());
-    } catch (err) {
-      error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';
+async function hostDriver(driver, c, t) {
+  const bodies = new Map();
+  const inFlight = new Set();
+  let wake = null;
+  const woken = () => new Promise((resolve) => (wake = resolve));
+  const kick = () => wake?.();
+  for (;;) {
+    if (t.gen !== generation) return false;
+    const step = driver.next(Date.now());
+    if (step.kind === 'fetch') {
+      const job = precacheFetch(driver, step, c, bodies).finally(() => {
+        inFlight.delete(job);
+        kick();
+      });
+      inFlight.add(job);
+    } else if (step.kind === 'write') {
+      const ok = await write(t, () => writeBatch(step, bodies));
+      if (ok === false) return false;
+      driver.written(step.seeded);
+      precacheState = { state: 'running', ...counts(driver) };
+    } else if (step.kind === 'read') {
+      const { store } = await mirror();
+      const body = await store.body(step.digest);
+      driver.onStored(step.id, body ? new Uint8Array(await new Blob([body]).arrayBuffer()) : null, Date.now());
+    } else if (step.kind === 'wait') {
+      const signal = woken();
+      await (step.ms === null ? signal : Promise.race([signal, sleep(step.ms)]));
+    } else {
+      return true;
     }
-    const now = Date.now();
-    const result = { elapsedMs: now - started, attempt, now };
-    if (error) result.error = error;
-    else {
-      result.status = res.status;
-      if (res.headers.get('retry-after')) result.retryAfter = res.headers.get('retry-after');
+  }
+}
+
+/** One fetch of the precache: its outcome (and, when the worker's rules refuse the response, why) to the driver. */
+async function precacheFetch(driver, task, c, bodies) {
+  const started = Date.now();
+  const req = new Request(task.url, { credentials: 'omit', cache: 'no-cache' });
+  const response = { status: 0, headers: [], size: 0, elapsedMs: 0 };
+  let body = null;
+  try {
+    const res = await fetch(req, { signal: AbortSignal.timeout(task.timeoutMs) }).then(honour);
+    Object.assign(response, { status: res.status, headers: [...res.headers] });
+    if (res.redirected && res.url) response.url = res.url;
+    body = new Uint8Array(await res.arrayBuffer());
+    if (body.length > task.maxBytes) {
+      response.error = 'too-large';
+      body = null;
+    } else {
+      response.size = body.length;
+      const finalUrl = res.url || task.url;
+      // Without credentials no cookie is set: the cookie rule has nothing to see here.
+      const why = refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
+      if (why) response.refused = `precache/${why}: the site worker does not keep this response`;
+      response.body = body;
+      if (task.purpose === 'sitemap') {
+        try {
+          response.body = await sitemapBytes(body);
+        } catch (err) {
+          response.unreadable = err?.message || String(err);
+          delete response.body;
+        }
+      }
     }
-    const decision = policy.finished(host, entry.url, result);
-    if (decision.action === 'retry') {
-      await sleep(decision.delayMs);
+  } catch (err) {
+    response.error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';
+  }
+  const now = Date.now();
+  response.elapsedMs = now - started;
+  if (driver.onResponse(task.id, response, now)) bodies.set(task.id, body);
+}
+
+/** Writes one batch of the driver; each new body as `capture` would (the engine's `recapture`). */
+async function writeBatch(batch, bodies) {
+  const { engine, store } = await mirror();
+  const captures = [];
+  const replaced = [];
+  for (const { response, ...c } of batch.captures) {
+    const body = bodies.get(response) ?? new Uint8Array(0);
+    bodies.delete(response);
+    if (c.unchanged) {
+      captures.push(c);
       continue;
     }
-    const settle = (state, reason) => [{ site, url: entry.url, state, ...(reason ? { reason } : {}), at: now }];
-    const count = (state) => {
-      if (state === 'done') precacheState[entry.page ? 'pages' : 'resources']++;
-      else precacheState[state]++;
-    };
-    const finalUrl = res?.url || entry.url;
-    // Without credentials no cookie is set: the cookie rule has nothing to see here.
-    const why = error || !decision.store ? null : refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
-    if (decision.action !== 'done' || !decision.store || why) {
-      const state = decision.action === 'done' ? 'skipped' : decision.action;
-      count(state);
-      return write(t, () => store.record([], settle(state, decision.reason || (why ? `precache/${why}` : undefined))));
-    }
-    policy.addBytes(body.length);
-    const type = (res.headers.get('content-type') || '').toLowerCase();
-    let links = [];
-    try {
-      if (type.startsWith('text/html') || type.startsWith('application/xhtml+xml')) {
-        const found = engine.extractLinks(body, { url: finalUrl, contentType: type });
-        links = [...found.pages.map((url) => ({ url, page: true })), ...found.resources.map((url) => ({ url, page: false }))];
-      } else if (type.startsWith('text/css')) {
-        links = engine.extractLinks(body, { url: finalUrl, contentType: type, kind: 'css' }).resources.map((url) => ({ url, page: false }));
-      }
-    } catch (err) {
-      console.warn('sitemirror: no links from', finalUrl, err); // stored all the same
-    }
-    // Resources the site's pages use from other origins would never be served by this worker: not fetched.
-    links = links.filter((l) => l.url.startsWith(self.location.origin + '/'));
-    const found = links.length ? own(policy.admit({ url: entry.url, depth: entry.depth, run: entry.run ?? 0 }, links, now)) : [];
-    count('done');
-    return capture(finalUrl, res, body, 'precache', settle('done'), found, t);
+    const headers = engine.keptHeaders(c.headers);
+    const digest = await sha256(body);
+    const latest = (await store.lookup(c.url)) || null;
+    const good = latest && latest.status === 200 ? latest : null;
+    const same = !!good && good.digest === digest;
+    const plan = engine.recapture(good && { headers: good.headers, at: good.at }, same, headers, c.at);
+    if (plan === 'skip') continue;
+    captures.push({ ...c, headers, ...(same ? { unchanged: digest } : { body }) });
+    if (plan === 'replace') replaced.push(good.id);
   }
+  await store.record(captures, batch.settle, batch.found);
+  for (const id of replaced) await store.deleteCapture(id);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------- messages

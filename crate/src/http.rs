@@ -27,6 +27,8 @@ pub const KEPT_HEADERS: &[&str] = &[
     "content-disposition",
     "etag",
     "last-modified",
+    // Where a redirect leads (replay follows it).
+    "location",
     // How fresh it is (RFC 9111).
     "cache-control",
     "expires",

@@ -1,11 +1,11 @@
-//! `CrawlPolicy` as JavaScript calls it, in a page of headless Chromium: options in and out as plain objects,
-//! coded errors, `null` (not `undefined`) for absent values, floats where JS has them. The decisions themselves
-//! are tested natively (tests/native/crawl.rs).
+//! `CrawlDriver` as JavaScript calls it, in a page of headless Chromium: options in and out as plain objects,
+//! steps as plain objects, bodies as `Uint8Array`s, coded errors, `null` (not `undefined`) for absent values,
+//! floats where JS has them. The decisions themselves are tested natively (tests/native/crawl.rs, driver.rs).
 #![cfg(target_arch = "wasm32")]
 
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
-use sitemirror::wasm::crawl::JsCrawlPolicy as CrawlPolicy;
+use sitemirror::wasm::crawl::JsCrawlDriver as CrawlDriver;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -25,7 +25,8 @@ fn code_of(err: JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn options_come_back_complete_and_bad_ones_throw_coded_errors() {
-    let p = CrawlPolicy::new("https://example.com/docs/", JsValue::UNDEFINED).unwrap();
+    let host = || js(r#"{"source": "crawl-1", "redirects": "manual"}"#);
+    let p = CrawlDriver::new("https://example.com/docs/", JsValue::UNDEFINED, host()).unwrap();
     assert_eq!(p.site(), "https://example.com/");
     let o = json(&p.options().unwrap());
     assert!(
@@ -33,85 +34,62 @@ fn options_come_back_complete_and_bad_ones_throw_coded_errors() {
         "{o}"
     );
     // What options() gives is accepted back (a persisted job resumes with it).
-    assert!(CrawlPolicy::new("https://example.com/", p.options().unwrap()).is_ok());
+    assert!(CrawlDriver::new("https://example.com/", p.options().unwrap(), host()).is_ok());
 
-    let err = CrawlPolicy::new("https://example.com/", js(r#"{"maxConcurrency": 99}"#)).err().unwrap();
+    let err = CrawlDriver::new("https://example.com/", js(r#"{"maxConcurrency": 99}"#), host()).err().unwrap();
     assert_eq!(code_of(err), "crawl/invalid-config");
-    let err = CrawlPolicy::new("https://example.com/", js(r#"{"nope": 1}"#)).err().unwrap();
+    let err = CrawlDriver::new("https://example.com/", js(r#"{"nope": 1}"#), host()).err().unwrap();
     assert_eq!(code_of(err), "crawl/invalid-config");
-    assert_eq!(code_of(CrawlPolicy::new("::", JsValue::NULL).err().unwrap()), "url/invalid");
+    assert_eq!(code_of(CrawlDriver::new("::", JsValue::NULL, host()).err().unwrap()), "url/invalid");
 }
 
 #[wasm_bindgen_test]
-fn admit_robots_sitemap_and_pacing_speak_plain_objects() {
-    let mut p = CrawlPolicy::new("https://example.com/", js(r#"{"maxPages": 2, "scope": "origin"}"#)).unwrap();
-    let robots = p.robots("User-agent: *\nDisallow: /private\nSitemap: https://example.com/s.xml", 200.0).unwrap();
-    assert_eq!(json(&robots), r#"{"sitemaps":["https://example.com/s.xml"],"crawlDelayMs":null}"#);
-
-    let seeds = p.admit(JsValue::NULL, js(r#"[{"url": "https://example.com/#top", "page": true}]"#), 1e12).unwrap();
+fn a_crawl_step_by_step_speaks_plain_objects() {
+    let host = js(r#"{"source": "crawl-1", "redirects": "manual", "space": "public"}"#);
+    let mut d = CrawlDriver::new("https://example.com/", js(r#"{"maxPages": 5}"#), host).unwrap();
+    assert_eq!(d.robots_url(), "https://example.com/robots.txt");
+    d.begin(js("[]"), JsValue::NULL, 0.0).unwrap();
+    let step = d.next(1e12).unwrap();
     assert_eq!(
-        json(&seeds),
-        r#"[{"site":"https://example.com/","url":"https://example.com/","depth":0,"page":true,"state":"queued","reason":null,"updated":1000000000000,"run":0}]"#
+        json(&step),
+        r#"{"kind":"fetch","id":1,"url":"https://example.com/robots.txt","purpose":"robots","credentials":"include","targetAddressSpace":"public","redirect":"follow","timeoutMs":30000,"maxBytes":33554432,"conditional":false}"#
     );
-    let links = js(r#"[{"url": "https://example.com/private/x", "page": true}, {"url": "mailto:a@b", "page": true},
-        {"url": "https://example.com/a", "page": true}, {"url": "https://example.com/b", "page": true}]"#);
-    let found = p.admit(js(r#"{"url": "https://example.com/", "depth": 0, "run": 0}"#), links, 1e12).unwrap();
-    let found: js_sys::Array = found.dyn_into().unwrap();
-    assert_eq!(found.length(), 3);
-    let reason = |i: u32| json(&js_sys::Reflect::get(&found.get(i), &"reason".into()).unwrap());
-    assert!(reason(0).starts_with(r#""crawl/robots: "#), "{}", reason(0));
-    assert_eq!(reason(1), "null");
-    assert!(reason(2).starts_with(r#""crawl/max-pages: "#), "{}", reason(2));
-
-    // seed() takes entries as the store returns them.
-    let mut resumed = CrawlPolicy::new("https://example.com/", JsValue::UNDEFINED).unwrap();
-    resumed.seed(seeds).unwrap();
-    let again = resumed.admit(JsValue::NULL, js(r#"[{"url": "https://example.com/", "page": true}]"#), 1.0).unwrap();
-    assert_eq!(json(&again), "[]");
-
-    let xml = b"<urlset><url><loc>https://example.com/a?x=1&amp;y=2</loc></url></urlset>";
-    let links = p.sitemap(js_sys::Uint8Array::from(&xml[..]).into(), "https://example.com/s.xml").unwrap();
-    assert_eq!(json(&links), r#"{"pages":["https://example.com/a?x=1&y=2"],"sitemaps":[]}"#);
-    assert_eq!(
-        code_of(p.sitemap(JsValue::from_str("<urlset/>"), "https://example.com/s.xml").err().unwrap()),
-        "crawl/invalid-config"
-    );
-
-    assert_eq!(p.slot("example.com", 1e12), 0.0);
-    p.started("example.com", 1e12);
-    p.started("example.com", 1e12);
-    assert_eq!(p.slot("example.com", 1e12), -1.0);
-    let done = p
-        .finished(
-            "example.com",
-            "https://example.com/",
-            js(r#"{"status": 200, "elapsedMs": 12.5, "attempt": 1, "now": 1000000000100}"#),
-        )
-        .unwrap();
-    assert_eq!(json(&done), r#"{"action":"done","store":true,"delayMs":0,"reason":null}"#);
-    assert_eq!(p.concurrency("example.com"), 3);
-    let busy = p
-        .finished(
-            "example.com",
-            "https://example.com/a",
-            js(r#"{"status": 503, "retryAfter": "2", "elapsedMs": 3, "attempt": 1, "now": 1000000000100}"#),
-        )
-        .unwrap();
+    // The body travels as a Uint8Array beside the plain fields.
+    let robots = js(r#"{"status": 200, "headers": [["content-type", "text/plain"]], "size": 25, "elapsedMs": 3.5}"#);
+    let body = js_sys::Uint8Array::from(&b"User-agent: *\nDisallow: /x"[..]);
+    js_sys::Reflect::set(&robots, &"body".into(), &body).unwrap();
+    assert!(d.on_response(1.0, robots, 1e12).unwrap(), "robots.txt is kept");
+    let step = json(&d.next(1e12).unwrap());
     assert!(
-        json(&busy).starts_with(r#"{"action":"retry","store":false,"delayMs":2000,"reason":"crawl/http-503: "#),
-        "{}",
-        json(&busy)
+        step.contains(r#""purpose":"sitemap""#) && step.contains(r#""url":"https://example.com/sitemap.xml""#),
+        "{step}"
     );
-    let aborted = p.finished(
-        "example.com",
-        "https://example.com/b",
-        js(r#"{"error": "aborted", "elapsedMs": 1, "attempt": 1, "now": 1}"#),
+    assert!(!d.on_response(2.0, js(r#"{"status": 404}"#), 1e12).unwrap());
+    // Seeding is written at once: robots.txt (its body: the response of fetch 1) and the start page's entry.
+    let write = d.next(1e12).unwrap();
+    let text = json(&write);
+    assert!(
+        text.starts_with(
+            r#"{"kind":"write","captures":[{"site":"https://example.com/","url":"https://example.com/robots.txt""#
+        ),
+        "{text}"
     );
-    assert_eq!(json(&aborted.unwrap()), r#"{"action":"retry","store":false,"delayMs":0,"reason":null}"#);
-    let bad =
-        p.finished("example.com", "https://example.com/b", js(r#"{"error": "exploded", "attempt": 1, "now": 1}"#));
-    assert_eq!(code_of(bad.err().unwrap()), "crawl/invalid-config");
+    assert!(text.contains(r#""response":1,"unchanged":null"#) && text.contains(r#""seeded":true"#), "{text}");
+    assert!(
+        text.contains(r#""url":"https://example.com/","depth":0,"page":true,"state":"queued","reason":null"#),
+        "{text}"
+    );
+    d.written(true);
+    let progress = json(&d.progress().unwrap());
+    assert!(progress.contains(r#""seeded":true"#) && progress.contains(r#""robotsStatus":200"#), "{progress}");
+    let step = json(&d.next(1e12).unwrap());
+    assert!(step.contains(r#""purpose":"page""#) && step.contains(r#""redirect":"manual""#), "{step}");
+    assert!(json(&d.next(1e12).unwrap()).starts_with(r#"{"kind":"wait""#));
 
-    assert!(p.add_bytes(1e9));
-    assert!(!p.add_bytes(2e9));
+    // Unknown fields are refused, like unknown options.
+    let bad = d.on_response(3.0, js(r#"{"status": 200, "bodyy": 1}"#), 1e12);
+    assert_eq!(code_of(bad.err().unwrap()), "crawl/invalid-config");
+    let bad =
+        CrawlDriver::new("https://example.com/", JsValue::NULL, js(r#"{"source": "x", "redirects": "sometimes"}"#));
+    assert_eq!(code_of(bad.err().unwrap()), "crawl/invalid-config");
 }

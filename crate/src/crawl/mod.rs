@@ -15,6 +15,7 @@
 
 mod config;
 pub(crate) mod dates;
+pub mod driver;
 mod pacer;
 pub mod reason;
 mod robots;
@@ -26,6 +27,7 @@ pub use config::{
     CrawlOptions, OptionsReason, ScopeKind, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_PAGES, DEFAULT_MAX_RESOURCE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, OPTION_NAMES,
 };
+pub use driver::{Driver, Step};
 pub use pacer::{
     Action, Decision, FetchError, FetchResult, BACKOFF_MS, FAST_RESPONSE_MS, INITIAL_CONCURRENCY, MAX_PAUSE_MS,
 };

@@ -1,48 +1,13 @@
-//! `CrawlPolicy`: the crawl policy's JavaScript face (conversions only; every decision lives in `crate::crawl`).
-//!
-//! ```js
-//! const policy = new CrawlPolicy('https://example.com/', { maxPages: 500 });
-//! policy.robots(text, 200);                                   // → {sitemaps, crawlDelayMs}
-//! const found = policy.admit(null, [{ url: policy.site, page: true }], Date.now()); // new frontier entries
-//! ```
+//! `CrawlDriver`: the crawl driver's JavaScript face (conversions only; every decision lives in `crate::crawl`).
 //! Numbers from JS (times, sizes) may be any number: they are clamped to whole non-negative values here.
 
 use super::to_js;
-use crate::crawl::{self, CrawlOptions, FetchError, FetchResult, Link, Parent};
+use crate::crawl::{self, CrawlOptions, FetchError};
 use crate::error::CrawlError;
 use crate::store::FrontierEntry;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-/// The crawl policy of one crawl of one site.
-#[wasm_bindgen(js_name = CrawlPolicy)]
-pub struct JsCrawlPolicy {
-    inner: crawl::CrawlPolicy,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct JsFetchResult {
-    #[serde(default)]
-    status: Option<f64>,
-    #[serde(default)]
-    error: Option<FetchError>,
-    #[serde(default)]
-    retry_after: Option<String>,
-    #[serde(default)]
-    elapsed_ms: f64,
-    #[serde(default)]
-    attempt: f64,
-    now: f64,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsRobots {
-    sitemaps: Vec<String>,
-    crawl_delay_ms: Option<u64>,
-}
 
 fn invalid(reason: impl std::fmt::Display) -> JsValue {
     to_js(&CrawlError::InvalidConfig { reason: reason.to_string() })
@@ -66,110 +31,229 @@ fn input<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, 
     serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format_args!("{what}: {e}")))
 }
 
-#[wasm_bindgen(js_class = CrawlPolicy)]
-impl JsCrawlPolicy {
-    /// A crawl of the site of `startUrl`; throws `crawl/invalid-config` (or `url/…`) for bad input.
+/// How the host runs a crawl: `{source, conditional, redirects: "manual" | "follow", cookies, space}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsHost {
+    source: String,
+    #[serde(default)]
+    conditional: bool,
+    redirects: String,
+    #[serde(default = "yes")]
+    cookies: bool,
+    /// The address space the site's own origin answered from (`public` until measured).
+    #[serde(default)]
+    space: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsRobotsFile {
+    text: String,
+    status: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsHop {
+    status: f64,
+    location: String,
+}
+
+/// How a fetch ended (the body travels beside, as a `Uint8Array`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsResponse {
+    #[serde(default)]
+    error: Option<FetchError>,
+    #[serde(default)]
+    status: f64,
+    #[serde(default)]
+    headers: Vec<(String, String)>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    hop: Option<JsHop>,
+    #[serde(default)]
+    body: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    size: f64,
+    #[serde(default)]
+    unreadable: Option<String>,
+    #[serde(default)]
+    refused: Option<String>,
+    #[serde(default)]
+    elapsed_ms: f64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsStored {
+    status: f64,
+    headers: Vec<(String, String)>,
+    digest: String,
+}
+
+fn status_of(n: f64) -> u16 {
+    if (0.0..=999.0).contains(&n) {
+        n as u16
+    } else {
+        0
+    }
+}
+
+/// A whole crawl (`crate::crawl::driver`): the host fetches, waits and writes what `next()` says.
+///
+/// ```js
+/// const driver = new CrawlDriver(startUrl, options, { source: job.id, redirects: 'manual', space: 'public' });
+/// driver.begin(frontier, null, 0);            // null: seed (robots.txt, sitemaps, the start URL)
+/// for (let step = driver.next(Date.now()); step.kind !== 'wait' && step.kind !== 'done'; step = driver.next(Date.now())) { … }
+/// ```
+#[wasm_bindgen(js_name = CrawlDriver)]
+pub struct JsCrawlDriver {
+    inner: crawl::Driver,
+}
+
+#[wasm_bindgen(js_class = CrawlDriver)]
+impl JsCrawlDriver {
+    /// Throws `crawl/invalid-config` (or `url/…`) for bad options or host settings.
     #[wasm_bindgen(constructor)]
-    pub fn new(start_url: &str, options: JsValue) -> Result<JsCrawlPolicy, JsValue> {
+    pub fn new(start_url: &str, options: JsValue, host: JsValue) -> Result<JsCrawlDriver, JsValue> {
         let options: CrawlOptions = if options.is_undefined() || options.is_null() {
             CrawlOptions::default()
         } else {
             serde_wasm_bindgen::from_value(options).map_err(invalid)?
         };
-        let inner = crawl::CrawlPolicy::new(start_url, options).map_err(|e| to_js(&e))?;
-        Ok(JsCrawlPolicy { inner })
+        let host: JsHost = input(host, "host")?;
+        let redirects = match host.redirects.as_str() {
+            "manual" => crawl::driver::Redirects::Manual,
+            "follow" => crawl::driver::Redirects::Follow,
+            other => return Err(invalid(format_args!("redirects must be \"manual\" or \"follow\", not {other:?}"))),
+        };
+        let mut policy = crawl::CrawlPolicy::new(start_url, options).map_err(|e| to_js(&e))?;
+        if let Some(space) = host.space.as_deref() {
+            let space = crate::net::AddressSpace::parse(space)
+                .ok_or_else(|| invalid(format_args!("space must be public, local or loopback, not {space:?}")))?;
+            policy.set_site_space(space);
+        }
+        let host = crawl::driver::Host {
+            source: host.source,
+            conditional: host.conditional,
+            redirects,
+            cookies: host.cookies,
+        };
+        Ok(JsCrawlDriver { inner: crawl::Driver::new(policy, host) })
+    }
+
+    /// Another start page, seeded with the start URL (call before `begin`).
+    #[wasm_bindgen(js_name = addStart)]
+    pub fn add_start(&mut self, url: &str) {
+        self.inner.add_start(url);
     }
 
     /// The complete options (defaults filled in), camelCase.
     pub fn options(&self) -> Result<JsValue, JsValue> {
-        out(self.inner.options())
+        out(self.inner.policy().options())
     }
 
     /// The site id, e.g. `https://example.com/`.
     #[wasm_bindgen(getter)]
     pub fn site(&self) -> String {
-        self.inner.site().to_owned()
+        self.inner.policy().site().to_owned()
     }
 
-    /// The address space (`"public"`, `"local"` or `"loopback"`) the site's own origin answered from, as the
-    /// host measured it with `targetAddressSpace` probes. Until set, the site counts as public.
-    #[wasm_bindgen(js_name = setSiteSpace)]
-    pub fn set_site_space(&mut self, space: &str) -> Result<(), JsValue> {
-        let space = crate::net::AddressSpace::parse(space)
-            .ok_or_else(|| invalid(format_args!("address space must be public, local or loopback, not {space:?}")))?;
-        self.inner.set_site_space(space);
+    /// The canonical URL of the site's robots.txt (a resumed crawl reads it from the mirror).
+    #[wasm_bindgen(getter, js_name = robotsUrl)]
+    pub fn robots_url(&self) -> String {
+        self.inner.robots_url().to_owned()
+    }
+
+    /// `frontier`: the site's persisted entries; `robots`: `{text, status}` when seeding is already written
+    /// (resume), `null` to seed; `bytes`: downloaded before.
+    pub fn begin(&mut self, frontier: JsValue, robots: JsValue, bytes: f64) -> Result<(), JsValue> {
+        let frontier: Vec<FrontierEntry> = input(frontier, "frontier")?;
+        let robots: Option<JsRobotsFile> = input(robots, "robots")?;
+        let robots = robots.as_ref().map(|r| (r.text.as_str(), status_of(r.status)));
+        self.inner.begin(&frontier, robots, whole(bytes));
         Ok(())
     }
 
-    /// How to fetch `url` for this crawl: `{credentials, targetAddressSpace}` (pass both to `fetch()`), or
-    /// `{refused: "crawl/private-address: …"}` when the site may not make the browser request it.
-    pub fn request(&self, url: &str) -> Result<JsValue, JsValue> {
-        super::plan_to_js(self.inner.request(url))
+    /// The next step: `{kind: "fetch", id, url, purpose, credentials, targetAddressSpace, redirect, timeoutMs,
+    /// maxBytes, conditional}`, `{kind: "read", id, digest}`, `{kind: "write", captures, settle, found, seeded,
+    /// bytes}`, `{kind: "wait", ms: number | null}` or `{kind: "done"}`.
+    pub fn next(&mut self, now: f64) -> Result<JsValue, JsValue> {
+        out(&self.inner.next(whole(now)))
     }
 
-    /// robots.txt body and HTTP status (0 = failed) → `{sitemaps: string[], crawlDelayMs: number | null}`.
-    pub fn robots(&mut self, text: &str, status: f64) -> Result<JsValue, JsValue> {
-        let status = if (0.0..=999.0).contains(&status) { status as u16 } else { 0 };
-        let info = self.inner.robots(text, status);
-        out(&JsRobots { sitemaps: info.sitemaps, crawl_delay_ms: info.crawl_delay_ms })
+    /// The request headers (`[name, value][]`) of conditional fetch `id`, given the stored version
+    /// `{status, headers, digest}` or `null`.
+    pub fn conditional(&mut self, id: f64, stored: JsValue) -> Result<JsValue, JsValue> {
+        let stored: Option<JsStored> = input(stored, "stored")?;
+        let stored =
+            stored.map(|s| crawl::driver::Stored { status: status_of(s.status), headers: s.headers, digest: s.digest });
+        out(&self.inner.conditional(whole(id), stored))
     }
 
-    /// Frontier entries read back from the store when a crawl resumes.
-    pub fn seed(&mut self, entries: JsValue) -> Result<(), JsValue> {
-        let entries: Vec<FrontierEntry> = input(entries, "seed entries")?;
-        self.inner.seed(&entries);
-        Ok(())
-    }
-
-    /// `parent`: `{url, depth, run}` or null; `links`: `[{url, page}]` → the new frontier entries.
-    pub fn admit(&mut self, parent: JsValue, links: JsValue, now: f64) -> Result<JsValue, JsValue> {
-        let parent: Option<Parent> = input(parent, "parent")?;
-        let links: Vec<Link> = input(links, "links")?;
-        out(&self.inner.admit(parent.as_ref(), &links, whole(now)))
-    }
-
-    /// Sitemap XML (or text) bytes → `{pages: string[], sitemaps: string[]}`.
-    pub fn sitemap(&mut self, bytes: JsValue, url: &str) -> Result<JsValue, JsValue> {
-        let bytes = bytes
-            .dyn_ref::<js_sys::Uint8Array>()
-            .map(js_sys::Uint8Array::to_vec)
-            .ok_or_else(|| invalid("a sitemap must be a Uint8Array"))?;
-        out(&self.inner.sitemap(&bytes, url))
-    }
-
-    /// 0 = start now; > 0 = ms to wait; -1 = the host is at its concurrency limit.
-    pub fn slot(&self, host: &str, now: f64) -> f64 {
-        self.inner.slot(host, whole(now)) as f64
-    }
-
-    pub fn started(&mut self, host: &str, now: f64) {
-        self.inner.started(host, whole(now))
-    }
-
-    /// `result`: `{status?, error?, retryAfter?, elapsedMs, attempt, now}` → `{action, store, delayMs, reason}`.
-    pub fn finished(&mut self, host: &str, url: &str, result: JsValue) -> Result<JsValue, JsValue> {
-        // The URL is part of the contract for future per-URL decisions; today the host and result decide.
-        let _ = url;
-        let r: JsFetchResult = input(result, "fetch result")?;
-        let result = FetchResult {
-            status: r.status.filter(|s| (0.0..=999.0).contains(s)).map(|s| s as u16),
-            error: r.error,
-            retry_after: r.retry_after,
-            elapsed_ms: whole(r.elapsed_ms),
-            attempt: whole(r.attempt).min(u32::MAX as u64) as u32,
-            now: whole(r.now),
+    /// Fetch `id` ended: `{error?, status, headers, url?, hop?: {status, location}, body?: Uint8Array, size,
+    /// unreadable?, refused?, elapsedMs}`. Only a body the crawl reads (documents, stylesheets, robots.txt,
+    /// sitemaps) is copied into wasm memory. Returns whether the host keeps the body for a later write.
+    #[wasm_bindgen(js_name = onResponse)]
+    pub fn on_response(&mut self, id: f64, response: JsValue, now: f64) -> Result<bool, JsValue> {
+        let body = js_sys::Reflect::get(&response, &"body".into()).unwrap_or(JsValue::UNDEFINED);
+        let r: JsResponse = input(response, "response")?;
+        let _ = r.body;
+        let id = whole(id);
+        let body = body.dyn_into::<js_sys::Uint8Array>().ok();
+        let bytes = match &body {
+            Some(b) => {
+                let head = b.subarray(0, b.length().min(crate::mime::SNIFF_BYTES as u32)).to_vec();
+                self.inner.wants_body(id, &r.headers, &head).then(|| b.to_vec())
+            }
+            None => None,
         };
-        out(&self.inner.finished(host, &result))
+        let response = crawl::driver::Response {
+            error: r.error,
+            status: status_of(r.status),
+            headers: r.headers,
+            url: r.url,
+            hop: r.hop.map(|h| crawl::driver::Hop { status: status_of(h.status), location: h.location }),
+            body: bytes.as_deref(),
+            size: whole(r.size),
+            unreadable: r.unreadable,
+            refused: r.refused,
+            elapsed_ms: whole(r.elapsed_ms),
+        };
+        Ok(self.inner.on_response(id, response, whole(now)))
     }
 
-    /// Counts downloaded bytes; false once `maxBytes` is exceeded.
-    #[wasm_bindgen(js_name = addBytes)]
-    pub fn add_bytes(&mut self, n: f64) -> bool {
-        self.inner.add_bytes(whole(n))
+    /// The stored body a `read` step asked for, or `null` when it is gone.
+    #[wasm_bindgen(js_name = onStored)]
+    pub fn on_stored(&mut self, id: f64, body: Option<Vec<u8>>, now: f64) {
+        self.inner.on_stored(whole(id), body.as_deref(), whole(now));
     }
 
-    /// The current concurrency limit of a host.
-    pub fn concurrency(&self, host: &str) -> u32 {
-        self.inner.concurrency(host)
+    /// The last `write` step's batch is stored (`seeded`: the batch's own flag).
+    pub fn written(&mut self, seeded: bool) {
+        self.inner.written(seeded);
+    }
+
+    /// `{queued, done, failed, skipped, bytes, fetched, unwritten, inFlight, seeded, robotsStatus}`.
+    pub fn progress(&self) -> Result<JsValue, JsValue> {
+        out(&self.inner.progress())
+    }
+
+    /// Whether the crawl reached `maxBytes`.
+    #[wasm_bindgen(getter, js_name = overBudget)]
+    pub fn over_budget(&self) -> bool {
+        self.inner.over_budget()
+    }
+
+    /// What is pending as one last batch (a host that stops writes it), or `null`.
+    pub fn flush(&mut self) -> Result<JsValue, JsValue> {
+        out(&self.inner.flush())
     }
 }
