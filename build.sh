@@ -98,9 +98,14 @@ build() {
   rm -rf "$DIST/extension" "$DIST/worker" "$DIST/sitemirror-extension.zip"
   mkdir -p "$DIST"
   cp -r extension "$DIST/extension"
+  # lib/: what both hosts share — a module for the extension, the same declarations as globals for the classic
+  # site worker (its `export` keywords dropped; the file has no imports).
+  cp -r lib "$DIST/extension/lib"
   rm -rf "$DIST/extension/pkg" && mkdir -p "$DIST/extension/pkg"
   cp "$gen/web/sitemirror.js" "$gen/web/sitemirror_bg.wasm" "$DIST/extension/pkg/"
   cp -r worker "$DIST/worker"
+  if grep -q '^import ' lib/shared.js; then die "lib/shared.js must not import: the site worker loads it as a classic script"; fi
+  sed -E 's/^export //' lib/shared.js > "$DIST/worker/lib.js"
   rm -rf "$DIST/worker/pkg" "$DIST/worker/README.md" && mkdir -p "$DIST/worker/pkg"
   cp "$gen/no-modules/sitemirror.js" "$gen/no-modules/sitemirror_bg.wasm" "$DIST/worker/pkg/"
   (cd "$DIST/extension" && python3 -m zipfile -c ../sitemirror-extension.zip ./*)
@@ -222,6 +227,18 @@ fuzz_run() {
   [ "$failed" = 0 ]
 }
 
+# Every JavaScript file parses (the extension's as modules, the site worker's as classic scripts): a syntax error in
+# one module otherwise shows up only as pages that never get ready.
+js_syntax() {
+  local f rc=0
+  for f in $(git ls-files 'extension/*.js' 'lib/*.js'); do
+    node --no-warnings --experimental-default-type=module --check "$f" || rc=1
+  done
+  for f in $(git ls-files 'worker/*.js'); do node --check "$f" || rc=1; done
+  [ "$rc" = 0 ] && echo "js-syntax: every file parses"
+  return "$rc"
+}
+
 run_tests() {
   export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
   export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
@@ -229,6 +246,7 @@ run_tests() {
   layer clippy-native none cargo clippy --workspace --all-targets -- -D warnings
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
   layer clippy-wasm-worker none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" --no-default-features -- -D warnings
+  layer js-syntax none js_syntax
   layer native cargo cargo test --workspace
   # The site worker's engine is built without the archive feature: its code paths are tested as built, not only linted.
   layer native-worker-build cargo cargo test -p sitemirror --no-default-features

@@ -14,13 +14,12 @@
  * chrome.storage.local; an alarm wakes the worker while a crawl runs, and any event that starts the worker
  * resumes running crawls first.
  */
+import { bodyCapped, sitemapBytes } from './lib/shared.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
 const JOB_PREFIX = 'crawl:';
 
-/** The sitemaps.org limit on one sitemap, uncompressed. Also what a gzip bomb is stopped at. */
-const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
 const REPORT_MAX = 2000;
 
 /** Set by the background script. @type {{engine: any, store: () => Promise<any>, origin: string}} */
@@ -442,7 +441,7 @@ class Runner {
       } else {
         Object.assign(response, { status: res.status, headers: [...res.headers] });
         if (res.redirected && res.url) response.url = res.url;
-        body = await readCapped(res, task.maxBytes, controller);
+        body = await bodyCapped(res, task.maxBytes, controller);
         if (body === null) response.error = 'too-large';
       }
     } catch {
@@ -457,7 +456,7 @@ class Runner {
       response.body = body;
       if (task.purpose === 'sitemap') {
         try {
-          response.body = await sitemapText(body);
+          response.body = await sitemapBytes(body);
         } catch (err) {
           response.unreadable = err?.message || String(err);
           delete response.body;
@@ -553,62 +552,4 @@ class Runner {
 /** A stored body (Uint8Array or Blob) as bytes. */
 async function bytesOf(body) {
   return body instanceof Blob ? new Uint8Array(await body.arrayBuffer()) : body;
-}
-
-/** The body, or null when it is bigger than `max` (the request is then aborted). */
-async function readCapped(res, max, controller) {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > max) {
-    controller.abort('too-large');
-    return null;
-  }
-  if (Number.isFinite(declared) && res.headers.has('content-length')) return new Uint8Array(await res.arrayBuffer());
-  if (!res.body) return new Uint8Array(0);
-  const body = await readStream(res.body, max);
-  if (!body) controller.abort('too-large');
-  return body;
-}
-
-/** A stream's bytes in one array, or null (and the stream cancelled) as soon as they pass `max`. */
-async function readStream(stream, max) {
-  const reader = stream.getReader();
-  const chunks = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > max) {
-      await reader.cancel().catch(() => {});
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.length;
-  }
-  return out;
-}
-
-/**
- * A sitemap's XML (or text) bytes. `sitemap.xml.gz` files arrive as gzip bytes (a file, not Content-Encoding,
- * which fetch() would have undone): they are gunzipped here, and stopped at the sitemaps.org limit of 50 MB,
- * so a gzip bomb costs 50 MB of memory at most instead of the worker. Throws with the reason otherwise.
- */
-async function sitemapText(body) {
-  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) {
-    if (body.length > MAX_SITEMAP_BYTES) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes`);
-    return body;
-  }
-  let text;
-  try {
-    text = await readStream(new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
-  } catch (err) {
-    throw new Error(`broken gzip (${err?.message || err})`);
-  }
-  if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
-  return text;
 }

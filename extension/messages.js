@@ -98,14 +98,8 @@ export const MessageType = Object.freeze({
 });
 
 /** Error codes produced by the JS glue itself (engine errors keep the engine's codes). */
-export const ErrorCode = Object.freeze({
-  INVALID: 'message/invalid',
-  ENGINE_INIT: 'engine/init-failed',
-  INTERNAL: 'internal/error',
-  INVALID_URL: 'site/invalid-url',
-  NOT_MIRRORED: 'site/not-mirrored',
-  NO_CRAWL: 'crawl/none',
-});
+export { ErrorCode, errorResponse, errorFrom } from './lib/shared.js';
+import { ErrorCode, errorResponse } from './lib/shared.js';
 
 /** Longest URL or site id a message may carry (browsers cap URLs near 2 MB; ours are far shorter). */
 const MAX_URL = 64 * 1024;
@@ -174,24 +168,4 @@ export function parseRequest(raw) {
     default:
       return errorResponse(ErrorCode.INVALID, `unknown message type ${JSON.stringify(msg.type)}`);
   }
-}
-
-/**
- * @param {string} code
- * @param {string} [message]
- * @returns {ErrorResponse}
- */
-export function errorResponse(code, message) {
-  return { ok: false, error: message === undefined ? { code } : { code, message } };
-}
-
-/**
- * Turns anything thrown into an ErrorResponse. Engine errors carry a stable `code`, which is passed
- * through unchanged so callers can branch on it; anything else becomes `internal/error`.
- * @param {unknown} err
- * @returns {ErrorResponse}
- */
-export function errorFrom(err) {
-  const code = err && typeof err === 'object' && typeof err.code === 'string' ? err.code : ErrorCode.INTERNAL;
-  return errorResponse(code, err instanceof Error ? err.message : String(err));
 }

@@ -28,7 +28,7 @@
  * the top level; the engine loads in the background (`ready`), never awaited at the top level.
  */
 /* global wasm_bindgen */
-importScripts('pkg/sitemirror.js');
+importScripts('pkg/sitemirror.js', 'lib.js'); // lib.js: lib/shared.js, shared with the extension
 
 /**
  * Holds the engine files. Versioned so a new deployment whose layout changes can drop old entries in `activate`;
@@ -41,8 +41,9 @@ const CONFIG_CACHE = 'sitemirror-config-v1';
 const DB_NAME = 'sitemirror-site';
 const GLUE_URL = new URL('pkg/sitemirror.js', self.location).href;
 const WASM_URL = new URL('pkg/sitemirror_bg.wasm', self.location).href;
+const LIB_URL = new URL('lib.js', self.location).href;
 /** The worker's own files: never mirrored, never intercepted. */
-const OWN_FILES = new Set([self.location.href.split('?')[0], GLUE_URL, WASM_URL]);
+const OWN_FILES = new Set([self.location.href.split('?')[0], GLUE_URL, WASM_URL, LIB_URL]);
 /** Mirror URLs (engine/rewrite messages) stay on this origin, under the scope, in a path unlikely to clash. */
 const MIRROR_PREFIX = new URL('__sitemirror/m/', self.registration.scope).href;
 /** `sw.js?config=/sitemirror.json`: where the site owner's config is (set by register.js from `data-config`). */
@@ -602,29 +603,6 @@ let precaching = null;
 let precacheState = { state: 'idle', queued: 0, done: 0, failed: 0, skipped: 0 };
 
 /**
- * A sitemap's bytes, gunzipped when it is a `.xml.gz` file (gzip magic; Content-Encoding is undone by fetch()).
- * Capped at the sitemaps.org limit of 50 MB uncompressed, so a gzip bomb can't exhaust the worker.
- */
-async function sitemapBytes(body) {
-  const MAX = 50 * 1024 * 1024;
-  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
-  const reader = new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
-  const parts = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > MAX) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`over ${MAX} bytes once gunzipped`);
-    }
-    parts.push(value);
-  }
-  return new Uint8Array(await new Blob(parts).arrayBuffer());
-}
-
-/**
  * Crawls the site's own pages into the mirror with the engine's `CrawlDriver` — the same crawl as the extension's
  * "Mirror this site": seeding (robots.txt, sitemaps, the start pages), scope, exclusions, robots rules, traps,
  * depth/page/byte limits, per-host pacing, retries, batching. Fetched without credentials: what is precached is
@@ -741,10 +719,9 @@ async function precacheFetch(driver, task, c, bodies) {
     const res = await fetch(req, { signal: AbortSignal.timeout(task.timeoutMs) }).then(honour);
     Object.assign(response, { status: res.status, headers: [...res.headers] });
     if (res.redirected && res.url) response.url = res.url;
-    body = new Uint8Array(await res.arrayBuffer());
-    if (body.length > task.maxBytes) {
+    body = await bodyCapped(res, task.maxBytes);
+    if (body === null) {
       response.error = 'too-large';
-      body = null;
     } else {
       response.size = body.length;
       const finalUrl = res.url || task.url;
@@ -816,16 +793,16 @@ self.addEventListener('message', (event) => {
  * @param {unknown} msg
  */
 async function handle(msg, event) {
-  if (!msg || typeof msg !== 'object') return errorResponse('message/invalid', 'message must be an object');
+  if (!msg || typeof msg !== 'object') return errorResponse(ErrorCode.INVALID, 'message must be an object');
   const types = ['engine/status', 'engine/rewrite', 'mirror/status', 'mirror/idle', 'precache/run', 'mirror/clear'];
-  if (!types.includes(msg.type)) return errorResponse('message/invalid', `unknown message type ${JSON.stringify(msg.type)}`);
+  if (!types.includes(msg.type)) return errorResponse(ErrorCode.INVALID, `unknown message type ${JSON.stringify(msg.type)}`);
   if (msg.type === 'engine/rewrite' && (typeof msg.html !== 'string' || typeof msg.url !== 'string')) {
-    return errorResponse('message/invalid', 'engine/rewrite needs string html and url');
+    return errorResponse(ErrorCode.INVALID, 'engine/rewrite needs string html and url');
   }
   try {
     await ready;
   } catch (err) {
-    return errorResponse('engine/init-failed', String(err && err.message ? err.message : err));
+    return errorResponse(ErrorCode.ENGINE_INIT, String(err && err.message ? err.message : err));
   }
   const c = config || (await configReady);
   switch (msg.type) {
@@ -856,7 +833,7 @@ async function handle(msg, event) {
       await clearMirror();
       return { ok: true };
   }
-  return errorResponse('message/invalid', 'unreachable');
+  return errorResponse(ErrorCode.INVALID, 'unreachable');
 }
 
 /** Mirrors URLs a page loaded that the mirror lacks (the first visit, before the worker was in control). */
@@ -873,12 +850,3 @@ async function catchUp(urls, c) {
   }
 }
 
-function errorResponse(code, message) {
-  return { ok: false, error: { code, message } };
-}
-
-/** Engine errors carry a stable `code`: pass it through so pages can branch on it. */
-function errorFrom(err) {
-  const code = err && typeof err.code === 'string' ? err.code : 'internal/error';
-  return errorResponse(code, err instanceof Error ? err.message : String(err));
-}

@@ -1,0 +1,111 @@
+/**
+ * What both hosts of the engine need, written once: the extension (ES modules, `extension/`) and the site worker
+ * (a classic service worker, `worker/`). build.sh puts this file in dist/extension/lib/shared.js, imported as a
+ * module, and — its `export` keywords dropped — in dist/worker/lib.js, loaded with `importScripts`, where its
+ * declarations are the worker's globals. So: no imports here, and nothing but declarations at the top level.
+ */
+
+/** Error codes of the hosts' own (the engine's are `SitemirrorError.code`); docs/engine-api.md lists them all. */
+export const ErrorCode = Object.freeze({
+  /** A message that isn't one the handler knows, or lacks what it needs. */
+  INVALID: 'message/invalid',
+  /** The engine (wasm) could not start. */
+  ENGINE_INIT: 'engine/init-failed',
+  /** Anything thrown that carries no code of its own. */
+  INTERNAL: 'internal/error',
+  INVALID_URL: 'site/invalid-url',
+  NOT_MIRRORED: 'site/not-mirrored',
+  NO_CRAWL: 'crawl/none',
+});
+
+/**
+ * The failure answer of a message handler: `{ok: false, error: {code, message?}}`.
+ * @param {string} code
+ * @param {string} [message]
+ */
+export function errorResponse(code, message) {
+  return { ok: false, error: message === undefined ? { code } : { code, message } };
+}
+
+/**
+ * Anything thrown, as a failure answer. Engine errors carry a stable `code`, passed through unchanged so callers
+ * can branch on it; anything else becomes `internal/error`.
+ * @param {unknown} err
+ */
+export function errorFrom(err) {
+  const code = err && typeof err === 'object' && typeof err.code === 'string' ? err.code : ErrorCode.INTERNAL;
+  return errorResponse(code, err instanceof Error ? err.message : String(err));
+}
+
+/**
+ * A stream's bytes in one array, or null (and the stream cancelled) as soon as they pass `max`.
+ * @param {ReadableStream<Uint8Array>} stream
+ * @param {number} max
+ * @returns {Promise<Uint8Array | null>}
+ */
+export async function readCapped(stream, max) {
+  const reader = stream.getReader();
+  const chunks = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.length;
+  }
+  return out;
+}
+
+/**
+ * A response's body, or null when it is bigger than `max` (a declared Content-Length over it is refused before
+ * anything is read; the request is then aborted through `controller`, if given).
+ * @param {Response} res
+ * @param {number} max
+ * @param {AbortController} [controller]
+ * @returns {Promise<Uint8Array | null>}
+ */
+export async function bodyCapped(res, max, controller) {
+  const declared = Number(res.headers.get('content-length'));
+  if (res.headers.has('content-length') && declared > max) {
+    controller?.abort('too-large');
+    return null;
+  }
+  // A declared length is the body's when nothing was decoded (with Content-Encoding it is the compressed size).
+  if (res.headers.has('content-length') && !res.headers.has('content-encoding')) return new Uint8Array(await res.arrayBuffer());
+  if (!res.body) return new Uint8Array(0);
+  const body = await readCapped(res.body, max);
+  if (!body) controller?.abort('too-large');
+  return body;
+}
+
+/** The sitemaps.org limit on one sitemap, uncompressed: also where a gzip bomb stops. */
+export const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
+
+/**
+ * A sitemap's XML (or text) bytes. `sitemap.xml.gz` files arrive as gzip bytes (a file, not Content-Encoding,
+ * which fetch() would have undone): they are gunzipped here with the browser's DecompressionStream and stopped at
+ * `MAX_SITEMAP_BYTES`, so a gzip bomb costs that much memory at most. Throws with the reason otherwise.
+ * @param {Uint8Array} body
+ * @returns {Promise<Uint8Array>}
+ */
+export async function sitemapBytes(body) {
+  if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
+  let text;
+  try {
+    text = await readCapped(new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
+  } catch (err) {
+    throw new Error(`broken gzip (${err?.message || err})`);
+  }
+  if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
+  return text;
+}
