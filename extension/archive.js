@@ -16,9 +16,10 @@
  * things. The store is the same IndexedDB database the worker uses. Nothing in an archive is ever run: records
  * become captures (bytes and a few headers), replayed later under the viewer's sandbox like any capture.
  */
-import { KEPT_HEADERS, isHtml } from './capture.js';
+import { isHtml } from './capture.js';
 import { RENDERED } from './replay.js';
 import { IMPORTED_ONLY, isImportedOnly } from './sites.js';
+import { ErrorCode } from './lib/shared.js';
 
 /** Bodies bigger than the store takes are reported, not read (the store's default per-body cap). */
 const MAX_RECORD = 64 << 20;
@@ -338,32 +339,32 @@ export async function importArchive(engine, store, file, { sites: chosen, now = 
   const take = async (r) => {
     const url = keyOf(engine, r.url);
     if (url === null) {
-      skip(r.url, 'archive/not-mirrorable: not an http(s) URL');
+      skip(r.url, `${ErrorCode.ARCHIVE_NOT_MIRRORABLE}: not an http(s) URL`);
       return;
     }
     const entry = byOrigin.get(new URL(url).origin);
     if (!entry) {
-      skip(url, `archive/site-not-chosen: ${new URL(url).origin} was not chosen for import`);
+      skip(url, `${ErrorCode.ARCHIVE_SITE_NOT_CHOSEN}: ${new URL(url).origin} was not chosen for import`);
       return;
     }
     if (r.problem) {
-      skip(url, `archive/record: ${r.problem}`);
+      skip(url, `${ErrorCode.ARCHIVE_RECORD}: ${r.problem}`);
       return;
     }
     if (r.status < 200 || r.status > 599 || r.status === 304) {
-      skip(url, `archive/status: HTTP ${r.status} is not a capture`);
+      skip(url, `${ErrorCode.ARCHIVE_STATUS}: HTTP ${r.status} is not a capture`);
       return;
     }
     if (r.at > now) {
-      skip(url, `archive/future-date: dated ${new Date(r.at).toISOString()}, after the import (${new Date(now).toISOString()})`);
+      skip(url, `${ErrorCode.ARCHIVE_FUTURE_DATE}: dated ${new Date(r.at).toISOString()}, after the import (${new Date(now).toISOString()})`);
       return;
     }
-    const headers = r.headers.filter(([n]) => KEPT_HEADERS.has(n));
+    const headers = engine.keptHeaders(r.headers);
     const base = { site: await siteFor(entry), url, at: r.at || now, status: r.status, headers, source };
     if (r.type === 'revisit') {
       await flush();
       if (!r.digest) {
-        skip(url, 'archive/revisit: the record names no SHA-256 payload digest');
+        skip(url, `${ErrorCode.ARCHIVE_REVISIT}: the record names no SHA-256 payload digest`);
         return;
       }
       try {
@@ -371,7 +372,7 @@ export async function importArchive(engine, store, file, { sites: chosen, now = 
         captures += 1;
       } catch (err) {
         // The body it repeats is in no record read so far, nor in the store.
-        skip(url, `archive/revisit: the repeated body is not in the archive (${err?.code || err})`);
+        skip(url, `${ErrorCode.ARCHIVE_REVISIT}: the repeated body is not in the archive (${err?.code || err})`);
       }
       return;
     }
@@ -403,14 +404,14 @@ async function warcFiles(engine, file) {
   const entries = engine.zipEntries(await bytesOf(file.slice(dir.offset, dir.offset + dir.size)));
   const warcs = entries.filter((e) => /^archive\/[^/]+\.warc(\.gz)?$/i.test(e.name));
   if (warcs.length === 0) {
-    throw Object.assign(new Error('a ZIP file with no archive/*.warc or archive/*.warc.gz in it: not a WACZ'), { code: 'archive/not-warc' });
+    throw Object.assign(new Error('a ZIP file with no archive/*.warc or archive/*.warc.gz in it: not a WACZ'), { code: ErrorCode.ARCHIVE_NOT_WARC });
   }
   const out = [];
   for (const e of warcs) {
     const start = engine.zipDataOffset(e, await bytesOf(file.slice(e.headerOffset, e.headerOffset + 30)));
     const data = file.slice(start, start + e.compressedSize).stream();
     if (e.method === 0 || e.method === 8) out.push({ name: e.name, stream: data, deflated: e.method === 8 });
-    else throw Object.assign(new Error(`${e.name} is compressed with ZIP method ${e.method}, which can't be read`), { code: 'archive/malformed' });
+    else throw Object.assign(new Error(`${e.name} is compressed with ZIP method ${e.method}, which can't be read`), { code: ErrorCode.ARCHIVE_MALFORMED });
   }
   return out;
 }

@@ -15,9 +15,7 @@
  */
 
 import { RENDERED } from './replay.js';
-
-/** Response headers worth keeping for replay and for conditional refreshes. */
-export const KEPT_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'location', 'content-language', 'content-disposition']);
+import { ErrorCode } from './lib/shared.js';
 
 /** What each tab's current page has loaded so far: tabId → {pageUrl, items: Map<url, item>, loaded, next}. */
 const pages = new Map();
@@ -41,9 +39,8 @@ export function configure(ctx) {
 
 /** @param {chrome.webRequest.HttpHeader[] | undefined} headers */
 function keep(headers) {
-  return (headers || [])
-    .filter((h) => KEPT_HEADERS.has(h.name.toLowerCase()) && h.value !== undefined)
-    .map((h) => [h.name.toLowerCase(), h.value]);
+  // Which headers a capture keeps is the engine's (crate/src/http.rs `KEPT_HEADERS`), for every way in.
+  return context.engine.keptHeaders((headers || []).filter((h) => h.value !== undefined).map((h) => [h.name, h.value]));
 }
 
 /**
@@ -144,7 +141,7 @@ async function flush(page, now = Date.now(), withDom = false) {
   // A site past its size limit gets nothing more: what it would have stored is reported, not written.
   const [usage, budget] = await Promise.all([store.usage(site.id), context.budget()]);
   if (usage.bytes >= budget) {
-    const reason = `capture/over-budget: the site's mirror is at its size limit (${budget} bytes); raise it on the dashboard`;
+    const reason = `${ErrorCode.CAPTURE_OVER_BUDGET}: the site's mirror is at its size limit (${budget} bytes); raise it on the dashboard`;
     await store.record([], [], items.filter((i) => !i.redirect).map((i) => missingEntry(site, i.url, reason, now)));
     return 0;
   }
@@ -263,7 +260,7 @@ async function fetchBody(item, site, space, at, fromPage) {
     const res = await fetch(item.url, { cache: 'force-cache', ...plan, redirect: 'manual' });
     if (res.type === 'opaqueredirect') return null;
     if (res.status !== item.status) {
-      const reason = `capture/third-party: without the user's cookies the site answered ${res.status}, the page got ${item.status}`;
+      const reason = `${ErrorCode.CAPTURE_THIRD_PARTY}: without the user's cookies the site answered ${res.status}, the page got ${item.status}`;
       return { missing: item.url, reason };
     }
     return { ...base, body: new Uint8Array(await res.arrayBuffer()) };

@@ -14,7 +14,7 @@
  * chrome.storage.local; an alarm wakes the worker while a crawl runs, and any event that starts the worker
  * resumes running crawls first.
  */
-import { bodyCapped, sitemapBytes } from './lib/shared.js';
+import { ErrorCode, bodyCapped, sitemapBytes } from './lib/shared.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
@@ -257,7 +257,7 @@ export async function cancel(siteId) {
     await saveJob(job);
     await runners.get(siteId)?.stop();
     await saveJob(job);
-    await settleQueued(siteId, 'crawl/cancelled: the crawl was cancelled before this URL was fetched');
+    await settleQueued(siteId, `${ErrorCode.CRAWL_CANCELLED}: the crawl was cancelled before this URL was fetched`);
     await armAlarm();
     await badge();
   }
@@ -541,7 +541,7 @@ class Runner {
   async fail(err) {
     if (this.failed) return;
     this.failed = true;
-    const code = err && typeof err.code === 'string' ? err.code : 'internal/error';
+    const code = err && typeof err.code === 'string' ? err.code : ErrorCode.INTERNAL;
     console.error('sitemirror: crawl stopped', err);
     await this.stop().catch(() => {});
     this.job.error = `${code}: ${err?.message ?? err}`;

@@ -3,6 +3,8 @@
  * titles) is attacker text: these helpers only ever build DOM nodes and set `textContent`, never HTML.
  */
 
+import { ErrorCode, errorResponse } from './lib/shared.js';
+
 /**
  * Sends a message to the background and turns a missing answer or a thrown error into an error response, so
  * callers handle one shape.
@@ -12,9 +14,9 @@
 export async function send(message) {
   try {
     const res = await chrome.runtime.sendMessage(message);
-    return res ?? { ok: false, error: { code: 'internal/no-answer', message: 'The background did not answer.' } };
+    return res ?? errorResponse(ErrorCode.NO_ANSWER, 'The background did not answer.');
   } catch (err) {
-    return { ok: false, error: { code: 'internal/unreachable', message: err instanceof Error ? err.message : String(err) } };
+    return errorResponse(ErrorCode.UNREACHABLE, err instanceof Error ? err.message : String(err));
   }
 }
 
@@ -90,7 +92,7 @@ export function crawlActive(job) {
  */
 export async function crawlStatus(site) {
   const res = await send({ type: 'crawl/status', site });
-  if (!res.ok && (res.error.code === 'crawl/none' || res.error.code === 'site/not-mirrored')) {
+  if (!res.ok && (res.error.code === ErrorCode.NO_CRAWL || res.error.code === ErrorCode.NOT_MIRRORED)) {
     return { ok: true, job: null, counts: { queued: 0, done: 0, failed: 0, skipped: 0 }, progress: 0 };
   }
   return res;

@@ -5,7 +5,11 @@
  * declarations are the worker's globals. So: no imports here, and nothing but declarations at the top level.
  */
 
-/** Error codes of the hosts' own (the engine's are `SitemirrorError.code`); docs/engine-api.md lists them all. */
+/**
+ * Every code JavaScript uses, defined once: the hosts' own errors and reasons, and the engine's codes JS branches
+ * on (defined in crate/src/codes.rs). docs/engine-api.md ("Codes") lists them all; tests/native/codes.rs fails on
+ * a code literal anywhere else.
+ */
 export const ErrorCode = Object.freeze({
   /** A message that isn't one the handler knows, or lacks what it needs. */
   INVALID: 'message/invalid',
@@ -16,6 +20,26 @@ export const ErrorCode = Object.freeze({
   INVALID_URL: 'site/invalid-url',
   NOT_MIRRORED: 'site/not-mirrored',
   NO_CRAWL: 'crawl/none',
+  /** The UI's message got no answer from the background, or could not reach it. */
+  NO_ANSWER: 'internal/no-answer',
+  UNREACHABLE: 'internal/unreachable',
+  // Why a URL was left out (frontier entries' `reason`, `"code: human text"`), besides the engine's crawl codes.
+  CRAWL_CANCELLED: 'crawl/cancelled',
+  CAPTURE_OVER_BUDGET: 'capture/over-budget',
+  CAPTURE_THIRD_PARTY: 'capture/third-party',
+  ARCHIVE_NOT_MIRRORABLE: 'archive/not-mirrorable',
+  ARCHIVE_SITE_NOT_CHOSEN: 'archive/site-not-chosen',
+  ARCHIVE_RECORD: 'archive/record',
+  ARCHIVE_STATUS: 'archive/status',
+  ARCHIVE_FUTURE_DATE: 'archive/future-date',
+  ARCHIVE_REVISIT: 'archive/revisit',
+  /** The site worker's precache: `precache/<why>`, why the worker's caching rules refused a response. */
+  PRECACHE_PREFIX: 'precache/',
+  // The engine's own codes JavaScript branches on (crate/src/codes.rs; tests/native/codes.rs checks they match).
+  CRAWL_INVALID_CONFIG: 'crawl/invalid-config',
+  ARCHIVE_NOT_WARC: 'archive/not-warc',
+  ARCHIVE_MALFORMED: 'archive/malformed',
+  ARCHIVE_TOO_COMPRESSED: 'archive/too-compressed',
 });
 
 /**

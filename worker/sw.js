@@ -727,7 +727,7 @@ async function precacheFetch(driver, task, c, bodies) {
       const finalUrl = res.url || task.url;
       // Without credentials no cookie is set: the cookie rule has nothing to see here.
       const why = refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
-      if (why) response.refused = `precache/${why}: the site worker does not keep this response`;
+      if (why) response.refused = `${ErrorCode.PRECACHE_PREFIX}${why}: the site worker does not keep this response`;
       response.body = body;
       if (task.purpose === 'sitemap') {
         try {

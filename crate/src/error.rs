@@ -4,6 +4,7 @@
 //! whose `code` property is this string, and the extension branches on it. Messages are for people and may change;
 //! codes may not.
 
+use crate::codes;
 use std::fmt;
 
 /// Anything with a stable machine-readable code.
@@ -45,9 +46,9 @@ impl std::error::Error for UrlError {}
 impl ErrorCode for UrlError {
     fn code(&self) -> &'static str {
         match self {
-            UrlError::Invalid { .. } => "url/invalid",
-            UrlError::NotMirrorable { .. } => "url/not-mirrorable",
-            UrlError::BadPrefix { .. } => "options/invalid",
+            UrlError::Invalid { .. } => codes::URL_INVALID,
+            UrlError::NotMirrorable { .. } => codes::URL_NOT_MIRRORABLE,
+            UrlError::BadPrefix { .. } => codes::OPTIONS_INVALID,
         }
     }
 }
@@ -91,9 +92,9 @@ impl std::error::Error for RewriteError {}
 impl ErrorCode for RewriteError {
     fn code(&self) -> &'static str {
         match self {
-            RewriteError::MemoryLimit { .. } => "rewrite/memory-limit",
-            RewriteError::Failed { .. } => "rewrite/failed",
-            RewriteError::Ambiguous { .. } => "rewrite/ambiguous",
+            RewriteError::MemoryLimit { .. } => codes::REWRITE_MEMORY_LIMIT,
+            RewriteError::Failed { .. } => codes::REWRITE_FAILED,
+            RewriteError::Ambiguous { .. } => codes::REWRITE_AMBIGUOUS,
             RewriteError::Options(e) => e.code(),
         }
     }
@@ -122,7 +123,7 @@ impl std::error::Error for OptionsError {}
 
 impl ErrorCode for OptionsError {
     fn code(&self) -> &'static str {
-        "options/invalid"
+        codes::OPTIONS_INVALID
     }
 }
 
@@ -165,10 +166,10 @@ impl std::error::Error for StoreError {}
 impl ErrorCode for StoreError {
     fn code(&self) -> &'static str {
         match self {
-            StoreError::QuotaExceeded { .. } => "store/quota-exceeded",
-            StoreError::TooLarge { .. } => "store/too-large",
-            StoreError::MissingPayload { .. } => "store/missing-payload",
-            StoreError::Backend { .. } => "store/failed",
+            StoreError::QuotaExceeded { .. } => codes::STORE_QUOTA_EXCEEDED,
+            StoreError::TooLarge { .. } => codes::STORE_TOO_LARGE,
+            StoreError::MissingPayload { .. } => codes::STORE_MISSING_PAYLOAD,
+            StoreError::Backend { .. } => codes::STORE_FAILED,
         }
     }
 }
@@ -199,7 +200,7 @@ impl std::error::Error for CrawlError {}
 impl ErrorCode for CrawlError {
     fn code(&self) -> &'static str {
         match self {
-            CrawlError::InvalidConfig { .. } => "crawl/invalid-config",
+            CrawlError::InvalidConfig { .. } => codes::CRAWL_INVALID_CONFIG,
             CrawlError::Url(e) => e.code(),
         }
     }
@@ -272,14 +273,14 @@ impl std::error::Error for ArchiveError {}
 impl ErrorCode for ArchiveError {
     fn code(&self) -> &'static str {
         match self {
-            ArchiveError::NotWarc { .. } => "archive/not-warc",
-            ArchiveError::BadGzip { .. } => "archive/bad-gzip",
-            ArchiveError::Truncated { .. } => "archive/truncated",
-            ArchiveError::Malformed { .. } => "archive/malformed",
-            ArchiveError::NoZipDirectory => "archive/not-warc",
-            ArchiveError::BadZip { .. } => "archive/malformed",
-            ArchiveError::BadZipEntry { .. } => "archive/malformed",
-            ArchiveError::TooCompressed { .. } => "archive/too-compressed",
+            ArchiveError::NotWarc { .. } => codes::ARCHIVE_NOT_WARC,
+            ArchiveError::BadGzip { .. } => codes::ARCHIVE_BAD_GZIP,
+            ArchiveError::Truncated { .. } => codes::ARCHIVE_TRUNCATED,
+            ArchiveError::Malformed { .. } => codes::ARCHIVE_MALFORMED,
+            ArchiveError::NoZipDirectory => codes::ARCHIVE_NOT_WARC,
+            ArchiveError::BadZip { .. } => codes::ARCHIVE_MALFORMED,
+            ArchiveError::BadZipEntry { .. } => codes::ARCHIVE_MALFORMED,
+            ArchiveError::TooCompressed { .. } => codes::ARCHIVE_TOO_COMPRESSED,
         }
     }
 }

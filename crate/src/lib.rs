@@ -10,6 +10,7 @@
 
 #[cfg(feature = "archive")]
 pub mod archive;
+pub mod codes;
 pub mod crawl;
 pub mod error;
 pub mod http;

@@ -139,7 +139,7 @@ form.addEventListener('submit', async (event) => {
       const { code, message } = res.error;
       if (code === ErrorCode.INVALID_URL) {
         showAddError(`“${value}” is not a web address that can be mirrored: only http:// and https:// URLs, such as https://example.com/.`);
-      } else if (code === 'crawl/invalid-config') {
+      } else if (code === ErrorCode.CRAWL_INVALID_CONFIG) {
         optionsBox.open = true;
         showAddError(`The crawl options were refused: ${message || code}`);
         input.removeAttribute('aria-invalid');
@@ -529,8 +529,8 @@ function resetImport() {
 
 /** Says why a file stopped being read, and that what came before it counts. */
 function fileProblem(error, before) {
-  const what = error.code === 'archive/not-warc' ? 'is not a WARC or WACZ file'
-    : error.code === 'archive/too-compressed' ? 'inflates too much to be an archive' : 'is damaged';
+  const what = error.code === ErrorCode.ARCHIVE_NOT_WARC ? 'is not a WARC or WACZ file'
+    : error.code === ErrorCode.ARCHIVE_TOO_COMPRESSED ? 'inflates too much to be an archive' : 'is damaged';
   return `The file ${what} (${error.code}): ${error.message}${before ? ` ${before}` : ''}`;
 }
 

@@ -9,7 +9,7 @@
  *
  * Which tab: the active tab of the last focused window (the popup is not a tab itself; see `tab.js`).
  */
-import { MessageType } from '../messages.js';
+import { MessageType, ErrorCode } from '../messages.js';
 import { currentTabUrl } from './tab.js';
 import { send, el, formatBytes, formatTime, offlineCopyOf, crawlStatus, crawlActive, crawlStateText } from '../ui.js';
 
@@ -177,7 +177,7 @@ function showError(err) {
 
 /** Text for a failed crawl request; `crawl/invalid-config` and others carry the engine's explanation. */
 function crawlError(res, what) {
-  if (res.error.code === 'site/invalid-url') return 'Only http:// and https:// sites can be mirrored.';
+  if (res.error.code === ErrorCode.INVALID_URL) return 'Only http:// and https:// sites can be mirrored.';
   return `Couldn’t ${what} (${res.error.code})${res.error.message ? `: ${res.error.message}` : '.'}`;
 }
 

@@ -266,7 +266,14 @@ impl Sim {
 /// Answers seeding (no robots.txt, no sitemap) and returns the start page's fetch.
 fn start_page(d: &mut Driver) -> FetchTask {
     loop {
-        let Step::Fetch(t) = d.next(NOW) else { panic!("seeding asks for nothing more") };
+        let t = match d.next(NOW) {
+            Step::Fetch(t) => t,
+            Step::Write(batch) => {
+                d.written(batch.seeded);
+                continue;
+            }
+            other => panic!("seeding asks for nothing more: {other:?}"),
+        };
         if t.purpose == Purpose::Page {
             return t;
         }

@@ -125,8 +125,8 @@ fn misspelt_option_names_are_refused_by_name() {
     let message = js_sys::Reflect::get(&err, &JsValue::from_str("message")).unwrap().as_string().unwrap();
     assert_eq!(code_of(err), "options/invalid");
     assert!(message.contains("'contentTyp'"), "{message}");
-    let opts = js_options(&[("url", "https://example.com/"), ("banner", "<b>x</b>"), ("Banner", "")]);
-    assert_eq!(code_of(wasm::insert_banner(bytes(b"<p>"), opts).unwrap_err()), "options/invalid");
+    let opts = js_options(&[("url", "https://example.com/"), ("mirrorPrefix", PREFIX), ("Banner", "")]);
+    assert_eq!(code_of(wasm::rewrite_html(bytes(b"<p>"), opts).unwrap_err()), "options/invalid");
     let opts = js_options(&[("url", "https://example.com/"), ("kinds", "css")]);
     assert_eq!(code_of(wasm::extract_links(bytes(b"a{}"), opts).unwrap_err()), "options/invalid");
     // Every name the docs list is accepted.
@@ -140,4 +140,24 @@ fn misspelt_option_names_are_refused_by_name() {
         ("kind", "html"),
     ]);
     assert!(wasm::rewrite_html(bytes(b"<p>"), all).is_ok());
+}
+
+#[wasm_bindgen_test]
+async fn misspelt_field_names_are_refused_by_every_reader() {
+    // serde-wasm-bindgen reads only the fields a struct has: without the engine's own check, `{maxBdy}` opened a
+    // store with no body limit and `{mirrorUncachable}` kept the rules strict, both silently.
+    let json = |s: &str| js_sys::JSON::parse(s).unwrap();
+    let err =
+        wasm::store::JsStore::open("sitemirror-strict-test".into(), json(r#"{"maxBdy": 5}"#)).await.err().unwrap();
+    assert_eq!(code_of(err), "options/invalid");
+    let exchange = json(r#"{"status": 200, "sameOrigin": true, "authorization": false, "headers": []}"#);
+    let err = wasm::http::may_mirror(exchange, json(r#"{"mirrorUncachable": true, "maxBody": 10}"#)).unwrap_err();
+    assert_eq!(code_of(err), "options/invalid");
+    let host = json(r#"{"source": "crawl-1", "redirects": "manual", "cookie": false}"#);
+    let err = wasm::crawl::JsCrawlDriver::new("https://example.com/", JsValue::NULL, host).err().unwrap();
+    assert_eq!(code_of(err), "crawl/invalid-config");
+    // The names the docs list are accepted.
+    assert!(wasm::store::JsStore::open("sitemirror-strict-test".into(), json(r#"{"maxBody": 5, "budget": 9}"#))
+        .await
+        .is_ok());
 }

@@ -372,6 +372,10 @@ impl Driver {
         if self.over_budget {
             self.skip_queued(now);
         }
+        let sitemaps_left = self.sitemap_next < self.sitemaps.len().min(super::MAX_SITEMAPS);
+        if self.phase == Phase::Sitemaps && !self.seeding_busy && !sitemaps_left {
+            self.end_seeding(now);
+        }
         if let Some((id, digest)) = self.to_read.pop_front() {
             return Step::Read { id, digest };
         }
@@ -446,9 +450,7 @@ impl Driver {
                     (self.sitemaps[self.sitemap_next - 1].clone(), Purpose::Sitemap)
                 }
                 Phase::Sitemaps => {
-                    self.phase = Phase::Crawl;
-                    self.pending.seeded = true;
-                    self.touch_pending(now);
+                    self.end_seeding(now);
                     return None;
                 }
                 _ => return None,
@@ -496,6 +498,13 @@ impl Driver {
         self.in_flight.insert(id, Flight { purpose, url, entry, stored: None });
         self.counts.in_flight = self.in_flight.len() as u64;
         task
+    }
+
+    /// Seeding is over once the last sitemap is in: its batch is written before anything else is fetched.
+    fn end_seeding(&mut self, now: u64) {
+        self.phase = Phase::Crawl;
+        self.pending.seeded = true;
+        self.touch_pending(now);
     }
 
     /// Retries whose delay is over go back to the head of their queue.

@@ -1,31 +1,15 @@
-//! Why a URL was skipped or failed: stable codes (the contract with the extension, which groups its crawl report
+//! Why a URL was skipped or failed: stable codes (defined in `crate::codes`; the extension groups its crawl report
 //! by them) and the `"code: human text"` strings frontier entries carry.
 
-pub const OUT_OF_SCOPE: &str = "crawl/out-of-scope";
-/// An exclude pattern matched, or include patterns exist and none matched.
-pub const EXCLUDED: &str = "crawl/excluded";
-pub const ROBOTS: &str = "crawl/robots";
-pub const LOGOUT: &str = "crawl/logout";
-/// A link that looks like it deletes, unsubscribes or revokes something (`followLogout` is off).
-pub const STATE_CHANGING: &str = "crawl/state-changing";
-/// A host on a private or local address, which the site may not make the browser request.
-pub const PRIVATE_ADDRESS: &str = "crawl/private-address";
-pub const URL_TOO_LONG: &str = "crawl/url-too-long";
-pub const REPETITION: &str = "crawl/repetition";
-pub const CALENDAR: &str = "crawl/calendar";
-pub const QUERY_EXPLOSION: &str = "crawl/query-explosion";
-pub const MAX_DEPTH: &str = "crawl/max-depth";
-pub const MAX_PAGES: &str = "crawl/max-pages";
-/// Settled by the scheduler once `addBytes` returns false.
-pub const MAX_BYTES: &str = "crawl/max-bytes";
-pub const TOO_LARGE: &str = "crawl/too-large";
-pub const TIMEOUT: &str = "crawl/timeout";
-pub const NETWORK: &str = "crawl/network";
-pub const REDIRECT_LOOP: &str = "crawl/redirect-loop";
-/// Set by the scheduler: a sitemap that could not be read (not gzip or XML/text, or over 50 MB uncompressed).
-pub const BAD_SITEMAP: &str = "crawl/bad-sitemap";
-/// Prefix of `crawl/http-<status>` (e.g. `crawl/http-404`).
-pub const HTTP_PREFIX: &str = "crawl/http-";
+pub use crate::codes::{
+    CRAWL_BAD_SITEMAP as BAD_SITEMAP, CRAWL_CALENDAR as CALENDAR, CRAWL_EXCLUDED as EXCLUDED,
+    CRAWL_HTTP_PREFIX as HTTP_PREFIX, CRAWL_LOGOUT as LOGOUT, CRAWL_MAX_BYTES as MAX_BYTES,
+    CRAWL_MAX_DEPTH as MAX_DEPTH, CRAWL_MAX_PAGES as MAX_PAGES, CRAWL_NETWORK as NETWORK,
+    CRAWL_OUT_OF_SCOPE as OUT_OF_SCOPE, CRAWL_PRIVATE_ADDRESS as PRIVATE_ADDRESS,
+    CRAWL_QUERY_EXPLOSION as QUERY_EXPLOSION, CRAWL_REDIRECT_LOOP as REDIRECT_LOOP, CRAWL_REPETITION as REPETITION,
+    CRAWL_ROBOTS as ROBOTS, CRAWL_STATE_CHANGING as STATE_CHANGING, CRAWL_TIMEOUT as TIMEOUT,
+    CRAWL_TOO_LARGE as TOO_LARGE, CRAWL_URL_TOO_LONG as URL_TOO_LONG,
+};
 
 /// The code of an HTTP status, e.g. `crawl/http-404`.
 pub fn http(status: u16) -> String {

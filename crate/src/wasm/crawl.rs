@@ -27,8 +27,16 @@ fn out<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
     value.serialize(&serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true)).map_err(invalid)
 }
 
-fn input<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| invalid(format_args!("{what}: {e}")))
+fn input<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    super::strict(value, what).map_err(invalid)
+}
+
+/// `null` or `undefined` as `None`, else a `T` read strictly.
+fn input_opt<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<Option<T>, JsValue> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    input(value, what).map(Some)
 }
 
 /// How the host runs a crawl: `{source, conditional, redirects: "manual" | "follow", cookies, space}`.
@@ -176,7 +184,7 @@ impl JsCrawlDriver {
     /// (resume), `null` to seed; `bytes`: downloaded before.
     pub fn begin(&mut self, frontier: JsValue, robots: JsValue, bytes: f64) -> Result<(), JsValue> {
         let frontier: Vec<FrontierEntry> = input(frontier, "frontier")?;
-        let robots: Option<JsRobotsFile> = input(robots, "robots")?;
+        let robots: Option<JsRobotsFile> = input_opt(robots, "robots")?;
         let robots = robots.as_ref().map(|r| (r.text.as_str(), status_of(r.status)));
         self.inner.begin(&frontier, robots, whole(bytes));
         Ok(())
@@ -192,7 +200,7 @@ impl JsCrawlDriver {
     /// The request headers (`[name, value][]`) of conditional fetch `id`, given the stored version
     /// `{status, headers, digest}` or `null`.
     pub fn conditional(&mut self, id: f64, stored: JsValue) -> Result<JsValue, JsValue> {
-        let stored: Option<JsStored> = input(stored, "stored")?;
+        let stored: Option<JsStored> = input_opt(stored, "stored")?;
         let stored =
             stored.map(|s| crawl::driver::Stored { status: status_of(s.status), headers: s.headers, digest: s.digest });
         out(&self.inner.conditional(whole(id), stored))

@@ -5,7 +5,6 @@
 //! engine.mayMirror({ status, sameOrigin, authorization, cookiesChanged, headers: [...res.headers], bodyLength },
 //!                  { mirrorUncacheable, maxBody });             // null, or why not: 'no-store', 'set-cookie'…
 //! engine.freshness(capture.headers, capture.at, Date.now(), req.cache); // {state, ageMs, lifetimeMs}
-//! engine.replayHeaders(capture.headers, capture.at, Date.now());      // {headers, banner: 'inline'|'plain'|'none'}
 //! engine.recapture({ headers, at } | null, sameBody, headers, at);    // 'add' | 'replace' | 'skip'
 //! engine.clearsMirror(res.headers.get('clear-site-data'));           // boolean
 //! ```
@@ -48,18 +47,12 @@ struct JsStored {
     at: f64,
 }
 
-#[derive(Serialize)]
-struct JsReplay {
-    headers: Vec<(String, String)>,
-    banner: http::BannerStyle,
-}
-
 fn bad(reason: impl std::fmt::Display) -> JsValue {
     to_js(&OptionsError { reason: reason.to_string() })
 }
 
-fn input<T: for<'de> Deserialize<'de>>(value: JsValue, what: &str) -> Result<T, JsValue> {
-    serde_wasm_bindgen::from_value(value).map_err(|e| bad(format_args!("{what}: {e}")))
+fn input<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsValue> {
+    super::strict(value, what).map_err(bad)
 }
 
 fn out<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
@@ -116,16 +109,6 @@ pub fn freshness(
     out(&f)
 }
 
-/// `{headers, banner}`: what a copy is replayed with, and how its banner may be styled.
-#[wasm_bindgen(js_name = replayHeaders)]
-pub fn replay_headers(headers: JsValue, requested_at: f64, now: f64) -> Result<JsValue, JsValue> {
-    let headers: Vec<(String, String)> = input(headers, "headers")?;
-    out(&JsReplay {
-        headers: http::replay_headers(&headers, whole(requested_at), whole(now)),
-        banner: http::banner_style(&headers),
-    })
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsSiteCopyOptions {
@@ -147,7 +130,9 @@ struct JsBanner {
 /// `{status, headers, body}`, `body` being the banner-carrying document (`Uint8Array`) or the stored body itself.
 #[wasm_bindgen(js_name = siteCopy)]
 pub fn site_copy(capture: JsValue, body: JsValue, options: JsValue) -> Result<js_sys::Promise, JsValue> {
-    let capture: crate::store::Capture = input(capture, "capture")?;
+    // A store record as the store gave it (read leniently: it is ours, not a caller's options).
+    let capture: crate::store::Capture =
+        serde_wasm_bindgen::from_value(capture).map_err(|e| bad(format_args!("capture: {e}")))?;
     let o: JsSiteCopyOptions = input(options, "options")?;
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let bytes = match &o.banner {

@@ -4,8 +4,8 @@
 #[cfg(feature = "archive")]
 mod archive;
 pub mod crawl;
-mod http;
-mod store;
+pub mod http;
+pub mod store;
 
 use crate::error::{ErrorCode, OptionsError};
 use crate::rewrite::{self, Mode, RewriteOptions};
@@ -97,17 +97,6 @@ pub fn rewrite_html(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
     let body = self::body(&body)?;
     let options = rewrite_options(opts)?;
     rewrite::rewrite_html(&body, &options).map_err(|e| to_js(&e))
-}
-
-/// The document as captured (URLs and scripts untouched) with `opts.banner` at the start of `<body>`; returns
-/// UTF-8 bytes. For the site worker, which serves a site's mirror at its original URLs.
-#[wasm_bindgen(js_name = insertBanner)]
-pub fn insert_banner(body: JsValue, opts: JsValue) -> Result<Vec<u8>, JsValue> {
-    let body = self::body(&body)?;
-    let o = options(opts)?;
-    let url = url::parse(&o.url).map_err(|e| to_js(&e))?;
-    let banner = o.banner.ok_or_else(|| to_js(&OptionsError { reason: "banner is required".into() }))?;
-    rewrite::insert_banner(&body, &url, o.content_type.as_deref(), &banner).map_err(|e| to_js(&e))
 }
 
 /// Rewrites a mirrored stylesheet for replay; returns UTF-8 bytes.
@@ -253,4 +242,51 @@ pub(crate) async fn body_bytes(body: &JsValue, limit: Option<usize>) -> Result<V
         .ok_or_else(|| to_js(&OptionsError { reason: "a stored body is neither a Blob nor a Uint8Array".into() }))?;
     let end = limit.map_or(bytes.length(), |n| bytes.length().min(n as u32));
     Ok(bytes.subarray(0, end).to_vec())
+}
+
+/// The field names (as JS spells them) a derived `Deserialize` struct reads: asked of the struct itself, by a
+/// deserializer that only records what `deserialize_struct` is given. So a struct's name list is never written twice.
+fn field_names<T: serde::de::DeserializeOwned>() -> &'static [&'static str] {
+    use serde::de::{value::Error, Error as _, Visitor};
+    struct Probe<'a>(&'a std::cell::Cell<&'static [&'static str]>);
+    impl<'de> serde::Deserializer<'de> for Probe<'_> {
+        type Error = Error;
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Error> {
+            Err(Error::custom("probe"))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Error> {
+            self.0.set(fields);
+            Err(Error::custom("probe"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+            unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+        }
+    }
+    let fields = std::cell::Cell::new(&[][..]);
+    let _ = T::deserialize(Probe(&fields));
+    fields.get()
+}
+
+/// Reads a plain object into `T`, refusing a name `T` doesn't have. serde-wasm-bindgen reads only the fields it is
+/// asked for, so `deny_unknown_fields` never sees a misspelt name (`{maxBdy}` would silently mean the default);
+/// every object crossing the boundary is read through here instead. `null`/`undefined` read as `T`'s absent value.
+pub(crate) fn strict<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, String> {
+    if let Some(object) = value.dyn_ref::<js_sys::Object>() {
+        let known = field_names::<T>();
+        if !known.is_empty() && !js_sys::Array::is_array(&value) {
+            for key in js_sys::Object::keys(object).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !known.contains(&key.as_str()) {
+                    return Err(format!("{what}: unknown field '{key}' (known: {})", known.join(", ")));
+                }
+            }
+        }
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| format!("{what}: {e}"))
 }

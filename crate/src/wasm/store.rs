@@ -168,7 +168,7 @@ impl JsStore {
         let o: OpenOptions = if options.is_undefined() {
             OpenOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(bad)?
+            super::strict(options, "options").map_err(bad)?
         };
         let mut store = IdbStore::open(&name).await.map_err(store_err)?;
         if let Some(max) = o.max_body {
@@ -274,7 +274,7 @@ impl JsStore {
             let o: LookupOptions = if options.is_undefined() {
                 LookupOptions::default()
             } else {
-                serde_wasm_bindgen::from_value(options).map_err(bad)?
+                super::strict(options, "options").map_err(bad)?
             };
             let when = match (o.at, o.exact) {
                 (Some(t), true) => When::Exact(t as u64),
@@ -298,7 +298,7 @@ impl JsStore {
             let o: ReplayOptions = if options.is_undefined() {
                 ReplayOptions::default()
             } else {
-                serde_wasm_bindgen::from_value(options).map_err(bad)?
+                super::strict(options, "options").map_err(bad)?
             };
             let when = o.at.map_or(When::Latest, |t| When::Closest(t as u64));
             let Some((capture, body)) = s.replay(&url, when, o.rendered.as_deref()).await.map_err(store_err)? else {
@@ -318,8 +318,8 @@ impl JsStore {
     /// `missed` the store key that was asked for and not found, or `null`.
     pub fn serve(&self, request: JsValue, host: JsValue) -> Promise {
         self.run(|s| async move {
-            let r: ServeRequest = serde_wasm_bindgen::from_value(request).map_err(bad)?;
-            let h: ServeHost = serde_wasm_bindgen::from_value(host).map_err(bad)?;
+            let r: ServeRequest = super::strict(request, "request").map_err(bad)?;
+            let h: ServeHost = super::strict(host, "host").map_err(bad)?;
             let host = serve::Host { prefix: h.prefix, origin: h.origin };
             let request = serve::Request { url: &r.url, destination: &r.destination, navigate: r.navigate };
             let target = match serve::target(&request, &host) {
