@@ -85,11 +85,16 @@ build() {
   say "Building the site worker's engine for $WASM_TARGET (release, without archive)"
   cargo build --release --target "$WASM_TARGET" -p sitemirror --no-default-features
   # A site's service worker must stay classic (importScripts) to run everywhere.
-  wasm-bindgen --target no-modules --no-typescript --out-dir "$gen/no-modules" --out-name sitemirror "$raw"
+  wasm-bindgen --target no-modules --out-dir "$gen/no-modules" --out-name sitemirror "$raw"
   say "Building the extension's engine for $WASM_TARGET (release)"
   cargo build --release --target "$WASM_TARGET" -p sitemirror
   # The extension loads ES modules.
-  wasm-bindgen --target web --no-typescript --out-dir "$gen/web" --out-name sitemirror "$raw"
+  wasm-bindgen --target web --out-dir "$gen/web" --out-name sitemirror "$raw"
+  # The generated TypeScript declarations: shipped beside the glue, and what `tsc --checkJs` (the js-types test
+  # layer) checks every call into the engine against (tsconfig.json maps extension/pkg/ and worker/pkg/ here).
+  rm -rf target/types && mkdir -p target/types/extension/pkg target/types/worker/pkg
+  cp "$gen/web/sitemirror.d.ts" target/types/extension/pkg/
+  cp "$gen/no-modules/sitemirror.d.ts" target/types/worker/pkg/
   for dir in web no-modules; do
     wasm_opt "$gen/$dir/sitemirror_bg.wasm" -o "$gen/$dir/sitemirror_bg.wasm"
   done
@@ -97,12 +102,11 @@ build() {
   say "Assembling dist/extension and dist/worker"
   rm -rf "$DIST/extension" "$DIST/worker" "$DIST/sitemirror-extension.zip"
   mkdir -p "$DIST"
-  cp -r extension "$DIST/extension"
-  # lib/: what both hosts share — a module for the extension, the same declarations as globals for the classic
-  # site worker (its `export` keywords dropped; the file has no imports).
-  cp -r lib "$DIST/extension/lib"
+  # extension/lib is a link to lib/ (what both hosts share): copied as files. The classic site worker gets the same
+  # declarations as globals (its `export` keywords dropped; the file has no imports).
+  cp -rL extension "$DIST/extension"
   rm -rf "$DIST/extension/pkg" && mkdir -p "$DIST/extension/pkg"
-  cp "$gen/web/sitemirror.js" "$gen/web/sitemirror_bg.wasm" "$DIST/extension/pkg/"
+  cp "$gen/web/sitemirror.js" "$gen/web/sitemirror.d.ts" "$gen/web/sitemirror_bg.wasm" "$DIST/extension/pkg/"
   cp -r worker "$DIST/worker"
   if grep -q '^import ' lib/shared.js; then die "lib/shared.js must not import: the site worker loads it as a classic script"; fi
   sed -E 's/^export //' lib/shared.js > "$DIST/worker/lib.js"
@@ -239,6 +243,10 @@ js_syntax() {
   return "$rc"
 }
 
+js_types() {
+  node_modules/.bin/tsc -p tsconfig.json && node_modules/.bin/tsc -p tsconfig.worker.json && echo "js-types: no type errors"
+}
+
 run_tests() {
   export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
   export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
@@ -247,6 +255,9 @@ run_tests() {
   layer clippy-wasm none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" -- -D warnings
   layer clippy-wasm-worker none cargo clippy -p sitemirror --lib --target "$WASM_TARGET" --no-default-features -- -D warnings
   layer js-syntax none js_syntax
+  # Every JavaScript file type-checked (tsc --checkJs): the extension and register.js against the DOM and Chrome's
+  # API, the classic site worker against the worker types; calls into the engine against its generated declarations.
+  layer js-types none js_types
   layer native cargo cargo test --workspace
   # The site worker's engine is built without the archive feature: its code paths are tested as built, not only linted.
   layer native-worker-build cargo cargo test -p sitemirror --no-default-features

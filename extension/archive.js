@@ -233,7 +233,7 @@ async function readArchive(engine, file, handle, onProgress) {
  * The user chooses among them; an archive is attacker text, and may hold records of any site.
  * @param {any} engine
  * @param {any} store
- * @param {Blob} file
+ * @param {Blob & {name?: string}} file   a File, or a Blob (named `archive`)
  * @param {{onProgress?: (p: {read: number, total: number}) => void}} [opts]
  * @returns {Promise<{sites: ArchiveSite[], records: number, error: {code: string, message: string} | null}>}
  *   sites in the order the file first names them; `error` as for `importArchive`.
@@ -281,7 +281,7 @@ export async function scanArchive(engine, store, file, { onProgress } = {}) {
  * time can't be true, and the store orders versions by time.
  * @param {any} engine
  * @param {any} store
- * @param {Blob} file
+ * @param {Blob & {name?: string}} file   a File, or a Blob (named `archive`)
  * @param {{sites: ArchiveSite[], now?: number, onProgress?: (p: {read: number, total: number, captures: number}) =>
  *   void}} opts  `sites`: the chosen ones, as `scanArchive` listed them
  * @returns {Promise<{sites: string[], created: string[], captures: number, pages: number, records: number,
@@ -300,6 +300,7 @@ export async function importArchive(engine, store, file, { sites: chosen, now = 
   const created = [];
   const skipped = [];
   let skippedCount = 0;
+  /** @type {Record<string, number>} */
   const skippedBy = {};
   let captures = 0;
   let pages = 0;

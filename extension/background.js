@@ -41,7 +41,8 @@ const MISSING_DOCS = 50;
 
 function recordMiss(clientId, url) {
   if (!clientId) return;
-  self.clients.get(clientId).then((client) => {
+  // A service worker's globals (the checked types are the DOM's; this file runs as the extension's worker).
+  /** @type {any} */ (self).clients.get(clientId).then((client) => {
     if (!client) return;
     const key = client.url.split('#')[0];
     if (!missing.has(key) && missing.size >= MISSING_DOCS) missing.delete(missing.keys().next().value);
@@ -51,7 +52,7 @@ function recordMiss(clientId, url) {
   });
 }
 
-self.addEventListener('fetch', (event) => {
+self.addEventListener('fetch', (/** @type {any} */ event) => {
   const url = new URL(event.request.url);
   if (url.origin !== ORIGIN || !url.pathname.startsWith(MIRROR_PATH)) return;
   const onMiss = (key) => recordMiss(event.clientId, key);
@@ -216,6 +217,7 @@ async function handle(raw) {
  * What the viewer shows for an original URL: the version (latest, or closest to `at`), all versions, and the
  * frame URL under the mirror; without a capture, the closest mirrored page of the site to offer instead.
  * @param {string} url @param {string} [at]
+ * @returns {Promise<import('./messages.js').ViewResponse>}
  */
 async function view(url, at) {
   const store = await storeReady;

@@ -10,6 +10,7 @@ export const DEFAULT_SITE_BUDGET = 1 << 30;
 
 /** The size limit of one mirrored site, in bytes. */
 export async function siteBudget() {
+  /** @type {{budget?: {perSite?: unknown}}} */
   const { budget } = await chrome.storage.local.get('budget');
   const bytes = Number(budget?.perSite);
   return Number.isFinite(bytes) && bytes > 0 ? bytes : DEFAULT_SITE_BUDGET;

@@ -46,7 +46,7 @@ function keep(headers) {
 /**
  * A response finished in a tab (webRequest.onCompleted, with responseHeaders). A top-level document starts a
  * new page for its tab.
- * @param {chrome.webRequest.WebResponseCacheDetails} d
+ * @param {chrome.webRequest.OnCompletedDetails} d
  */
 export function onResponse(d) {
   if (d.tabId < 0 || d.method !== 'GET' || !/^https?:/.test(d.url)) return;
@@ -66,7 +66,7 @@ export function onResponse(d) {
 
 /**
  * A redirect in a tab: stored as a capture (3xx + Location, no body) so replay can follow it.
- * @param {chrome.webRequest.WebRedirectionResponseDetails} d
+ * @param {chrome.webRequest.OnBeforeRedirectDetails} d
  */
 export function onRedirect(d) {
   if (d.tabId < 0 || d.method !== 'GET' || !/^https?:/.test(d.url)) return;
@@ -150,6 +150,7 @@ async function flush(page, now = Date.now(), withDom = false) {
   const wantDom = withDom && document && !document.redirect && document.status < 400;
   const [dom, fromPage, space] = await Promise.all([wantDom ? renderedDom(page) : null, fetchInPage(page, items), context.spaceOf(site)]);
   const read = await Promise.all(items.map((item) => fetchBody(item, site.id, space, now, fromPage.get(item.url))));
+  /** @type {any[]} captures as `store.record` takes them */
   const batch = read.filter((r) => r && !r.missing);
   const missing = read.filter((r) => r?.missing).map((r) => missingEntry(site, r.missing, r.reason, now));
   if (dom !== null) {

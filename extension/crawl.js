@@ -76,8 +76,11 @@ function hopOf(url) {
 
 const jobKey = (site) => JOB_PREFIX + site;
 
+/** @typedef {import('./messages.js').CrawlJob & {seeded: boolean, addressSpace?: string, robotsStatus?: number}} Job */
+
+/** @returns {Promise<Job | null>} */
 async function loadJob(site) {
-  return (await chrome.storage.local.get(jobKey(site)))[jobKey(site)] ?? null;
+  return /** @type {Job | null} */ ((await chrome.storage.local.get(jobKey(site)))[jobKey(site)] ?? null);
 }
 
 async function saveJob(job) {
@@ -85,12 +88,20 @@ async function saveJob(job) {
 }
 
 /** Every crawl job on record. */
+/** @returns {Promise<Job[]>} */
 async function allJobs() {
   const all = await chrome.storage.local.get(null);
   return Object.entries(all)
     .filter(([k]) => k.startsWith(JOB_PREFIX))
-    .map(([, v]) => v);
+    .map(([, v]) => /** @type {Job} */ (v));
 }
+
+/**
+ * fetch() options with Chromium's `targetAddressSpace` (Local Network Access), which the DOM types don't know yet.
+ * @param {RequestInit & {targetAddressSpace?: string}} init
+ * @returns {RequestInit}
+ */
+const withSpace = (init) => init;
 
 /** The address spaces a site can be in, most open first (Chromium's `targetAddressSpace` values). */
 const SPACES = ['public', 'local', 'loopback'];
@@ -113,7 +124,7 @@ export async function probe(url) {
   const byName = context.engine.addressSpaceByName(url);
   for (const space of byName ? [byName] : SPACES) {
     const head = (redirect) =>
-      fetch(url, { method: 'HEAD', redirect, credentials: 'omit', cache: 'no-store', targetAddressSpace: space, signal: AbortSignal.timeout(10_000) });
+      fetch(url, withSpace({ method: 'HEAD', redirect, credentials: 'omit', cache: 'no-store', targetAddressSpace: space, signal: AbortSignal.timeout(10_000) }));
     // Following the redirects answers both questions; a redirect into another space fails the follow, so the
     // start URL alone is asked again.
     const res = (await head('follow').catch(() => null)) ?? (await head('manual').catch(() => null));
@@ -431,8 +442,9 @@ class Runner {
         const stored = await this.store.lookup(task.url, undefined);
         headers = this.driver.conditional(task.id, stored && { status: stored.status, headers: stored.headers, digest: stored.digest });
       }
+      /** @type {RequestInit & {targetAddressSpace?: string}} */
       const init = { credentials: task.credentials, targetAddressSpace: task.targetAddressSpace, cache: 'no-store', redirect: task.redirect };
-      const res = await fetch(task.url, { ...init, signal: controller.signal, headers });
+      const res = await fetch(task.url, withSpace({ ...init, signal: controller.signal, headers }));
       if (res.type === 'opaqueredirect') {
         // The hop (status, target) arrives through webRequest (onRedirect).
         const hop = await hopOf(task.url);

@@ -25,6 +25,7 @@ export const DEFAULT_SETTINGS = Object.freeze({ onUnreachable: true, on5xx: [502
 
 /** @returns {Promise<typeof DEFAULT_SETTINGS>} */
 export async function settings() {
+  /** @type {{fallback?: Partial<typeof DEFAULT_SETTINGS>}} */
   const { fallback } = await chrome.storage.local.get('fallback');
   return { ...DEFAULT_SETTINGS, ...(fallback || {}) };
 }

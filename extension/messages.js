@@ -73,8 +73,12 @@
  *   `reason` starts with a stable code (`crawl/robots`, `crawl/http-404`, `crawl/timeout`, …), then text for humans.
  * @typedef {{ok: true, entries: CrawlReportEntry[], truncated: boolean}} CrawlReportResponse
  * @typedef {{ok: false, error: ErrorInfo}} ErrorResponse
+ * @typedef {{ok: true, missing: string[]}} MissingResponse   what a mirrored page asked for that the mirror lacks
+ * @typedef {{ok: true, found: false, suggestion?: string, url?: string} | {ok: true, found: true, captured: number,
+ *   source: string, versions: {at: number, status: number, source: string}[], frame: string, url?: string}} ViewResponse
  * @typedef {StatusResponse | RewriteResponse | SitesListResponse | SiteAddResponse | SiteDeleteResponse
- *   | SiteStatusResponse | ErrorResponse} Response
+ *   | SiteStatusResponse | MissingResponse | ViewResponse | CrawlJobResponse | CrawlLeadsElsewhereResponse
+ *   | CrawlStatusResponse | CrawlReportResponse | ErrorResponse} Response
  */
 
 /** Message type tags, so callers don't spell them by hand. */
@@ -103,6 +107,7 @@ import { ErrorCode, errorResponse } from './lib/shared.js';
 
 /** Longest URL or site id a message may carry (browsers cap URLs near 2 MB; ours are far shorter). */
 const MAX_URL = 64 * 1024;
+/** @type {(v: unknown) => v is string} */
 const boundedString = (v) => typeof v === 'string' && v.length <= MAX_URL;
 
 /**
@@ -134,8 +139,10 @@ export function parseRequest(raw) {
       if (!oneOf || !atOk) {
         return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url or frame, and an optional ISO-8601 at');
       }
-      const target = typeof msg.url === 'string' ? { url: msg.url } : { frame: msg.frame };
-      return { ok: true, request: { type: MessageType.VIEW, ...target, ...(msg.at ? { at: msg.at } : {}) } };
+      const at = typeof msg.at === 'string' ? { at: msg.at } : {};
+      /** @type {ViewRequest} */
+      const request = typeof msg.url === 'string' ? { type: MessageType.VIEW, url: msg.url, ...at } : { type: MessageType.VIEW, frame: String(msg.frame), ...at };
+      return { ok: true, request };
     }
     case MessageType.SITES_LIST:
       return { ok: true, request: { type: MessageType.SITES_LIST } };

@@ -40,9 +40,11 @@ export function formatTime(ms) {
 
 /**
  * Creates an element with text content (never HTML) and optional attributes/properties.
- * @param {string} tag
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
  * @param {{text?: string, className?: string, attrs?: Record<string, string>}} [opts]
- * @param {...Node} children
+ * @param {...(Node | string)} children   strings become text nodes
+ * @returns {HTMLElementTagNameMap[K]}
  */
 export function el(tag, { text, className, attrs } = {}, ...children) {
   const node = document.createElement(tag);

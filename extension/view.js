@@ -9,6 +9,7 @@ import { MessageType } from './messages.js';
 const params = new URLSearchParams(location.search);
 let original = params.get('url') || '';
 const at = params.get('at');
+/** An element of the page by id (the ids are this page's own). @type {(id: string) => any} */
 const $ = (id) => document.getElementById(id);
 
 /**
@@ -114,7 +115,7 @@ $('mirror').addEventListener('load', () => {
 
 $('versions').addEventListener('change', (e) => {
   const next = new URL(location.href);
-  next.searchParams.set('at', e.target.value);
+  next.searchParams.set('at', /** @type {HTMLSelectElement} */ (e.target).value);
   location.href = next.href;
 });
 $('try-live').addEventListener('click', () => {

@@ -42,10 +42,13 @@ export const ErrorCode = Object.freeze({
   ARCHIVE_TOO_COMPRESSED: 'archive/too-compressed',
 });
 
+/** @typedef {{ok: false, error: {code: string, message?: string}}} ErrorResponse */
+
 /**
  * The failure answer of a message handler: `{ok: false, error: {code, message?}}`.
  * @param {string} code
  * @param {string} [message]
+ * @returns {ErrorResponse}
  */
 export function errorResponse(code, message) {
   return { ok: false, error: message === undefined ? { code } : { code, message } };
@@ -57,7 +60,7 @@ export function errorResponse(code, message) {
  * @param {unknown} err
  */
 export function errorFrom(err) {
-  const code = err && typeof err === 'object' && typeof err.code === 'string' ? err.code : ErrorCode.INTERNAL;
+  const code = err && typeof err === 'object' && 'code' in err && typeof err.code === 'string' ? err.code : ErrorCode.INTERNAL;
   return errorResponse(code, err instanceof Error ? err.message : String(err));
 }
 
@@ -126,7 +129,7 @@ export async function sitemapBytes(body) {
   if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
   let text;
   try {
-    text = await readCapped(new Blob([body]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
+    text = await readCapped(new Blob([/** @type {BlobPart} */ (body)]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
   } catch (err) {
     throw new Error(`broken gzip (${err?.message || err})`);
   }

@@ -12,7 +12,7 @@
  */
 (() => {
   if (!('serviceWorker' in navigator)) return;
-  const script = document.currentScript;
+  const script = /** @type {HTMLScriptElement | null} */ (document.currentScript);
   const base = script && script.src ? script.src : location.href;
   const swUrl = new URL('sw.js', base);
   const data = (script && script.dataset) || {};

@@ -30,6 +30,9 @@
 /* global wasm_bindgen */
 importScripts('pkg/sitemirror.js', 'lib.js'); // lib.js: lib/shared.js, shared with the extension
 
+/** This worker's global scope, as the service worker it is (`self` is typed as any worker's). */
+const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
+
 /**
  * Holds the engine files. Versioned so a new deployment whose layout changes can drop old entries in `activate`;
  * files of the same version are simply overwritten at install.
@@ -39,17 +42,17 @@ const ENGINE_CACHE = 'sitemirror-engine-v1';
 const CONFIG_CACHE = 'sitemirror-config-v1';
 /** The mirror's IndexedDB database. Kept across worker updates; deleted by `register.js` with `data-unregister`. */
 const DB_NAME = 'sitemirror-site';
-const GLUE_URL = new URL('pkg/sitemirror.js', self.location).href;
-const WASM_URL = new URL('pkg/sitemirror_bg.wasm', self.location).href;
-const LIB_URL = new URL('lib.js', self.location).href;
+const GLUE_URL = new URL('pkg/sitemirror.js', self.location.href).href;
+const WASM_URL = new URL('pkg/sitemirror_bg.wasm', self.location.href).href;
+const LIB_URL = new URL('lib.js', self.location.href).href;
 /** The worker's own files: never mirrored, never intercepted. */
 const OWN_FILES = new Set([self.location.href.split('?')[0], GLUE_URL, WASM_URL, LIB_URL]);
 /** Mirror URLs (engine/rewrite messages) stay on this origin, under the scope, in a path unlikely to clash. */
-const MIRROR_PREFIX = new URL('__sitemirror/m/', self.registration.scope).href;
+const MIRROR_PREFIX = new URL('__sitemirror/m/', sw.registration.scope).href;
 /** `sw.js?config=/sitemirror.json`: where the site owner's config is (set by register.js from `data-config`). */
 const CONFIG_URL = (() => {
-  const c = new URL(self.location).searchParams.get('config');
-  return c ? new URL(c, self.location).href : null;
+  const c = new URL(self.location.href).searchParams.get('config');
+  return c ? new URL(c, self.location.href).href : null;
 })();
 
 /** Defaults of every config key (README.md documents them). */
@@ -124,19 +127,19 @@ function normalise(raw) {
 
 // ---------------------------------------------------------------------------------------------- lifecycle
 
-self.addEventListener('install', (event) => {
+sw.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(ENGINE_CACHE);
       // `no-cache`: revalidate, so the cached wasm matches the glue this worker version imported.
       await cache.addAll([GLUE_URL, WASM_URL].map((url) => new Request(url, { cache: 'no-cache' })));
       await fetchConfig().catch((err) => console.warn('sitemirror: config not read', err));
-      await self.skipWaiting();
+      await sw.skipWaiting();
     })(),
   );
 });
 
-self.addEventListener('activate', (event) => {
+sw.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
       const names = await caches.keys();
@@ -144,19 +147,19 @@ self.addEventListener('activate', (event) => {
         names.filter((n) => n.startsWith('sitemirror-engine-') && n !== ENGINE_CACHE).map((n) => caches.delete(n)),
       );
       // The navigation request starts while the worker boots, instead of after: less online overhead.
-      await self.registration.navigationPreload?.enable().catch(() => {});
+      await sw.registration.navigationPreload?.enable().catch(() => {});
       // Cookie changes under the scope wake the worker (`cookiechange`, below). Not awaited: it can take seconds,
       // and fetch events wait for activation to end.
-      self.registration.cookies?.subscribe([{ url: self.registration.scope }]).catch(() => {});
+      sw.registration.cookies?.subscribe([{ url: sw.registration.scope }]).catch(() => {});
       // Control already-open pages now, so their next requests are mirrored without a reload.
-      await self.clients.claim();
+      await sw.clients.claim();
     })(),
   );
 });
 
 // ---------------------------------------------------------------------------------------------- fetch
 
-self.addEventListener('fetch', (event) => {
+sw.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = req.url;
   if (!url.startsWith(self.location.origin + '/')) return; // cross-origin: untouched
@@ -356,7 +359,7 @@ function maybeRefreshConfig(event) {
  */
 let events = 0;
 let cookieChangedSeq = 0;
-self.addEventListener('cookiechange', (event) => {
+sw.addEventListener('cookiechange', (event) => {
   const others = (list) => list.some((cookie) => cookie.name !== SENTINEL);
   if (others(event.changed) || others(event.deleted)) cookieChangedSeq = ++events;
   if (event.deleted.some((cookie) => cookie.name === SENTINEL)) event.waitUntil(cookiesCleared());
@@ -376,16 +379,16 @@ function cookiesCleared() {
 
 /** The sentinel as the browser has it: a cookie, null when there is none, undefined when cookies can't be read. */
 async function sentinel() {
-  if (!self.cookieStore) return undefined;
-  return cookieStore.get(SENTINEL).catch(() => undefined);
+  if (!sw.cookieStore) return undefined;
+  return sw.cookieStore.get(SENTINEL).catch(() => undefined);
 }
 
 /** Sets (or renews) the sentinel for the worker's scope; false when it didn't stick (cookies blocked). */
 async function setSentinel() {
-  if (!self.cookieStore) return false;
-  const path = new URL(self.registration.scope).pathname;
+  if (!sw.cookieStore) return false;
+  const path = new URL(sw.registration.scope).pathname;
   const expires = Date.now() + 400 * 86_400_000; // the longest a browser keeps a cookie
-  await cookieStore.set({ name: SENTINEL, value: '1', path, expires, sameSite: 'strict' }).catch(() => {});
+  await sw.cookieStore.set({ name: SENTINEL, value: '1', path, expires, sameSite: 'strict' }).catch(() => {});
   return !!(await sentinel());
 }
 
@@ -407,7 +410,7 @@ function mirror() {
     await ready;
     const c = config || (await configReady);
     const store = await wasm_bindgen.MirrorStore.open(DB_NAME, { maxBody: c.maxBody });
-    const site = self.registration.scope;
+    const site = sw.registration.scope;
     let known = await store.site(site);
     const mark = c.logoutCookie !== false ? await sentinel() : undefined;
     // Copies stored under older rules lack headers their replay relies on (the page's security policies).
@@ -460,7 +463,7 @@ async function clearMirror() {
     // The store as it is: opening it through mirror() sets a new sentinel, which is the next session's business
     // (and must not come back while register.js data-unregister removes everything).
     const store = opened ? (await mirror()).store : await wasm_bindgen.MirrorStore.open(DB_NAME, {});
-    await store.deleteSite(self.registration.scope);
+    await store.deleteSite(sw.registration.scope);
     // Closed so a page can delete the database (register.js data-unregister) without being blocked.
     store.close();
     opened = undefined;
@@ -775,7 +778,7 @@ async function writeBatch(batch, bodies) {
 
 // ---------------------------------------------------------------------------------------------- messages
 
-self.addEventListener('message', (event) => {
+sw.addEventListener('message', (event) => {
   const reply = (data) => (event.ports[0] ? event.ports[0].postMessage(data) : event.source?.postMessage(data));
   // waitUntil keeps the worker alive until the answer is sent (and a precache run until it ends).
   event.waitUntil(handle(event.data, event).catch(errorFrom).then(reply));
@@ -790,7 +793,7 @@ self.addEventListener('message', (event) => {
  *   due precache.
  * - `precache/run`: crawls now, whatever the last run (resolves when it ends).
  * - `mirror/clear`: deletes the mirror, as a Clear-Site-Data response does (a logout the worker can't see).
- * @param {unknown} msg
+ * @param {any} msg
  */
 async function handle(msg, event) {
   if (!msg || typeof msg !== 'object') return errorResponse(ErrorCode.INVALID, 'message must be an object');

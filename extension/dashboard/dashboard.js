@@ -17,7 +17,8 @@ import {
 import { DEFAULT_SETTINGS, settings as fallbackSettings } from '../fallback.js';
 import { siteBudget, setSiteBudget } from '../budget.js';
 
-const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** An element of the page by id (any element type: the ids are this page's own). @type {(id: string) => any} */
+const $ = (id) => document.getElementById(id);
 const form = /** @type {HTMLFormElement} */ ($('add'));
 const input = /** @type {HTMLInputElement} */ ($('add-url'));
 const optionsBox = /** @type {HTMLDetailsElement} */ ($('options'));
@@ -287,7 +288,7 @@ class SiteRow {
     const n = ++this.seq;
     const res = await crawlStatus(this.id);
     if (n !== this.seq) return;
-    if (!res.ok) {
+    if (res.ok === false) {
       this.showCrawl(null, `Crawl status unavailable (${res.error.code}).`);
       return;
     }
@@ -695,7 +696,7 @@ let wakeTimer = 0;
 chrome.storage.onChanged.addListener((changes, area) => {
   if (area !== 'local') return;
   const moved = Object.entries(changes).some(
-    ([key, { oldValue, newValue }]) => key.startsWith('crawl:') && oldValue?.state !== newValue?.state,
+    ([key, { oldValue, newValue }]) => key.startsWith('crawl:') && /** @type {any} */ (oldValue)?.state !== /** @type {any} */ (newValue)?.state,
   );
   if (!moved) return;
   clearTimeout(wakeTimer);
@@ -706,18 +707,18 @@ refresh();
 // Offline fallback triggers: defaults from fallback.js, the user's choices in chrome.storage.local `fallback`.
 async function showFallbackSettings() {
   const s = await fallbackSettings();
-  document.getElementById('fallback-unreachable').checked = s.onUnreachable;
-  document.getElementById('fallback-5xx').checked = s.on5xx.length > 0;
-  document.getElementById('fallback-500').checked = s.on500;
+  $('fallback-unreachable').checked = s.onUnreachable;
+  $('fallback-5xx').checked = s.on5xx.length > 0;
+  $('fallback-500').checked = s.on500;
 }
 
 for (const id of ['fallback-unreachable', 'fallback-5xx', 'fallback-500']) {
   document.getElementById(id).addEventListener('change', async () => {
     await chrome.storage.local.set({
       fallback: {
-        onUnreachable: document.getElementById('fallback-unreachable').checked,
-        on5xx: document.getElementById('fallback-5xx').checked ? DEFAULT_SETTINGS.on5xx : [],
-        on500: document.getElementById('fallback-500').checked,
+        onUnreachable: $('fallback-unreachable').checked,
+        on5xx: $('fallback-5xx').checked ? DEFAULT_SETTINGS.on5xx : [],
+        on500: $('fallback-500').checked,
       },
     });
   });

@@ -150,7 +150,7 @@ async function refreshCrawl() {
   if (!siteId) return;
   const res = await crawlStatus(siteId);
   if (mine !== generation) return;
-  if (!res.ok) {
+  if (res.ok === false) {
     $('crawl').hidden = true;
     $('update').hidden = false;
     document.body.dataset.crawl = 'unknown';

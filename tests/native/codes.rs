@@ -95,7 +95,12 @@ fn message_types() -> BTreeSet<String> {
 
 fn files(dir: &str, ext: &str, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(root().join(dir)).unwrap() {
-        let path = entry.unwrap().path();
+        let entry = entry.unwrap();
+        // extension/lib links to lib/: each file is read once, where it lives.
+        if entry.file_type().unwrap().is_symlink() {
+            continue;
+        }
+        let path = entry.path();
         let rel = path.strip_prefix(root()).unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
             files(&rel, ext, out);
