@@ -14,7 +14,7 @@
  * chrome.storage.local; an alarm wakes the worker while a crawl runs, and any event that starts the worker
  * resumes running crawls first.
  */
-import { ErrorCode, bodyCapped, sitemapBytes } from './lib/shared.js';
+import { ErrorCode, bodyCapped, putBody } from './lib/shared.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
@@ -463,18 +463,7 @@ class Runner {
       this.inFlight.delete(task.id);
     }
     if (!this.running) return;
-    if (body) {
-      response.size = body.length;
-      response.body = body;
-      if (task.purpose === 'sitemap') {
-        try {
-          response.body = await sitemapBytes(body);
-        } catch (err) {
-          response.unreadable = err?.message || String(err);
-          delete response.body;
-        }
-      }
-    }
+    if (body) await putBody(response, task.purpose, body);
     const now = Date.now();
     response.elapsedMs = now - started;
     if (this.driver.onResponse(task.id, response, now)) this.bodies.set(task.id, body ?? new Uint8Array(0));

@@ -136,3 +136,22 @@ export async function sitemapBytes(body) {
   if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
   return text;
 }
+
+/**
+ * Puts a fetched body on a crawl driver's response (`CrawlDriver.onResponse`): its size, and the bytes the engine
+ * reads — for a sitemap, gunzipped (or `unreadable` with the reason instead).
+ * @param {{size?: number, body?: Uint8Array, unreadable?: string}} response
+ * @param {string} purpose the fetch step's `purpose`
+ * @param {Uint8Array} body
+ */
+export async function putBody(response, purpose, body) {
+  response.size = body.length;
+  response.body = body;
+  if (purpose !== 'sitemap') return;
+  try {
+    response.body = await sitemapBytes(body);
+  } catch (err) {
+    response.unreadable = err?.message || String(err);
+    delete response.body;
+  }
+}

@@ -726,20 +726,11 @@ async function precacheFetch(driver, task, c, bodies) {
     if (body === null) {
       response.error = 'too-large';
     } else {
-      response.size = body.length;
       const finalUrl = res.url || task.url;
       // Without credentials no cookie is set: the cookie rule has nothing to see here.
       const why = refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
       if (why) response.refused = `${ErrorCode.PRECACHE_PREFIX}${why}: the site worker does not keep this response`;
-      response.body = body;
-      if (task.purpose === 'sitemap') {
-        try {
-          response.body = await sitemapBytes(body);
-        } catch (err) {
-          response.unreadable = err?.message || String(err);
-          delete response.body;
-        }
-      }
+      await putBody(response, task.purpose, body);
     }
   } catch (err) {
     response.error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';
