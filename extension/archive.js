@@ -84,7 +84,7 @@ async function warcMembers(engine, store, siteId, { software, now, filename }) {
       continue;
     }
     const body = c.size > 0 ? await store.body(c.digest) : new Uint8Array(0);
-    if (body === undefined) {
+    if (body == null) {
       // A body the store lost (it never should): the capture is left out and named, the rest still exported.
       missing.push(c.url);
       continue;

@@ -162,9 +162,8 @@ async function handle(raw) {
       // The frame's page: its original URL and pinned time come from its mirror URL.
       const target = engine.originalUrl(req.frame, MIRROR_PREFIX);
       if (!target) return errorResponse(ErrorCode.INVALID, 'not a mirror URL');
-      const pinned = target.at ? engine.pinnedTime(target.at) : undefined;
-      const at = pinned === undefined ? undefined : new Date(pinned).toISOString();
-      return { ...(await view(target.url, at)), url: target.url };
+      const pinned = target.at ? engine.pinnedTime(target.at) : null;
+      return { ...(await view(target.url, pinned ?? undefined)), url: target.url };
     }
     case MessageType.SITES_LIST: return listSites(await storeReady);
     case MessageType.SITE_ADD: return addSite(await storeReady, req.url, Date.now());
@@ -216,13 +215,13 @@ async function handle(raw) {
 /**
  * What the viewer shows for an original URL: the version (latest, or closest to `at`), all versions, and the
  * frame URL under the mirror; without a capture, the closest mirrored page of the site to offer instead.
- * @param {string} url @param {string} [at]
+ * @param {string} url @param {number} [at] ms since the epoch
  * @returns {Promise<import('./messages.js').ViewResponse>}
  */
 async function view(url, at) {
   const store = await storeReady;
   const key = engine.canonicalKey(url);
-  const when = at ? Date.parse(at) : undefined;
+  const when = at;
   const capture = await store.lookup(key, when === undefined ? { followRedirects: true } : { at: when, followRedirects: true });
   if (!capture) {
     const site = await mirroredSite(url);

@@ -8,8 +8,8 @@
  * @typedef {{type: 'engine/rewrite', html: string, url: string}} RewriteRequest
  *   `url` is the document's original URL (base for relative links); the engine validates it, so a bad
  *   URL comes back as the engine's own error code (`url/invalid`), not as `message/invalid`.
- * @typedef {{type: 'mirror/view', url?: string, frame?: string, at?: string}} ViewRequest
- *   What the viewer shows for an original URL (optionally the version closest to ISO-8601 time `at`), or for
+ * @typedef {{type: 'mirror/view', url?: string, frame?: string, at?: number}} ViewRequest
+ *   What the viewer shows for an original URL (optionally the version closest to time `at`, ms since the epoch), or for
  *   the page its frame has navigated to (`frame`: a mirror URL).
  * @typedef {{type: 'sites/list'}} SitesListRequest
  *   Every mirrored site with its page count, bytes and last capture time.
@@ -135,11 +135,11 @@ export function parseRequest(raw) {
       return { ok: true, request: { type: MessageType.MISSING, frame: msg.frame } };
     case MessageType.VIEW: {
       const oneOf = (typeof msg.url === 'string') !== (typeof msg.frame === 'string');
-      const atOk = msg.at === undefined || (typeof msg.at === 'string' && !Number.isNaN(Date.parse(msg.at)));
+      const atOk = msg.at === undefined || (typeof msg.at === 'number' && Number.isFinite(msg.at) && msg.at >= 0);
       if (!oneOf || !atOk) {
-        return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url or frame, and an optional ISO-8601 at');
+        return errorResponse(ErrorCode.INVALID, 'mirror/view needs a string url or frame, and an optional at (ms since the epoch)');
       }
-      const at = typeof msg.at === 'string' ? { at: msg.at } : {};
+      const at = typeof msg.at === 'number' ? { at: msg.at } : {};
       /** @type {ViewRequest} */
       const request = typeof msg.url === 'string' ? { type: MessageType.VIEW, url: msg.url, ...at } : { type: MessageType.VIEW, frame: String(msg.frame), ...at };
       return { ok: true, request };

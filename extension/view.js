@@ -26,7 +26,8 @@ function sourceLabel(source) {
 }
 
 async function show(url, when) {
-  render(await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: when } : {}) }), url, true);
+  // The page's address keeps the time readable (ISO 8601); messages carry milliseconds, like every time of the API.
+  render(await chrome.runtime.sendMessage({ type: MessageType.VIEW, url, ...(when ? { at: Date.parse(when) } : {}) }), url, true);
 }
 
 /**

@@ -139,7 +139,7 @@ describe('extension: engine in the background service worker', () => {
     assert.deepEqual(r.pages, [`${quiet.origin}/dir/b.html`]);
     assert.deepEqual(r.resources, [`${quiet.origin}/dir/s.css`, `${quiet.origin}/a.png`]);
     assert.deepEqual(r.back, { url: `${quiet.origin}/a.png` });
-    assert.equal(r.notMirror, undefined);
+    assert.equal(r.notMirror, null);
 
     assert.ok(r.badUrl, 'an invalid document URL throws');
     assert.equal(r.badUrl.isError, true);

@@ -133,30 +133,30 @@ pub fn mirror_url(original: &str, mirror_prefix: &str, at: Option<String>) -> Re
     map.to_mirror(&url).map_err(|e| to_js(&e))
 }
 
-/// The original URL (and capture time) of a mirror URL, or `undefined`.
-#[wasm_bindgen(js_name = originalUrl)]
+/// The original URL (and capture time) of a mirror URL, or `null` (absent is `null` across the API).
+#[wasm_bindgen(js_name = originalUrl, unchecked_return_type = "{url: string, at?: string} | null")]
 pub fn original_url(mirror: &str, mirror_prefix: &str) -> Result<JsValue, JsValue> {
     let map = MirrorMap::new(mirror_prefix, None).map_err(|e| to_js(&e))?;
     match map.to_original(mirror) {
         Some((url, at)) => serde_wasm_bindgen::to_value(&JsOriginal { url: url.into(), at })
             .map_err(|e| to_js(&OptionsError { reason: e.to_string() })),
-        None => Ok(JsValue::UNDEFINED),
+        None => Ok(JsValue::NULL),
     }
 }
 
 /// The time (milliseconds since the epoch) a mirror URL's timestamp pins (`2026` is its first moment), or
-/// `undefined` when it names no date.
-#[wasm_bindgen(js_name = pinnedTime)]
-pub fn pinned_time(timestamp: &str) -> Option<f64> {
-    crate::serve::pinned_ms(timestamp).map(|ms| ms as f64)
+/// `null` when it names no date.
+#[wasm_bindgen(js_name = pinnedTime, unchecked_return_type = "number | null")]
+pub fn pinned_time(timestamp: &str) -> JsValue {
+    crate::serve::pinned_ms(timestamp).map_or(JsValue::NULL, |ms| JsValue::from_f64(ms as f64))
 }
 
 /// Of a site's mirrored page URLs, the one to offer for `url` that was never captured (`serve::closest_page`),
-/// or `undefined`.
-#[wasm_bindgen(js_name = closestPage)]
-pub fn closest_page(url: &str, pages: Vec<String>) -> Option<String> {
+/// or `null`.
+#[wasm_bindgen(js_name = closestPage, unchecked_return_type = "string | null")]
+pub fn closest_page(url: &str, pages: Vec<String>) -> JsValue {
     let pages: Vec<&str> = pages.iter().map(String::as_str).collect();
-    crate::serve::closest_page(url, &pages).map(str::to_owned)
+    crate::serve::closest_page(url, &pages).map_or(JsValue::NULL, JsValue::from_str)
 }
 
 /// How replay serves a stored response: `{kind: "html" | "css" | "raw", contentType}` (the type to serve a raw

@@ -165,7 +165,7 @@ async fn new_captures(batch: js_sys::Array) -> Result<Vec<NewCapture>, JsValue> 
 impl JsStore {
     /// Opens (creating or upgrading) the IndexedDB database `name`. Options: `{maxBody, budget}` in bytes.
     pub async fn open(name: String, options: JsValue) -> Result<JsStore, JsValue> {
-        let o: OpenOptions = if options.is_undefined() {
+        let o: OpenOptions = if options.is_undefined() || options.is_null() {
             OpenOptions::default()
         } else {
             super::strict(options, "options").map_err(bad)?
@@ -268,10 +268,10 @@ impl JsStore {
     }
 
     /// The version to show: latest by default, `{at}` for the closest to a time, `{at, exact: true}` for that
-    /// capture; `{followRedirects: true}` follows stored redirects. Resolves to a capture or `undefined`.
+    /// capture; `{followRedirects: true}` follows stored redirects. Resolves to a capture or `null`.
     pub fn lookup(&self, url: String, options: JsValue) -> Promise {
         self.run(|s| async move {
-            let o: LookupOptions = if options.is_undefined() {
+            let o: LookupOptions = if options.is_undefined() || options.is_null() {
                 LookupOptions::default()
             } else {
                 super::strict(options, "options").map_err(bad)?
@@ -286,23 +286,23 @@ impl JsStore {
                     .map_err(store_err)?;
             match found {
                 Some(c) => out(&c),
-                None => Ok(JsValue::UNDEFINED),
+                None => Ok(JsValue::NULL),
             }
         })
     }
 
     /// Replay's one-transaction read: `{capture, body}` for a URL (redirects followed; `{at}` for the version
-    /// closest to a time; `{rendered: '<suffix>'}` to prefer a document's rendered-DOM companion), or `undefined`.
+    /// closest to a time; `{rendered: '<suffix>'}` to prefer a document's rendered-DOM companion), or `null`.
     pub fn replay(&self, url: String, options: JsValue) -> Promise {
         self.run(|s| async move {
-            let o: ReplayOptions = if options.is_undefined() {
+            let o: ReplayOptions = if options.is_undefined() || options.is_null() {
                 ReplayOptions::default()
             } else {
                 super::strict(options, "options").map_err(bad)?
             };
             let when = o.at.map_or(When::Latest, |t| When::Closest(t as u64));
             let Some((capture, body)) = s.replay(&url, when, o.rendered.as_deref()).await.map_err(store_err)? else {
-                return Ok(JsValue::UNDEFINED);
+                return Ok(JsValue::NULL);
             };
             let result = js_sys::Object::new();
             Reflect::set(&result, &"capture".into(), &out(&capture)?)?;
@@ -375,9 +375,9 @@ impl JsStore {
         self.run(|s| async move { out(&s.totals().await.map_err(store_err)?) })
     }
 
-    /// The stored body (`Uint8Array` or `Blob`) for a digest, or `undefined`.
+    /// The stored body (`Uint8Array` or `Blob`) for a digest, or `null`.
     pub fn body(&self, digest: String) -> Promise {
-        self.run(|s| async move { Ok(s.stored_body(&digest).await.map_err(store_err)?.unwrap_or(JsValue::UNDEFINED)) })
+        self.run(|s| async move { Ok(s.stored_body(&digest).await.map_err(store_err)?.unwrap_or(JsValue::NULL)) })
     }
 
     /// Deletes one version (and its body when nothing else uses it).
