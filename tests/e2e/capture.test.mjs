@@ -169,10 +169,14 @@ test('bodies the HTTP cache holds are captured without asking the origin again',
 
 test('a site that is not mirrored is never captured', async () => {
   const server = await startServer({ routes: { ...ROUTES } });
+  const mirrored = await mirroredOrigin();
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/index.html`);
-    await page.waitForTimeout(700);
+    // The positive control: a mirrored page loaded next in the same tab is captured, so capture ran (tab events
+    // are handled in order) and had its chance at the first page.
+    await page.goto(`${mirrored.origin}/about.html`);
+    assert.ok(await waitForCapture(`${mirrored.origin}/about.html`), 'the mirrored page visited after it was captured');
     const found = await inStore(async (url) => {
       const store = await globalThis.sitemirror.storeReady;
       return (await store.lookup(url, undefined)) ?? null;
@@ -181,6 +185,7 @@ test('a site that is not mirrored is never captured', async () => {
   } finally {
     await page.close();
     await server.close();
+    await mirrored.close();
   }
 });
 

@@ -100,8 +100,16 @@ test('a healthy origin is left alone, and a 404 does not trigger the fallback', 
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/index.html`);
+    assert.equal(page.url(), `${server.origin}/index.html`, 'a healthy page stays');
+    // The positive control first: a mirrored page answering 503 falls back; twice the time that took is what the
+    // 404 gets to (not) fall back.
+    server.routes['/about.html'] = { status: 503, body: 'down' };
+    const asked = Date.now();
+    await page.goto(`${server.origin}/about.html`).catch(() => {});
+    await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
+    const took = Date.now() - asked;
     await page.goto(`${server.origin}/gone.html`);
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(Math.max(500, 2 * took));
     assert.equal(page.url(), `${server.origin}/gone.html`);
   } finally {
     await page.close();
