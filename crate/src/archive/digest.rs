@@ -59,9 +59,7 @@ fn from_hex(s: &str) -> Option<Vec<u8>> {
     s.as_bytes().chunks(2).map(|p| Some((digit(p[0])? << 4 | digit(p[1])?) as u8)).collect()
 }
 
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
+use crate::store::to_hex;
 
 #[cfg(test)]
 mod tests {

@@ -176,8 +176,7 @@ impl IdbStore {
                 Some(b) => b.byte_length(),
                 None => buffer.unchecked_ref::<Uint8Array>().byte_length(),
             } as u64;
-            let hex: String = Uint8Array::new(&hash).to_vec().iter().map(|b| format!("{b:02x}")).collect();
-            out.push((hex, size));
+            out.push((super::to_hex(&Uint8Array::new(&hash).to_vec()), size));
         }
         Ok(out)
     }

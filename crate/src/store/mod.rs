@@ -14,8 +14,8 @@ mod model;
 pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;
 pub use model::{
-    digest_of, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Pruned, Settle, Site, Totals, UrlState,
-    Usage, When,
+    digest_of, to_hex, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Pruned, Settle, Site, Totals,
+    UrlState, Usage, When,
 };
 
 use crate::error::StoreError;

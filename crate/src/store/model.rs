@@ -158,13 +158,19 @@ pub struct Totals {
 /// SHA-256 of a body, lower-case hex: the payload's key.
 pub fn digest_of(body: &[u8]) -> String {
     use sha2::Digest;
-    let hash = sha2::Sha256::digest(body);
-    let mut hex = String::with_capacity(64);
-    for b in hash.iter() {
-        hex.push(char::from_digit((b >> 4) as u32, 16).unwrap());
-        hex.push(char::from_digit((b & 15) as u32, 16).unwrap());
+    to_hex(&sha2::Sha256::digest(body))
+}
+
+/// Lower-case hex of bytes: how every digest is written (store keys, WARC/WACZ fields). One function, not a crate:
+/// the `hex` crate would add a dependency for these four lines.
+pub fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[usize::from(b >> 4)] as char);
+        out.push(DIGITS[usize::from(b & 15)] as char);
     }
-    hex
+    out
 }
 
 /// Picks a version from the captures of one URL (any order).

@@ -198,8 +198,7 @@ impl JsSha256 {
 
     /// The digest of everything added, lower-case hex.
     pub fn hex(&self) -> String {
-        let digest = sha2::Digest::finalize(self.inner.clone());
-        digest.iter().map(|b| format!("{b:02x}")).collect()
+        crate::store::to_hex(&sha2::Digest::finalize(self.inner.clone()))
     }
 }
 
