@@ -319,7 +319,7 @@ export async function importArchive(engine, store, file, { sites: chosen, now = 
     const todo = batch;
     batch = [];
     batchBytes = 0;
-    await store.capture(todo);
+    await store.putCaptures(todo);
     captures += todo.length;
   };
 
@@ -369,7 +369,7 @@ export async function importArchive(engine, store, file, { sites: chosen, now = 
         return;
       }
       try {
-        await store.capture([{ ...base, unchanged: r.digest }]);
+        await store.putCaptures([{ ...base, unchanged: r.digest }]);
         captures += 1;
       } catch (err) {
         // The body it repeats is in no record read so far, nor in the store.

@@ -53,7 +53,7 @@ try {
         const store = await engine.MirrorStore.open(name, undefined);
         const t = performance.now();
         for (let i = 0; i < items.length; i += batch) {
-          await store.capture(items.slice(i, i + batch).map((x) => capture(x, at)));
+          await store.putCaptures(items.slice(i, i + batch).map((x) => capture(x, at)));
         }
         const ms = performance.now() - t;
         const totals = await store.totals();

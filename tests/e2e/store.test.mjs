@@ -32,15 +32,15 @@ test('captures, versions, dedup and Blob bodies through MirrorStore in the exten
     await store.putSite({ id: site, startUrl: site, created: 1, updated: 1, settings: {} });
     const html = (s) => new TextEncoder().encode(`<p>${s}</p>`);
     const headers = [['content-type', 'text/html'], ['etag', '"v1"']];
-    const [first] = await store.capture([{ site, url: `${site}a`, at: 1000, status: 200, headers, body: html('one') }]);
-    await store.capture([
+    const [first] = await store.putCaptures([{ site, url: `${site}a`, at: 1000, status: 200, headers, body: html('one') }]);
+    await store.putCaptures([
       { site, url: `${site}a`, at: 2000, status: 200, headers, body: html('two') },
       { site, url: `${site}b`, at: 2000, status: 200, headers, body: html('two') },
       { site, url: `${site}a`, at: 3000, status: 503, headers, body: html('down') },
       { site, url: `${site}a`, at: 4000, status: 200, headers, unchanged: first.digest },
     ]);
     const video = new Blob([new Uint8Array(3 << 20).fill(7)], { type: 'video/mp4' });
-    await store.capture([{ site, url: `${site}v.mp4`, at: 1, status: 200, headers: [['content-type', 'video/mp4']], body: video }]);
+    await store.putCaptures([{ site, url: `${site}v.mp4`, at: 1, status: 200, headers: [['content-type', 'video/mp4']], body: video }]);
     const latest = await store.lookup(`${site}a`, undefined);
     const closest = await store.lookup(`${site}a`, { at: 1900 });
     const body = await store.body(latest.digest);
@@ -82,12 +82,12 @@ test('store errors reach JS with stable codes and leave the store consistent', a
     const site = 'https://example.com/';
     const bytes = (n) => new Uint8Array(n).fill(n % 251);
     const code = (p) => p.then(() => null, (e) => ({ name: e.name, code: e.code, message: e.message }));
-    await store.capture([{ site, url: `${site}1`, at: 1, status: 200, body: bytes(600) }]);
+    await store.putCaptures([{ site, url: `${site}1`, at: 1, status: 200, body: bytes(600) }]);
     const result = {
-      quota: await code(store.capture([{ site, url: `${site}2`, at: 1, status: 200, body: bytes(700) }])),
-      tooLarge: await code(store.capture([{ site, url: `${site}3`, at: 1, status: 200, body: bytes(900) }])),
-      missing: await code(store.capture([{ site, url: `${site}4`, at: 1, status: 200, unchanged: 'f'.repeat(64) }])),
-      noBody: await code(store.capture([{ site, url: `${site}5`, at: 1, status: 200, body: 'a string' }])),
+      quota: await code(store.putCaptures([{ site, url: `${site}2`, at: 1, status: 200, body: bytes(700) }])),
+      tooLarge: await code(store.putCaptures([{ site, url: `${site}3`, at: 1, status: 200, body: bytes(900) }])),
+      missing: await code(store.putCaptures([{ site, url: `${site}4`, at: 1, status: 200, unchanged: 'f'.repeat(64) }])),
+      noBody: await code(store.putCaptures([{ site, url: `${site}5`, at: 1, status: 200, body: 'a string' }])),
       totals: await store.totals(),
     };
     store.close();
@@ -108,7 +108,7 @@ test('stored captures survive the extension service worker being stopped', async
     const { engine } = globalThis.sitemirror;
     const store = await engine.MirrorStore.open('e2e-restart', undefined);
     const body = new TextEncoder().encode('still here');
-    await store.capture([{ site: 'https://example.com/', url: 'https://example.com/kept', at: 5, status: 200, body }]);
+    await store.putCaptures([{ site: 'https://example.com/', url: 'https://example.com/kept', at: 5, status: 200, body }]);
     store.close();
   });
   const page = await ext.ctx.newPage();

@@ -2,7 +2,7 @@
 //!
 //! ```js
 //! const store = await MirrorStore.open('sitemirror', { maxBody: 64 << 20 });
-//! await store.capture([{ site, url, at, status, headers: [['content-type', 'text/html']], body, source }]);
+//! await store.putCaptures([{ site, url, at, status, headers: [['content-type', 'text/html']], body, source }]);
 //! const latest = await store.lookup(url);            // or { at, exact: true } / { at } (closest)
 //! const body = await store.body(latest.digest);      // Uint8Array or Blob, as stored
 //! ```
@@ -212,8 +212,10 @@ impl JsStore {
         self.run(|s| async move { out(&s.sites().await.map_err(store_err)?) })
     }
 
-    /// Stores a batch of captures in one transaction; resolves to their records.
-    pub fn capture(&self, batch: js_sys::Array) -> Promise {
+    /// Stores a batch of captures in one transaction; resolves to their records. (`put…` writes, like `putSite`;
+    /// `captures(site)` reads.)
+    #[wasm_bindgen(js_name = putCaptures)]
+    pub fn put_captures(&self, batch: js_sys::Array) -> Promise {
         self.record(batch, js_sys::Array::new(), JsValue::UNDEFINED)
     }
 

@@ -25,7 +25,7 @@ export async function captureFrom(ext, origin, paths, { at = Date.now(), registe
     async ({ items, site, at, register }) => {
       const store = await globalThis.sitemirror.storeReady;
       if (register) await store.putSite({ id: site, startUrl: site, created: at, updated: at, settings: {} });
-      await store.capture(
+      await store.putCaptures(
         items.map((x) => ({ site, url: x.url, at, status: x.status, headers: [['content-type', x.type]], body: new Uint8Array(x.body) })),
       );
     },
