@@ -463,7 +463,7 @@ class Runner {
       this.inFlight.delete(task.id);
     }
     if (!this.running) return;
-    if (body) await putBody(response, task.purpose, body);
+    if (body) await putBody(response, task, body);
     const now = Date.now();
     response.elapsedMs = now - started;
     if (this.driver.onResponse(task.id, response, now)) this.bodies.set(task.id, body ?? new Uint8Array(0));

@@ -115,25 +115,24 @@ export async function bodyCapped(res, max, controller) {
   return body;
 }
 
-/** The sitemaps.org limit on one sitemap, uncompressed: also where a gzip bomb stops. */
-export const MAX_SITEMAP_BYTES = 50 * 1024 * 1024;
-
 /**
  * A sitemap's XML (or text) bytes. `sitemap.xml.gz` files arrive as gzip bytes (a file, not Content-Encoding,
  * which fetch() would have undone): they are gunzipped here with the browser's DecompressionStream and stopped at
- * `MAX_SITEMAP_BYTES`, so a gzip bomb costs that much memory at most. Throws with the reason otherwise.
+ * `max` (the crawl driver's sitemaps.org limit, given with the fetch), so a gzip bomb costs that much memory at
+ * most. Throws with the reason otherwise.
  * @param {Uint8Array} body
+ * @param {number} max
  * @returns {Promise<Uint8Array>}
  */
-export async function sitemapBytes(body) {
+export async function sitemapBytes(body, max) {
   if (body.length < 2 || body[0] !== 0x1f || body[1] !== 0x8b) return body;
   let text;
   try {
-    text = await readCapped(new Blob([/** @type {BlobPart} */ (body)]).stream().pipeThrough(new DecompressionStream('gzip')), MAX_SITEMAP_BYTES);
+    text = await readCapped(new Blob([/** @type {BlobPart} */ (body)]).stream().pipeThrough(new DecompressionStream('gzip')), max);
   } catch (err) {
     throw new Error(`broken gzip (${err?.message || err})`);
   }
-  if (!text) throw new Error(`over ${MAX_SITEMAP_BYTES} bytes once gunzipped`);
+  if (!text) throw new Error(`over ${max} bytes once gunzipped`);
   return text;
 }
 
@@ -141,15 +140,15 @@ export async function sitemapBytes(body) {
  * Puts a fetched body on a crawl driver's response (`CrawlDriver.onResponse`): its size, and the bytes the engine
  * reads — for a sitemap, gunzipped (or `unreadable` with the reason instead).
  * @param {{size?: number, body?: Uint8Array, unreadable?: string}} response
- * @param {string} purpose the fetch step's `purpose`
+ * @param {{purpose: string, maxBytes: number}} task the fetch step
  * @param {Uint8Array} body
  */
-export async function putBody(response, purpose, body) {
+export async function putBody(response, task, body) {
   response.size = body.length;
   response.body = body;
-  if (purpose !== 'sitemap') return;
+  if (task.purpose !== 'sitemap') return;
   try {
-    response.body = await sitemapBytes(body);
+    response.body = await sitemapBytes(body, task.maxBytes);
   } catch (err) {
     response.unreadable = err?.message || String(err);
     delete response.body;

@@ -9,4 +9,3 @@ declare const readCapped: Shared['readCapped'];
 declare const bodyCapped: Shared['bodyCapped'];
 declare const sitemapBytes: Shared['sitemapBytes'];
 declare const putBody: Shared['putBody'];
-declare const MAX_SITEMAP_BYTES: Shared['MAX_SITEMAP_BYTES'];

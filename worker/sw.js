@@ -730,7 +730,7 @@ async function precacheFetch(driver, task, c, bodies) {
       // Without credentials no cookie is set: the cookie rule has nothing to see here.
       const why = refusal(req, res, c, { bodyLength: body.length }) || (finalUrl.startsWith(self.location.origin + '/') ? null : 'cross-origin');
       if (why) response.refused = `${ErrorCode.PRECACHE_PREFIX}${why}: the site worker does not keep this response`;
-      await putBody(response, task.purpose, body);
+      await putBody(response, task, body);
     }
   } catch (err) {
     response.error = err && err.name === 'TimeoutError' ? 'timeout' : 'network';

@@ -496,7 +496,6 @@ impl Driver {
             conditional,
         };
         self.in_flight.insert(id, Flight { purpose, url, entry, stored: None });
-        self.counts.in_flight = self.in_flight.len() as u64;
         task
     }
 
@@ -611,7 +610,6 @@ impl Driver {
     /// Fetch `id` ended. Returns whether the host keeps its body for a capture (named in a later `Write`).
     pub fn on_response(&mut self, id: u64, r: Response<'_>, now: u64) -> bool {
         let Some(flight) = self.in_flight.remove(&id) else { return false };
-        self.counts.in_flight = self.in_flight.len() as u64;
         match flight.purpose {
             Purpose::Robots => self.on_robots(id, &flight, &r, now),
             Purpose::Sitemap => self.on_sitemap(id, &flight, &r, now),
