@@ -659,7 +659,7 @@ impl Driver {
         if r.error.is_some() || r.status != 200 {
             return false;
         }
-        let url = self.final_key(flight, r);
+        let url = final_key(&flight.url, r);
         let why = r.unreadable.clone().or_else(|| match r.body {
             Some(b) if b.len() as u64 > MAX_SITEMAP_BYTES => Some(format!("over {MAX_SITEMAP_BYTES} bytes")),
             None => Some("no body".to_owned()),
@@ -695,7 +695,7 @@ impl Driver {
         if r.error.is_some() || r.refused.is_some() {
             return false;
         }
-        let url = self.final_key(flight, r);
+        let url = final_key(&flight.url, r);
         self.push_capture(&url, now, r.status, kept_headers(&r.headers), Some(id), None, r.size);
         for mut e in self.policy.admit(None, &[Link::resource(url)], now) {
             e.state = UrlState::Done;
@@ -703,15 +703,6 @@ impl Driver {
             self.pending.found.push(e);
         }
         true
-    }
-
-    fn final_key(&self, flight: &Flight, r: &Response<'_>) -> String {
-        r.url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-            .filter(is_mirrorable)
-            .map(|u| canonical_key(&u))
-            .unwrap_or_else(|| flight.url.clone())
     }
 
     fn on_entry(&mut self, id: u64, e: Entry, stored: Option<Stored>, r: &Response<'_>, now: u64) -> bool {
@@ -765,13 +756,7 @@ impl Driver {
 
     fn store_response(&mut self, id: u64, e: &Entry, stored: Option<Stored>, r: &Response<'_>, now: u64) -> bool {
         let headers = kept_headers(&r.headers);
-        let url = r
-            .url
-            .as_deref()
-            .and_then(|u| Url::parse(u).ok())
-            .filter(is_mirrorable)
-            .map(|u| canonical_key(&u))
-            .unwrap_or_else(|| e.url.clone());
+        let url = final_key(&e.url, r);
         if let (304, Some(stored)) = (r.status, stored) {
             // Unchanged: a new version pointing at the stored body (no new bytes); links come from that body.
             let merged = merge_headers(&stored.headers, &headers);
@@ -985,6 +970,17 @@ impl Driver {
             _ => None,
         }
     }
+}
+
+/// The key a response is stored under: the final URL when the host followed redirects to a mirrorable one, else
+/// the URL asked for.
+fn final_key(asked: &str, r: &Response<'_>) -> String {
+    r.url
+        .as_deref()
+        .and_then(|u| Url::parse(u).ok())
+        .filter(is_mirrorable)
+        .map(|u| canonical_key(&u))
+        .unwrap_or_else(|| asked.to_owned())
 }
 
 /// The first value of a header, by case-insensitive name.
