@@ -38,11 +38,14 @@ export { ready, engine, storeReady };
  */
 const missing = new Map();
 const MISSING_DOCS = 50;
+/** Misses whose document is still being looked up: a `mirror/missing` question waits for them, so a 404 the page
+ * has already received is always in its answer. */
+const recording = new Set();
 
 function recordMiss(clientId, url) {
   if (!clientId) return;
   // A service worker's globals (the checked types are the DOM's; this file runs as the extension's worker).
-  /** @type {any} */ (self).clients.get(clientId).then((client) => {
+  const done = /** @type {any} */ (self).clients.get(clientId).then((client) => {
     if (!client) return;
     const key = client.url.split('#')[0];
     if (!missing.has(key) && missing.size >= MISSING_DOCS) missing.delete(missing.keys().next().value);
@@ -50,6 +53,8 @@ function recordMiss(clientId, url) {
     list.add(url);
     missing.set(key, list);
   });
+  recording.add(done);
+  done.finally(() => recording.delete(done));
 }
 
 self.addEventListener('fetch', (/** @type {any} */ event) => {
@@ -156,6 +161,7 @@ async function handle(raw) {
       return { ok: true, html: new TextDecoder().decode(out) };
     }
     case MessageType.MISSING:
+      await Promise.allSettled([...recording]);
       return { ok: true, missing: [...(missing.get(req.frame.split('#')[0]) || [])] };
     case MessageType.VIEW: {
       if (req.url !== undefined) return view(req.url, req.at);

@@ -19,7 +19,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { EXTENSION_DIR } from '../e2e/lib/browser.mjs';
-import { startSite } from './lib/site.mjs';
+import { startBenchSite } from './lib/site.mjs';
 
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -54,7 +54,7 @@ let oursUnavailable = null;
 
 /**
  * @param {'wget' | 'wget2'} tool
- * @param {Awaited<ReturnType<typeof startSite>>} origin
+ * @param {Awaited<ReturnType<typeof startBenchSite>>} origin
  */
 async function runWget(tool, origin) {
   const dir = mkdtempSync(path.join(tmpdir(), `sitemirror-crawl-${tool}-`));
@@ -257,7 +257,7 @@ function memorySampler(browser) {
  * redirects), bodies read, nothing parsed or stored. Chromium's socket pool still opens at most 6 connections to
  * the host (counted at the server); the 6 queued requests start the moment a socket frees, without a round trip
  * through the worker: measured 17.1 s vs 20.7 s with 6 loops at 20 ms, 2,000 pages.
- * @param {Awaited<ReturnType<typeof startSite>>} origin
+ * @param {Awaited<ReturnType<typeof startBenchSite>>} origin
  */
 async function runFloor(origin) {
   const browser = await launchBare(EXTENSION);
@@ -285,7 +285,7 @@ async function runFloor(origin) {
   }
 }
 
-/** @param {Awaited<ReturnType<typeof startSite>>} origin */
+/** @param {Awaited<ReturnType<typeof startBenchSite>>} origin */
 async function runOurs(origin) {
   const browser = await launchBare(EXTENSION);
   try {
@@ -348,7 +348,7 @@ const fmtS = (ms) => (ms / 1000).toFixed(2);
 const conns = (st) => `${st.connections} / ${st.peakConnections}`;
 
 async function setting(latency, pages) {
-  const origin = await startSite({ pages, latencyMs: latency });
+  const origin = await startBenchSite({ pages, latencyMs: latency });
   const shape = origin.site.shape;
   const runs = { ours: [], wget2: [], wget: [], floor: [] };
   try {
@@ -440,7 +440,7 @@ async function setting(latency, pages) {
 async function memory(pagesSmall, pagesBig, smallRuns) {
   const impls = IMPLS.filter((i) => i !== 'wget' && i !== 'floor');
   if (!impls.length || BIG <= 0) return;
-  const origin = await startSite({ pages: pagesBig, latencyMs: 0 });
+  const origin = await startBenchSite({ pages: pagesBig, latencyMs: 0 });
   const big = {};
   try {
     for (const impl of impls) {

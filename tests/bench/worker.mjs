@@ -13,7 +13,8 @@
 // Then the origin is stopped and the same page is reloaded: time to the mirrored document and to its load event.
 //
 //   node tests/bench/worker.mjs [--n 100] [--down 20]
-import { startSite, launchChromium, ask, until, openControlled } from '../e2e/lib/site.mjs';
+import { startWorkerSite, launchChromium, ask, openControlled } from '../e2e/lib/siteworker.mjs';
+import { until } from '../e2e/lib/wait.mjs';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(name);
@@ -50,8 +51,8 @@ self.addEventListener('fetch', (e) => {
   e.respondWith(e.request.mode === 'navigate' ? e.preloadResponse.then((r) => r || fetch(e.request)) : fetch(e.request));
 });`;
 
-const site = await startSite(routes);
-const floorSite = await startSite({ ...routes, '/sw.js': { body: FLOOR_SW, headers: { 'Content-Type': 'text/javascript' } } });
+const site = await startWorkerSite(routes);
+const floorSite = await startWorkerSite({ ...routes, '/sw.js': { body: FLOOR_SW, headers: { 'Content-Type': 'text/javascript' } } });
 const browser = await launchChromium();
 try {
   const withWorker = await browser.newContext();

@@ -18,7 +18,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHash, randomUUID } from 'node:crypto';
 import { launchExtension, extensionWorker } from './lib/browser.mjs';
-import { startSite } from './lib/crawlsite.mjs';
+import { startCrawlSite } from './lib/crawlsite.mjs';
+import { until } from './lib/wait.mjs';
 
 // A 1×1 PNG, and a second, different one.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
@@ -90,7 +91,7 @@ async function crawlAndExport({ dashboard, send, dir }, siteId, button, { update
   if (update) {
     // "Update now": every URL gets an unchanged version (same body), which the export writes as a revisit.
     assert.equal((await send({ type: 'crawl/update', site: siteId })).ok, true);
-    await new Promise((r) => setTimeout(r, 300));
+    await until(async () => (await send({ type: 'crawl/status', site: siteId })).job?.kind === 'update', 'the update to start');
     assert.equal((await settled(send, siteId)).job.state, 'done');
   }
   return exportFrom({ dashboard, dir }, siteId, button);
@@ -147,7 +148,6 @@ async function replaysOffline(ext, send, origin, pages, titles) {
     const tab = await ext.ctx.newPage();
     await tab.goto(mirror, { waitUntil: 'load' });
     assert.equal(await tab.title(), titles[p], `${p} replays`);
-    await new Promise((r) => setTimeout(r, 100));
     const missing = await send({ type: 'mirror/missing', frame: mirror });
     assert.deepEqual(missing.missing, [], `${p} replays without: ${missing.missing}`);
     await tab.close();
@@ -174,7 +174,7 @@ function parseWarc(gz) {
 }
 
 test('Export WARC, delete the site, import the file: every page replays offline from the import', async (t) => {
-  const site = await startSite({ routes: routes() });
+  const site = await startCrawlSite({ routes: routes() });
   const ctx = await withExtension(t, site);
   const { ext, dashboard, send } = ctx;
   const siteId = `${site.origin}/`;
@@ -248,7 +248,7 @@ function readZip(buf) {
 }
 
 test('Export WACZ: a WACZ whose manifest, index and pages check out imports back and replays offline', async (t) => {
-  const site = await startSite({ routes: routes() });
+  const site = await startCrawlSite({ routes: routes() });
   const ctx = await withExtension(t, site);
   const { ext, dashboard, send } = ctx;
   const siteId = `${site.origin}/`;
@@ -302,7 +302,7 @@ test('Export WACZ: a WACZ whose manifest, index and pages check out imports back
 });
 
 test('a WARC written by wget (--warc-file) imports and replays offline', async (t) => {
-  const site = await startSite({ routes: routes() });
+  const site = await startCrawlSite({ routes: routes() });
   const { ext, dashboard, send, dir } = await withExtension(t, site);
   const warc = await wgetWarc(site.origin, dir, path.join(dir, 'wget-site'));
   await site.close();
@@ -316,7 +316,7 @@ test('a WARC written by wget (--warc-file) imports and replays offline', async (
 });
 
 test('a damaged WARC keeps the records before the damage and says where; a file that is no WARC is refused by name', async (t) => {
-  const site = await startSite({ routes: routes() });
+  const site = await startCrawlSite({ routes: routes() });
   const { ext, dashboard, send, dir } = await withExtension(t, site);
   const whole = fs.readFileSync(await wgetWarc(site.origin, dir, path.join(dir, 'cut')));
   await site.close();
@@ -347,7 +347,7 @@ test('a damaged WARC keeps the records before the damage and says where; a file 
 test('a page built by JavaScript, captured while browsing, keeps its rendered copy through export and import', async (t) => {
   const app = '<!doctype html><title>App</title><div id=root></div>' +
     '<script>document.getElementById("root").innerHTML = "<h1>Built by script</h1>"</script>';
-  const site = await startSite({ routes: new Map([['/app.html', { type: 'text/html', body: Buffer.from(app) }]]) });
+  const site = await startCrawlSite({ routes: new Map([['/app.html', { type: 'text/html', body: Buffer.from(app) }]]) });
   const ctx = await withExtension(t, site);
   const { ext, dashboard, send } = ctx;
   const siteId = `${site.origin}/`;
@@ -410,8 +410,8 @@ const sourcesOf = (ext, url) => extensionWorker(ext.ctx).evaluate(
 // mirror), plants a newer version of the user's crawled home page and a rendered copy beside a crawled page, and
 // dates one record in 2099; its file name carries markup.
 test('an archive of two sites: the user chooses, nothing else is stored, the user\'s crawl stays what is shown, and an imported site is neither captured nor fallen back to', async (t) => {
-  const site = await startSite({ routes: routes() });
-  const bank = await startSite({ routes: new Map([
+  const site = await startCrawlSite({ routes: routes() });
+  const bank = await startCrawlSite({ routes: new Map([
     ['/', page('Bank', '<a href="/login.html">Log in</a>')],
     ['/login.html', page('Bank login', '<form><input name=pin></form>')],
   ]) });

@@ -134,8 +134,10 @@ test('a page built by JavaScript replays as rendered, though replay runs no scri
     await waitForCapture(`${server.origin}/app.html#rendered`);
     // Later batches (responses after the load event) must not store the document again: a newer version without a
     // rendered companion would replay as the raw, script-less page. The capture's own in-page re-reads of bodies
-    // are responses in the tab too; they are not the page loading anything.
-    await new Promise((r) => setTimeout(r, 2000));
+    // are responses in the tab too; they are not the page loading anything. A late request of the page's own
+    // is stored by the next batch: once it is there, that batch has run, and a document stored again would be too.
+    await page.evaluate(() => fetch('/api/data.json?late=1').then((r) => r.text()));
+    assert.ok(await waitForCapture(`${server.origin}/api/data.json?late=1`), 'the late response is stored by a later batch');
     const versions = await inStore(async (u) => (await (await globalThis.sitemirror.storeReady).versions(u)).length, `${server.origin}/app.html`);
     assert.equal(versions, 1, 'one visit, one version of the document');
     await server.close();

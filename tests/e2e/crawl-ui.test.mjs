@@ -10,8 +10,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sharedExtension, send } from './lib/pages.mjs';
+import { sharedExtension, send, dialogControl } from './lib/pages.mjs';
 import { startServer } from './lib/server.mjs';
+import { until, timeUntil, assertWindowLongEnough, quiet } from './lib/wait.mjs';
 
 const ATTACK = '<img src=x onerror=alert(1)>';
 
@@ -34,7 +35,7 @@ const html = (title, links = []) =>
  * failed: missing (404) = 1. While the gate is shut: 6 done, slow queued.
  * @param {{extraLinks?: string[], extraRoutes?: Record<string, any>}} [opts]
  */
-async function startSite({ extraLinks = [], extraRoutes = {} } = {}) {
+async function startGatedSite({ extraLinks = [], extraRoutes = {} } = {}) {
   const g = gate();
   const pages = ['p1.html', 'p2.html', 'p3.html', 'p4.html', 'p5.html'];
   const routes = {
@@ -68,16 +69,6 @@ async function popupCounts(page) {
 
 const visible = (page, sel) => page.isVisible(sel);
 
-/** Waits until `fn` (polled in Node) returns a truthy value. */
-async function until(fn, what, timeout = 15000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * Presses the popup's "Mirror this site" and waits until the crawl has fetched every page but the gated one.
@@ -91,7 +82,7 @@ async function mirrorFromPopup(page) {
 }
 
 test('popup: "Mirror this site" crawls the site, shows live progress and counts, then "Done"; closing the popup doesn\'t stop it', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   let { page } = await openPage(popupUrl(home));
   try {
     await page.waitForSelector('body[data-state=not-mirrored]');
@@ -154,7 +145,7 @@ test('popup: "Mirror this site" crawls the site, shows live progress and counts,
 });
 
 test('popup: Pause stops the crawl (counts and requests stand still), Resume continues it to the end', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   const { page } = await openPage(popupUrl(home));
   try {
     await mirrorFromPopup(page);
@@ -173,12 +164,15 @@ test('popup: Pause stops the crawl (counts and requests stand still), Resume con
 
     // Paused: the gate opens, yet nothing is fetched and nothing changes over several polls.
     g.open();
-    await page.waitForTimeout(1500);
+    const window = 1500;
+    await quiet(window);
     assert.deepEqual(await popupCounts(page), paused);
     assert.equal(server.requests.length, requests, 'no request while paused');
     assert.equal((await send(page, { type: 'crawl/status', site })).job.state, 'paused');
 
+    // The positive control: resumed, the same crawl asks the origin again well within that window.
     await page.getByRole('button', { name: 'Resume' }).click();
+    assertWindowLongEnough(window, await timeUntil(() => server.requests.length > requests, 'a request after Resume'), 'pause');
     await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
     const done = await popupCounts(page);
     assert.ok(done.done > paused.done, `counts go on after Resume (${paused.done} → ${done.done})`);
@@ -192,7 +186,7 @@ test('popup: Pause stops the crawl (counts and requests stand still), Resume con
 });
 
 test('popup: Cancel ends the crawl (what was left is skipped); "Update now" crawls the site again', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   const { page } = await openPage(popupUrl(home));
   try {
     await mirrorFromPopup(page);
@@ -210,11 +204,14 @@ test('popup: Cancel ends the crawl (what was left is skipped); "Update now" craw
     assert.ok(report.entries.some((e) => e.url.endsWith('/slow.html') && e.reason.startsWith('crawl/cancelled')));
     // Nothing goes on in the background.
     const requests = server.requests.length;
-    await page.waitForTimeout(800);
+    const window = 1000;
+    await quiet(window);
     assert.equal(server.requests.length, requests);
 
+    // The positive control: a crawl of the same site asks the origin well within that window.
     g.open();
     await page.getByRole('button', { name: 'Update now' }).click();
+    assertWindowLongEnough(window, await timeUntil(() => server.requests.length > requests, 'a request after Update now'), 'cancel');
     await page.waitForSelector('body[data-crawl=done]', { timeout: 20000 });
     assert.equal(await page.textContent('#crawl-state'), 'Update done');
     const job = (await send(page, { type: 'crawl/status', site })).job;
@@ -250,7 +247,7 @@ async function startMirror(page, url, fields = {}) {
 }
 
 test('dashboard: options are checked in the page (a message at each field, nothing sent); the engine\'s refusal is shown', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   const { page } = await openDashboard();
   try {
     assert.equal(await page.$eval('#options', (d) => d.open), false, 'options start folded');
@@ -291,7 +288,7 @@ test('dashboard: options are checked in the page (a message at each field, nothi
 });
 
 test('dashboard: Start mirror with "Maximum pages 3": the row shows progress, Pause/Resume, then the report lists the crawl/max-pages skips', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   const { page, dialogs } = await openDashboard();
   try {
     // The first crawl of this site is held at the gated page (no limit), to drive the row's controls.
@@ -353,7 +350,7 @@ test('dashboard: Start mirror with "Maximum pages 3": the row shows progress, Pa
 });
 
 test('dashboard: a crawl started from the popup appears in the open dashboard at once and is followed to "Done"', async () => {
-  const { server, gate: g, site, home } = await startSite();
+  const { server, gate: g, site, home } = await startGatedSite();
   const dash = await openDashboard();
   const popup = await openPage(popupUrl(home));
   try {
@@ -379,7 +376,7 @@ test('dashboard: a crawl started from the popup appears in the open dashboard at
 
 test('dashboard report: a 404 (crawl/http-404), an exclude pattern (crawl/excluded), attacker URLs and reasons as text, long lists cut', async () => {
   const attackPath = `/x/${ATTACK}.html`;
-  const { server, gate: g, site, home } = await startSite({
+  const { server, gate: g, site, home } = await startGatedSite({
     extraLinks: ['private/secret.html', attackPath],
     extraRoutes: { '/private/secret.html': html('Secret') },
   });
@@ -435,8 +432,9 @@ test('dashboard report: a 404 (crawl/http-404), an exclude pattern (crawl/exclud
     assert.equal(await raw.locator('.report-url').textContent(), rawUrl);
     assert.equal(await raw.locator('.report-reason').textContent(), 'crawl/robots <img src=y onerror=alert(3)> disallowed');
     assert.equal(await page.locator('img, script:not([src])').count(), 0, 'no element made from mirror text');
-    await page.waitForTimeout(300);
+    await quiet(500);
     assert.deepEqual(dialogs, [], 'no script ran');
+    assertWindowLongEnough(500, await dialogControl(page, dialogs), 'the report');
   } finally {
     await page.close();
     await server.close();
@@ -444,7 +442,7 @@ test('dashboard report: a 404 (crawl/http-404), an exclude pattern (crawl/exclud
 });
 
 test('an address that leads to another site: the popup and the dashboard say where and mirror it only when the user agrees (issue 11 item 7)', async () => {
-  const { server: target, gate: g, home } = await startSite();
+  const { server: target, gate: g, home } = await startGatedSite();
   g.open();
   // The typed site redirects everything to the target; its name is attacker text.
   const typed = await startServer({ routes: {} });
@@ -496,7 +494,7 @@ test('a size limit per site, shown and changed on the dashboard: a crawl stops t
   const big = (n) => `<!doctype html><title>Big ${n}</title><p>${String(n).repeat(300 << 10)}</p>`;
   const bigs = Array.from({ length: 8 }, (_, i) => `big${i}.html`);
   const extraRoutes = { ...Object.fromEntries(bigs.map((b, i) => [`/${b}`, big(i)])), '/later.html': html('Later') };
-  const { server, gate: g, site, home } = await startSite({ extraLinks: bigs, extraRoutes });
+  const { server, gate: g, site, home } = await startGatedSite({ extraLinks: bigs, extraRoutes });
   g.open();
   const { page: dash } = await openPage(extUrl('dashboard/dashboard.html'));
   try {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { launchExtension, extensionWorker, stopServiceWorker } from './lib/browser.mjs';
-import { startSite, siteRoutes, chainRoutes, PAGES, RESOURCES } from './lib/crawlsite.mjs';
+import { startCrawlSite, siteRoutes, chainRoutes, PAGES, RESOURCES } from './lib/crawlsite.mjs';
 
 /** Options that keep the traps quick: a 2.5 s timeout, a 1 MiB size cap, one retry. */
 const QUICK = { timeoutMs: 2500, maxResourceBytes: 1 << 20, maxRetries: 1 };
@@ -46,8 +46,8 @@ async function settled(send, site, { timeoutMs = 90_000, jobId } = {}) {
 }
 
 test('Mirror this site: every in-scope page replays with its resources; every URL left out says why', async (t) => {
-  const external = await startSite({ routes: new Map() });
-  const site = await startSite({ routes: siteRoutes({ externalOrigin: external.origin }) });
+  const external = await startCrawlSite({ routes: new Map() });
+  const site = await startCrawlSite({ routes: siteRoutes({ externalOrigin: external.origin }) });
   const { ext, send } = await withExtension(t, site, external);
   // The user is logged in to the site: the mirror must show the site as they see it (their cookies).
   const login = await ext.ctx.newPage();
@@ -125,7 +125,6 @@ test('Mirror this site: every in-scope page replays with its resources; every UR
     const tab = await ext.ctx.newPage();
     await tab.goto(mirror, { waitUntil: 'load' });
     assert.match(await tab.title(), /\S/, `${p} replayed without a title`);
-    await new Promise((r) => setTimeout(r, 100));
     const missing = await send({ type: 'mirror/missing', frame: mirror });
     assert.deepEqual(missing.missing, [], `${p} replays without: ${missing.missing}`);
     await tab.close();
@@ -134,7 +133,7 @@ test('Mirror this site: every in-scope page replays with its resources; every UR
 
 test('the service worker stopped mid-crawl: the crawl completes, no page lost, none fetched twice', async (t) => {
   const N = 40;
-  const site = await startSite({ routes: chainRoutes(N), latencyMs: 20 });
+  const site = await startCrawlSite({ routes: chainRoutes(N), latencyMs: 20 });
   const { ext, page, send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   assert.equal((await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxDepth: 100 } })).ok, true);
@@ -186,7 +185,7 @@ test('a stop in the first seconds of a crawl that queues thousands of links re-f
     routes.set(`/p/${i}`, html(Array.from({ length: 10 }, (_, k) => `<a href="/p/${(i * 7 + k * 131) % N}">${k}</a>`).join(' ')));
   }
   routes.set('/robots.txt', { type: 'text/plain', body: Buffer.from('User-agent: *\nAllow: /\n') });
-  const site = await startSite({ routes });
+  const site = await startCrawlSite({ routes });
   const { ext, page, send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   assert.equal((await send({ type: 'crawl/start', url: siteId, options: { maxPages: 10_000 } })).ok, true);
@@ -208,7 +207,7 @@ test('a stop in the first seconds of a crawl that queues thousands of links re-f
 });
 
 test('Update now: conditional requests, unchanged content stores no new bytes, a changed page becomes a version', async (t) => {
-  const site = await startSite({ routes: chainRoutes(12) });
+  const site = await startCrawlSite({ routes: chainRoutes(12) });
   const { ext, send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   const first = await send({ type: 'crawl/start', url: `${site.origin}/`, options: {} });
@@ -243,7 +242,7 @@ test('Update now: conditional requests, unchanged content stores no new bytes, a
 });
 
 test('crawl/start with options the engine refuses: a clear error, and nothing is registered or fetched', async (t) => {
-  const site = await startSite({ routes: chainRoutes(2) });
+  const site = await startCrawlSite({ routes: chainRoutes(2) });
   const { send } = await withExtension(t, site);
   const res = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxConcurrency: 500 } });
   assert.equal(res.ok, false);
@@ -257,7 +256,7 @@ test('crawl/start with options the engine refuses: a clear error, and nothing is
 });
 
 test('maxBytes: the crawl stops at its size limit and records what it left as crawl/max-bytes', async (t) => {
-  const site = await startSite({ routes: chainRoutes(30) });
+  const site = await startCrawlSite({ routes: chainRoutes(30) });
   const { send } = await withExtension(t, site);
   const siteId = `${site.origin}/`;
   const started = await send({ type: 'crawl/start', url: `${site.origin}/`, options: { maxBytes: 4000, maxConcurrency: 1 } });
@@ -273,8 +272,8 @@ test('maxBytes: the crawl stops at its size limit and records what it left as cr
 });
 
 test('a start URL that redirects to another origin (http://example.com → https://www.example.com/): the user is asked, then that site is mirrored', async (t) => {
-  const target = await startSite({ routes: chainRoutes(3) });
-  const typed = await startSite({ routes: new Map(), redirectTo: target.origin });
+  const target = await startCrawlSite({ routes: chainRoutes(3) });
+  const typed = await startCrawlSite({ routes: new Map(), redirectTo: target.origin });
   const { send } = await withExtension(t, target, typed);
   // Issue 11 item 7: the crawl went wherever the start URL led. Now nothing starts there until the user says so.
   const asked = await send({ type: 'crawl/start', url: `${typed.origin}/elsewhere`, options: {} });
@@ -304,7 +303,7 @@ test('sitemaps: an index leads to a gzipped sitemap whose pages are mirrored; a 
     ['/hidden-2', page('Hidden 2')],
     ['/bomb-page', page('Behind the bomb')],
   ]);
-  const site = await startSite({ routes });
+  const site = await startCrawlSite({ routes });
   const o = site.origin;
   routes.set('/robots.txt', { type: 'text/plain', body: Buffer.from(`User-agent: *\nAllow: /\n\nSitemap: ${o}/maps/index.xml\n`) });
   const NS = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"';

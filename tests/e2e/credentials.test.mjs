@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchExtension } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
-import { until } from './lib/site.mjs';
+import { until } from './lib/wait.mjs';
 
 const html = (body) => ({ headers: { 'content-type': 'text/html; charset=utf-8' }, body: `<!doctype html><meta charset="utf-8">${body}` });
 /** A page that logs the user in (sets a cookie). */
@@ -104,7 +104,7 @@ test('the user\'s cookies reach only the mirrored site, and a public site never 
   // The bank was asked for the resources the site points at (positive control) — never with a cookie.
   const crawled = bank.log.slice(fromUser);
   for (const p of ['/theme.css', '/bg.png', '/transfer?to=mallory&amount=1000', '/via-redirect.png', '/sitemap.xml']) {
-    assert.ok(crawled.some((r) => r.path === p), `${p} was not fetched (bank saw ${crawled.map((r) => r.path)})`);
+    assert.ok(crawled.some((r) => r.url === p), `${p} was not fetched (bank saw ${crawled.map((r) => r.url)})`);
   }
   for (const r of crawled) assert.equal(r.headers.cookie, undefined, `${r.path} carried the user's bank cookies`);
   assert.ok(!crawled.some((r) => r.path === '/secret-statement'), 'a sitemap on another host admits only in-scope URLs');

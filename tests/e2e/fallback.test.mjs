@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { launchExtension, stopServiceWorker } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
+import { assertWindowLongEnough, quiet } from './lib/wait.mjs';
 import { existsSync, readFileSync } from 'node:fs';
 
 // A real font file to mirror: the system's (Debian's chromium pulls in fonts-liberation; DejaVu is common too).
@@ -35,15 +36,19 @@ after(async () => {
   await ext?.close();
 });
 
+/** How long a 500 is watched for not falling back by default (the enabled fallback must take under half of it). */
+const DEFAULT_WINDOW = 1500;
+
 /** Navigates, tolerating the navigation error a down origin causes, and waits for the viewer. */
 async function openExpectingViewer(page, url) {
   const started = Date.now();
   await page.goto(url).catch(() => {});
   await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
+  const fellBack = Date.now() - started;
   await page.waitForSelector('#captured[data-at]');
   const frame = page.frameLocator('#mirror');
   await frame.locator('h1').waitFor();
-  return { ms: Date.now() - started, frame };
+  return { ms: Date.now() - started, fellBack, frame };
 }
 
 test('origin down (connection refused): the tab shows the mirrored copy with its banner', async () => {
@@ -109,7 +114,7 @@ test('a healthy origin is left alone, and a 404 does not trigger the fallback', 
     await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
     const took = Date.now() - asked;
     await page.goto(`${server.origin}/gone.html`);
-    await page.waitForTimeout(Math.max(500, 2 * took));
+    await quiet(Math.max(500, 2 * took));
     assert.equal(page.url(), `${server.origin}/gone.html`);
   } finally {
     await page.close();
@@ -175,7 +180,7 @@ test('triggers are settings: 500 falls back only once the user enables it on the
   const page = await ext.ctx.newPage();
   try {
     await page.goto(`${server.origin}/index.html`);
-    await page.waitForTimeout(700);
+    await quiet(DEFAULT_WINDOW);
     assert.equal(page.url(), `${server.origin}/index.html`, 'by default a 500 is shown as it is');
     const dash = await ext.ctx.newPage();
     await dash.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
@@ -184,8 +189,9 @@ test('triggers are settings: 500 falls back only once the user enables it on the
     await dash.check('#fallback-500');
     await dash.waitForFunction(async () => (await chrome.storage.local.get('fallback')).fallback?.on500 === true);
     await dash.close();
-    const { frame } = await openExpectingViewer(page, `${server.origin}/about.html`);
+    const { frame, fellBack } = await openExpectingViewer(page, `${server.origin}/about.html`);
     assert.equal(await frame.locator('h1').textContent(), 'About');
+    assertWindowLongEnough(DEFAULT_WINDOW, fellBack, 'a 500 shown as it is');
   } finally {
     await page.evaluate(() => 0).catch(() => {});
     const reset = await ext.ctx.newPage();

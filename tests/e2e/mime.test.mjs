@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchExtension } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
-import { until } from './lib/site.mjs';
+import { until } from './lib/wait.mjs';
 
 /** A route that answers with exactly these headers (node:http sends an array value as repeated headers). */
 const raw = (headers, body) => (req, res) => {

@@ -12,6 +12,7 @@ import zlib from 'node:zlib';
 import { launchExtension, extensionWorker } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
+import { timeUntil, assertWindowLongEnough, quiet } from './lib/wait.mjs';
 
 /** A real PNG of w×h solid pixels (so naturalWidth proves the image bytes were served). */
 function png(w, h) {
@@ -51,6 +52,9 @@ function png(w, h) {
 let ext;
 let origin;
 const LOGO = png(7, 5);
+/** How long the live control's page took to reach its origin: the positive control of the hostile replay test. */
+let armedMs;
+const HOSTILE_WINDOW = 1500;
 
 const hostile = (live) => `<!doctype html><html><head><title>hostile</title>
 <meta http-equiv="refresh" content="1; url=javascript:document.title='PWNED-refresh'">
@@ -99,7 +103,7 @@ after(async () => {
 const mirrorUrl = (path) => `chrome-extension://${ext.extensionId}/m/http/${origin.slice('http://'.length)}${path}`;
 
 test('a captured page replays from the mirror with its stylesheet and image', async () => {
-  ext.server.requests.length = 0;
+  ext.server.reset();
   const page = await ext.ctx.newPage();
   try {
     const res = await page.goto(mirrorUrl('/index.html'));
@@ -123,7 +127,7 @@ test('a captured page replays from the mirror with its stylesheet and image', as
 });
 
 test('a page that was never captured says so and is not fetched live', async () => {
-  ext.server.requests.length = 0;
+  ext.server.reset();
   const page = await ext.ctx.newPage();
   try {
     const res = await page.goto(mirrorUrl('/never-captured.html'));
@@ -136,16 +140,39 @@ test('a page that was never captured says so and is not fetched live', async () 
   }
 });
 
+test('what a replayed page asked for and the mirror lacks is listed by mirror/missing as soon as the page has loaded', async () => {
+  // The positive control of every `missing: []` check elsewhere: a page whose image and stylesheet were never
+  // captured. Asked right after the load event, with no wait: the answer waits for misses still being recorded.
+  const at = Date.now();
+  await extensionWorker(ext.ctx).evaluate(async ({ url, at }) => {
+    const store = await globalThis.sitemirror.storeReady;
+    const body = new TextEncoder().encode('<!doctype html><title>Holes</title><link rel=stylesheet href="gone.css"><img src="img/gone.png">');
+    await store.putCaptures([{ site: new URL(url).origin + '/', url, at, status: 200, headers: [['content-type', 'text/html']], body }]);
+  }, { url: `${origin}/holes.html`, at });
+  const asker = await ext.ctx.newPage();
+  await asker.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(mirrorUrl('/holes.html'), { waitUntil: 'load' });
+    // A replayed document has no chrome.*: the question comes from an extension page, as the viewer asks it.
+    const { missing } = await asker.evaluate((frame) => chrome.runtime.sendMessage({ type: 'mirror/missing', frame }), mirrorUrl('/holes.html'));
+    assert.deepEqual([...missing].sort(), [`${origin}/gone.css`, `${origin}/img/gone.png`]);
+  } finally {
+    await page.close();
+    await asker.close();
+  }
+});
+
 test('control: served live, the hostile page does run its scripts and call its origin', async () => {
   // Proves the hostile page below is armed: the replay test can only pass because replay disarms it.
   ext.server.routes['/hostile.html'] = { type: 'text/html', body: hostile(origin) };
-  ext.server.requests.length = 0;
+  ext.server.reset();
   const page = await ext.ctx.newPage();
   try {
-    await page.goto(`${origin}/hostile.html`);
+    const loading = page.goto(`${origin}/hostile.html`);
+    armedMs = await timeUntil(() => ext.server.requests.some((p) => p.includes('pwned-fetch') || p.includes('evil.js')), 'the live page to call its origin');
+    await loading;
     await page.waitForFunction(() => document.title.startsWith('PWNED'));
-    await page.waitForTimeout(300);
-    assert.ok(ext.server.requests.some((p) => p.includes('pwned-fetch') || p.includes('evil.js')), ext.server.requests.join(' '));
   } finally {
     await page.close();
     delete ext.server.routes['/hostile.html'];
@@ -154,7 +181,7 @@ test('control: served live, the hostile page does run its scripts and call its o
 
 test('a hostile mirrored page: no script runs, no chrome.* access, zero requests to the live origin', async () => {
   await extensionWorker(ext.ctx).evaluate(() => chrome.storage.local.remove('pwned'));
-  ext.server.requests.length = 0;
+  ext.server.reset();
   const page = await ext.ctx.newPage();
   const dialogs = [];
   page.on('dialog', (d) => {
@@ -166,7 +193,10 @@ test('a hostile mirrored page: no script runs, no chrome.* access, zero requests
     assert.equal(res.status(), 200);
     await page.click('#js'); // a javascript: link
     await page.click('#submit').catch(() => {}); // a form posting to the live site
-    await page.waitForTimeout(1500); // past the meta refresh's 1 s
+    // Past the meta refresh's 1 s, and at least twice what the armed page took to call its origin when served live.
+    assert.ok(armedMs !== undefined, 'the live control runs first');
+    assertWindowLongEnough(HOSTILE_WINDOW, armedMs, 'the hostile page');
+    await quiet(HOSTILE_WINDOW);
     assert.equal(await page.title(), 'hostile', 'no script of the page changed its title');
     const stored = await extensionWorker(ext.ctx).evaluate(() => chrome.storage.local.get('pwned'));
     assert.deepEqual(stored, {}, 'the page never reached chrome.storage');

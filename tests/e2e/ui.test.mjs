@@ -9,9 +9,10 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT } from './lib/browser.mjs';
-import { sharedExtension, send } from './lib/pages.mjs';
+import { sharedExtension, send, dialogControl } from './lib/pages.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
+import { until, timeUntil, assertWindowLongEnough, quiet } from './lib/wait.mjs';
 
 const SITE = {
   '/index.html': '<!doctype html><title>Home</title><h1>Welcome home</h1><a href="about.html">about</a>',
@@ -30,6 +31,9 @@ async function openDashboard(opts) {
   await r.page.waitForSelector('body[data-state=ready]');
   return r;
 }
+
+/** How long a dismissed delete is watched for not deleting (an accepted one must take under half of it). */
+const KEPT_WINDOW = 1000;
 
 const row = (page, id) => page.locator(`#sites tbody tr[data-site-id="${id.replace(/["\\]/g, '\\$&')}"]`);
 
@@ -223,10 +227,10 @@ test('dashboard: "Open" shows the site in the viewer; "Delete" (confirmed) remov
     assert.equal(new URL(viewer.url()).searchParams.get('url'), site);
     await viewer.close();
 
-    // Dismissing the confirm keeps the site.
+    // Dismissing the confirm keeps the site: over a window twice what an accepted delete takes (below).
     await r.getByRole('button', { name: 'Delete' }).click();
-    await page.waitForTimeout(200);
-    assert.equal(dialogs.length, 1);
+    await until(() => dialogs.length === 1, 'the confirm');
+    await quiet(KEPT_WINDOW);
     assert.equal(dialogs[0].type, 'confirm');
     assert.ok(dialogs[0].message.includes(site));
     assert.equal(await r.count(), 1);
@@ -238,8 +242,9 @@ test('dashboard: "Open" shows the site in the viewer; "Delete" (confirmed) remov
   try {
     const r = row(dash, site);
     await r.getByRole('button', { name: 'Delete' }).click();
-    await r.waitFor({ state: 'detached' });
-    assert.equal(accepted.length, 1);
+    await until(() => accepted.length === 1, 'the confirm');
+    const deleting = await timeUntil(async () => (await r.count()) === 0, 'the row to go');
+    assertWindowLongEnough(KEPT_WINDOW, deleting, 'a dismissed delete');
     const list = await send(dash, { type: 'sites/list' });
     assert.equal(list.sites.some((s) => s.id === site), false);
     assert.deepEqual(await storeCall('usage', site), { captures: 0, bytes: 0 });
@@ -265,8 +270,9 @@ test('mirror text is shown as text: no element is created from a site id or URL,
     assert.equal(await r.locator('.site-start').textContent(), startUrl);
     assert.equal(await page.locator('img').count(), 0);
     assert.equal(await page.locator('#sites script').count(), 0);
-    await page.waitForTimeout(300);
+    await quiet(500);
     assert.deepEqual(dialogs, []);
+    assertWindowLongEnough(500, await dialogControl(page, dialogs), 'the site list');
     const [viewer] = await Promise.all([browser.ext.ctx.waitForEvent('page'), r.getByRole('button', { name: 'Open' }).click()]);
     await viewer.waitForURL(/\/view\.html\?url=/);
     assert.equal(new URL(viewer.url()).searchParams.get('url'), startUrl);
@@ -280,8 +286,9 @@ test('mirror text is shown as text: no element is created from a site id or URL,
     await popup.waitForSelector('body[data-state]');
     assert.equal(await popup.isVisible('#offline'), true);
     assert.equal(await popup.locator('img').count(), 0);
-    await popup.waitForTimeout(300);
+    await quiet(500);
     assert.deepEqual(popupDialogs, []);
+    assertWindowLongEnough(500, await dialogControl(popup, popupDialogs), 'the popup');
   } finally {
     await popup.close();
   }

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import zlib from 'node:zlib';
 import path from 'node:path';
-import { startSite, launchChromium, ask, until, openControlled, WORKER_DIR } from './lib/site.mjs';
+import { startWorkerSite, launchChromium, ask, openControlled, WORKER_DIR } from './lib/siteworker.mjs';
+import { until } from './lib/wait.mjs';
 import { stopServiceWorker, isServiceWorkerRunning } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -56,7 +57,7 @@ after(async () => {
 
 /** A site, a browser context and a page for one test. */
 async function setup(config, contextOptions = {}) {
-  const site = await startSite(siteRoutes(config));
+  const site = await startWorkerSite(siteRoutes(config));
   const ctx = await browser.newContext(contextOptions);
   const tab = await ctx.newPage();
   cleanups.push(() => ctx.close(), () => site.close());
@@ -195,7 +196,7 @@ test('precache: a never-visited page and its assets work offline', async () => {
   assert.equal(status.has[`${site.origin}/blocked.html`], 0, "the crawl policy obeys the site's robots.txt");
   assert.ok(status.frontier.skipped >= 2, `no-store and robots-disallowed pages skipped: ${JSON.stringify(status.frontier)}`);
   assert.ok(!status.pages.includes(`${site.origin}/private.html`), 'a no-store page is not precached either');
-  const crawled = site.requests.filter((r) => r.path === '/deep/never.html');
+  const crawled = site.log.filter((r) => r.path === '/deep/never.html');
   assert.ok(crawled.length >= 1 && crawled.every((r) => !r.headers.cookie), 'fetched by the worker, without credentials');
 
   await site.down();
@@ -211,7 +212,7 @@ test('precache: pages only a gzipped sitemap lists are mirrored; a gzip-bomb sit
   const routes = siteRoutes({ precache: { pages: 10, depth: 3 } });
   routes['/only-in-sitemap.html'] = page('Only in the sitemap');
   routes['/behind-bomb.html'] = page('Behind the bomb');
-  const site = await startSite(routes);
+  const site = await startWorkerSite(routes);
   const ctx = await browser.newContext();
   const tab = await ctx.newPage();
   cleanups.push(() => ctx.close(), () => site.close());
@@ -231,8 +232,8 @@ test('precache: pages only a gzipped sitemap lists are mirrored; a gzip-bomb sit
   }, 'the precache to finish', 30_000);
   assert.ok(status.has[`${o}/only-in-sitemap.html`] > 0, JSON.stringify(status));
   assert.equal(status.has[`${o}/behind-bomb.html`], 0, 'nothing past the 50 MB sitemap limit is read');
-  assert.ok(!site.requests.some((r) => r.path === '/behind-bomb.html'));
-  assert.equal(site.requests.filter((r) => r.path === '/pages.xml.gz').length, 1);
+  assert.ok(!site.log.some((r) => r.path === '/behind-bomb.html'));
+  assert.equal(site.log.filter((r) => r.path === '/pages.xml.gz').length, 1);
 });
 
 test('POST and Authorization requests reach the origin as sent, never mirrored; cross-origin ones bypass the worker', async () => {
@@ -263,7 +264,7 @@ test('POST and Authorization requests reach the origin as sent, never mirrored; 
   assert.equal(cross.fromSw, false, 'cross-origin GET untouched');
   const auth = await byWorker('/api', () => tab.evaluate(() => fetch('/api?auth', { headers: { Authorization: 'Bearer t' } }).then((r) => r.json())));
   assert.equal(auth.status, 200);
-  assert.equal(site.requests.findLast((r) => r.path === '/api' && r.method === 'GET').headers.authorization, 'Bearer t');
+  assert.equal(site.log.findLast((r) => r.path === '/api' && r.method === 'GET').headers.authorization, 'Bearer t');
   // A form POST navigation reaches the origin with its body.
   await Promise.all([tab.waitForURL(`${site.origin}/api`), tab.click('#send')]);
   assert.deepEqual(JSON.parse(await tab.textContent('body')), { method: 'POST', body: 'q=hi' });
@@ -617,7 +618,7 @@ test('a changed no-cache asset comes from the origin while it is up, from the mi
   site.routes['/css/fresh.css'] = { body: '.hero { color: rgb(10, 11, 12); }', headers: { 'Cache-Control': 'max-age=600' } };
   // max-age=0, stale-while-revalidate=600: the stale copy answers at once, and the origin is asked behind it.
   site.routes['/css/swr.css'] = swr('rgb(23, 24, 25)');
-  const count = (path) => site.requests.filter((r) => r.path === path).length;
+  const count = (path) => site.log.filter((r) => r.path === path).length;
   const [asked, askedSwr] = [count('/css/fresh.css'), count('/css/swr.css')];
   const fresh = tab.waitForResponse(`${site.origin}/css/fresh.css`);
   const stale = tab.waitForResponse(`${site.origin}/css/swr.css`);

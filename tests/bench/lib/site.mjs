@@ -12,16 +12,14 @@
  * - `/robots.txt` allowing everything.
  * Every body is a pure function of (N, path): two servers for the same N serve the same bytes.
  *
- * The origin: node:http on 127.0.0.1, keep-alive, TCP_NODELAY on every socket (without it a sequential client
+ * The origin is the one test origin (tests/e2e/lib/server.mjs): keep-alive, TCP_NODELAY on every socket (without it a sequential client
  * such as wget pays a ~40 ms delayed-ACK stall per request and the comparison is meaningless), an optional delay
  * before each response (a realistic origin's think time), ETag + Last-Modified with 304 answers to
  * If-None-Match / If-Modified-Since, no Cache-Control (what most origins send). It counts, per run (`reset()` starts
  * one): requests by status, distinct URLs, distinct TCP connections, and peak concurrent connections and requests.
  */
-import http from 'node:http';
+import { startServer } from '../../e2e/lib/server.mjs';
 
-const LAST_MODIFIED = 'Wed, 01 Jan 2025 00:00:00 GMT';
-const LAST_MODIFIED_MS = Date.parse(LAST_MODIFIED);
 
 /** Small, fast, deterministic PRNG (mulberry32). */
 function rng(seed) {
@@ -35,7 +33,7 @@ function rng(seed) {
   };
 }
 
-/** FNV-1a over a string: seeds and ETags. */
+/** FNV-1a over a string: seeds. */
 function fnv(s) {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193) >>> 0;
@@ -209,131 +207,13 @@ ${paras.join('\n')}
 }
 
 /**
- * Starts the origin for a generated site of `pages` pages.
+ * Starts the origin for a generated site of `pages` pages, on the one test origin (tests/e2e/lib/server.mjs):
+ * validators on every answer, no Cache-Control, keep-alive long enough that no client's connection is cut mid-run.
+ * Its `reset()` / `stats()` count one run; `setLatency()` changes the think time between runs.
  * @param {{pages: number, latencyMs?: number}} opts
  */
-export async function startSite({ pages, latencyMs = 0 }) {
+export async function startBenchSite({ pages, latencyMs = 0 }) {
   const site = makeSite(pages);
-  let latency = latencyMs;
-  const stats = {
-    requests: 0,
-    byStatus: /** @type {Record<number, number>} */ ({}),
-    urls: new Set(),
-    connections: 0,
-    openConnections: 0,
-    peakConnections: 0,
-    inFlight: 0,
-    peakInFlight: 0,
-    bytes: 0,
-    // Time-weighted mean of requests in flight, from the first request of the run to the last response.
-    busyIntegral: 0,
-    lastChange: 0,
-    firstRequest: 0,
-    lastResponse: 0,
-  };
-  const flight = (delta) => {
-    const now = performance.now();
-    if (stats.lastChange) stats.busyIntegral += stats.inFlight * (now - stats.lastChange);
-    stats.lastChange = now;
-    stats.inFlight += delta;
-    if (delta > 0 && !stats.firstRequest) stats.firstRequest = now;
-    if (delta < 0) stats.lastResponse = now;
-  };
-
-  const server = http.createServer({ keepAlive: true, noDelay: true }, (req, res) => {
-    stats.requests++;
-    flight(+1);
-    stats.peakInFlight = Math.max(stats.peakInFlight, stats.inFlight);
-    let settled = false;
-    const done = () => {
-      if (!settled) (settled = true), flight(-1);
-    };
-    res.on('finish', done);
-    res.on('close', done);
-    const respond = () => {
-      const pathname = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      stats.urls.add(pathname);
-      const found = req.method === 'GET' || req.method === 'HEAD' ? site.get(pathname) : null;
-      if (!found) {
-        const body = Buffer.from('not found\n');
-        stats.byStatus[404] = (stats.byStatus[404] ?? 0) + 1;
-        res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': body.length });
-        res.end(req.method === 'HEAD' ? undefined : body);
-        return;
-      }
-      const etag = `"${fnv(pathname).toString(16)}-${found.body.length.toString(16)}"`;
-      const inm = req.headers['if-none-match'];
-      const ims = req.headers['if-modified-since'];
-      const notModified = inm !== undefined
-        ? inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')
-        : ims !== undefined && Date.parse(ims) >= LAST_MODIFIED_MS;
-      const headers = { ETag: etag, 'Last-Modified': LAST_MODIFIED };
-      if (notModified) {
-        stats.byStatus[304] = (stats.byStatus[304] ?? 0) + 1;
-        res.writeHead(304, headers);
-        res.end();
-        return;
-      }
-      stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
-      stats.bytes += found.body.length;
-      res.writeHead(200, { ...headers, 'Content-Type': found.type, 'Content-Length': found.body.length });
-      res.end(req.method === 'HEAD' ? undefined : found.body);
-    };
-    if (latency > 0) setTimeout(respond, latency);
-    else respond();
-  });
-  // Long enough that no client's keep-alive connection is cut mid-run.
-  server.keepAliveTimeout = 60_000;
-  server.headersTimeout = 65_000;
-  server.on('connection', (socket) => {
-    socket.setNoDelay(true);
-    stats.connections++;
-    stats.openConnections++;
-    stats.peakConnections = Math.max(stats.peakConnections, stats.openConnections);
-    socket.on('close', () => stats.openConnections--);
-  });
-
-  await new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    port,
-    site,
-    /** @param {number} ms delay before each response from now on */
-    setLatency(ms) {
-      latency = ms;
-    },
-    /** Starts a new run: counters to zero; connections still open count toward this run's peak only. */
-    reset() {
-      Object.assign(stats, { requests: 0, byStatus: {}, urls: new Set(), connections: 0, inFlight: 0, peakInFlight: 0, bytes: 0,
-        busyIntegral: 0, lastChange: 0, firstRequest: 0, lastResponse: 0 });
-      stats.peakConnections = stats.openConnections;
-    },
-    /** This run's counts so far. */
-    stats() {
-      return {
-        requests: stats.requests,
-        byStatus: { ...stats.byStatus },
-        distinctUrls: stats.urls.size,
-        connections: stats.connections,
-        peakConnections: stats.peakConnections,
-        peakInFlight: stats.peakInFlight,
-        meanInFlight: stats.lastResponse > stats.firstRequest ? stats.busyIntegral / (stats.lastResponse - stats.firstRequest) : 0,
-        bytes: stats.bytes,
-      };
-    },
-    /** Drops idle keep-alive sockets (between runs, so one client's connections don't linger into the next run). */
-    dropIdle() {
-      server.closeIdleConnections();
-    },
-    close() {
-      return new Promise((resolve) => {
-        server.close(() => resolve(undefined));
-        server.closeAllConnections();
-      });
-    },
-  };
+  const server = await startServer({ routes: site, validators: true, cacheControl: null, latencyMs, keepAliveMs: 60_000 });
+  return Object.assign(server, { site });
 }

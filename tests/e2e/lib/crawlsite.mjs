@@ -4,11 +4,11 @@
  * plus every trap a real crawl meets: a disallowed path, a slow endpoint, one that never answers, a redirect
  * loop, an infinite calendar, a 404, a 500, a page over the size cap, a logout link and a link off-site.
  *
- * The server counts what it is asked (per path + query) and which responses it finished sending, can hold
- * requests (the "gate") to freeze a crawl at a known point, and answers conditional requests with 304.
+ * It runs on the one test origin (lib/server.mjs), which counts what it is asked (per path + query) and which
+ * answers it finished sending, can hold requests to freeze a crawl at a known point, and answers conditional
+ * requests with 304.
  */
-import http from 'node:http';
-import { createHash } from 'node:crypto';
+import { startServer } from './server.mjs';
 
 /** A tiny valid PNG (1×1), varied per name so bodies differ. */
 function png(name) {
@@ -85,147 +85,70 @@ export const RESOURCES = [
 ];
 
 /**
- * Starts the site. Dynamic routes: /slow (answers after `slowMs`), /stall (never answers), /loop1 ⇄ /loop2,
+ * Starts the site on the one test origin (lib/server.mjs): its static routes carry validators (an ETag, a
+ * Last-Modified, `Cache-Control: no-cache`) and get a 304 when a conditional request matches. Dynamic routes, added
+ * to any table that doesn't name them: /slow (answers after `slowMs`), /stall (never answers), /loop1 ⇄ /loop2,
  * /busy (429 with Retry-After: 1 the first time), /login (sets a session cookie), /account (greets the
- * session's user, or asks to log in),
- * /moved → /a/ (301), /calendar?month=YYYY-MM (links the previous and next month, forever), /missing (404),
- * /broken (500), /sitemap.xml (needs the origin), /elsewhere (301 to `redirectTo`, another site).
- * @param {{slowMs?: number, routes?: Map<string, {type: string, body: Buffer}>, latencyMs?: number,
- *   redirectTo?: string}} [opts]
+ * session's user, or asks to log in), /moved → /a/ (301), /calendar?month=YYYY-MM (links the previous and next
+ * month, forever), /missing (404), /broken (500), /elsewhere (301 to `redirectTo`, another site), and
+ * /sitemap.xml listing `/` and, when the site has it, a page no other page links to.
+ * @param {{slowMs?: number, routes?: Map<string, any>, latencyMs?: number, redirectTo?: string}} [opts]
  */
-export async function startSite({ slowMs = 1200, routes, latencyMs = 0, redirectTo = '' } = {}) {
-  /** path+query → requests received / responses fully sent / requests whose client went away first */
-  const asked = new Map();
-  const finished = new Map();
-  const aborted = new Map();
-  const conditional = [];
-  const heads = new Map();
-  const bump = (m, k) => m.set(k, (m.get(k) || 0) + 1);
-  let gate = null; // a Promise while requests are held
-  let release = () => {};
-  const held = new Set();
-  const sockets = new Set();
-
-  const server = http.createServer({ keepAlive: true, noDelay: true }, async (req, res) => {
-    const key = req.url;
-    // A HEAD (the crawl's probe of where a start URL leads) transfers no body: counted apart from fetches.
-    bump(req.method === 'HEAD' ? heads : asked, key);
-    let done = false;
-    res.on('finish', () => {
-      done = true;
-      if (req.method !== 'HEAD') bump(finished, key);
-    });
-    res.on('close', () => {
-      if (!done && req.method !== 'HEAD') bump(aborted, key);
-    });
-    if (gate) {
-      held.add(key);
-      await gate;
-      held.delete(key);
-      if (res.destroyed) return;
-    }
-    if (latencyMs) await new Promise((r) => setTimeout(r, latencyMs));
-    if (req.headers['if-none-match'] || req.headers['if-modified-since']) conditional.push(key);
-    respond(req, res);
-  });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const origin = `http://127.0.0.1:${server.address().port}`;
+export async function startCrawlSite({ slowMs = 1200, routes, latencyMs = 0, redirectTo = '' } = {}) {
   const table = routes ?? siteRoutes({ externalOrigin: 'http://localhost:9' });
-  // The sitemap lists the home page and, when the site has it, a page no other page links to.
-  const listed = ['/', '/only-in-sitemap'].filter((p) => table.has(p));
-  table.set('/sitemap.xml', {
-    type: 'application/xml',
-    body: Buffer.from(
-      `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` +
-        listed.map((p) => `<url><loc>${origin}${p}</loc></url>`).join('') + '</urlset>',
-    ),
-  });
-  const modified = new Date(Date.UTC(2026, 0, 1)).toUTCString();
   let busy = 0;
-
-  function respond(req, res) {
-    const url = new URL(req.url, origin);
-    const send = (status, type, body, headers = {}) => {
-      res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
-      res.end(body);
-    };
-    switch (url.pathname) {
-      case '/slow':
-        setTimeout(() => !res.destroyed && send(200, 'text/html', page('Slow', 'Worth the wait.')), slowMs);
-        return;
-      case '/stall':
-        return; // never answers
-      case '/busy':
-        busy += 1;
-        if (busy === 1) return send(429, 'text/plain', 'Too many requests', { 'retry-after': '1' });
-        return send(200, 'text/html', page('Busy', 'Now it answers.'));
-      case '/login':
-        return send(200, 'text/html', '<!doctype html><title>Logged in</title>Welcome back.', { 'set-cookie': 'session=ada; Path=/; HttpOnly' });
-      case '/account': {
-        const user = /(?:^|;\s*)session=(\w+)/.exec(req.headers.cookie || '')?.[1];
-        return send(200, 'text/html', page('Account', user ? `Signed in as ${user}.` : 'Please log in.'));
-      }
-      case '/loop1':
-        return send(302, 'text/plain', '', { location: '/loop2' });
-      case '/loop2':
-        return send(302, 'text/plain', '', { location: '/loop1' });
-      case '/moved':
-        return send(301, 'text/plain', '', { location: '/a/' });
-      case '/elsewhere':
-        return send(301, 'text/plain', '', { location: `${redirectTo}/` });
-      case '/missing':
-        return send(404, 'text/html', page('Not found', 'Nothing here.'));
-      case '/broken':
-        return send(500, 'text/html', page('Error', 'The backend fell over.'));
-      case '/calendar': {
-        const [y, m] = (url.searchParams.get('month') || '2026-11').split('-').map(Number);
-        const month = (d) => {
-          const t = new Date(Date.UTC(y, m - 1 + d, 1));
-          return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, '0')}`;
-        };
-        return send(200, 'text/html', page(`Calendar ${y}-${m}`,
-          `<a href="/calendar?month=${month(-1)}">previous</a> <a href="/calendar?month=${month(1)}">next</a>`));
-      }
-    }
-    const route = table.get(url.pathname);
-    if (!route) return send(404, 'text/html', page('Not found', 'No such page.'));
-    const etag = `"${createHash('sha1').update(route.body).digest('hex').slice(0, 16)}"`;
-    const validators = { etag, 'last-modified': modified, 'cache-control': 'no-cache' };
-    if (req.headers['if-none-match'] === etag) {
-      res.writeHead(304, validators);
-      return res.end();
-    }
-    send(200, route.type, route.body, validators);
-  }
-
-  return {
-    origin,
-    routes: table,
-    asked,
-    finished,
-    aborted,
-    conditional,
-    heads,
-    /** Requests arriving from now on wait until `open()`. */
-    hold() {
-      gate = new Promise((resolve) => (release = resolve));
+  /** @param {import('node:http').ServerResponse} res */
+  const send = (res, status, type, body, headers = {}) => {
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  const listed = ['/', '/only-in-sitemap'].filter((p) => table.has(p));
+  /** @type {Record<string, import('./server.mjs').Handler>} */
+  const dynamic = {
+    '/slow': (_req, res) => {
+      setTimeout(() => !res.destroyed && send(res, 200, 'text/html', page('Slow', 'Worth the wait.')), slowMs);
     },
-    open() {
-      gate = null;
-      release();
+    '/stall': () => {}, // never answers
+    '/busy': (_req, res) => {
+      busy += 1;
+      if (busy === 1) return send(res, 429, 'text/plain', 'Too many requests', { 'retry-after': '1' });
+      send(res, 200, 'text/html', page('Busy', 'Now it answers.'));
     },
-    held,
-    connections: () => sockets.size,
-    async close() {
-      this.open();
-      for (const s of sockets) s.destroy();
-      await new Promise((resolve) => server.close(resolve));
+    '/login': (_req, res) =>
+      send(res, 200, 'text/html', '<!doctype html><title>Logged in</title>Welcome back.', { 'set-cookie': 'session=ada; Path=/; HttpOnly' }),
+    '/account': (req, res) => {
+      const user = /(?:^|;\s*)session=(\w+)/.exec(req.headers.cookie || '')?.[1];
+      send(res, 200, 'text/html', page('Account', user ? `Signed in as ${user}.` : 'Please log in.'));
+    },
+    '/loop1': (_req, res) => send(res, 302, 'text/plain', '', { location: '/loop2' }),
+    '/loop2': (_req, res) => send(res, 302, 'text/plain', '', { location: '/loop1' }),
+    '/moved': (_req, res) => send(res, 301, 'text/plain', '', { location: '/a/' }),
+    '/elsewhere': (_req, res) => send(res, 301, 'text/plain', '', { location: `${redirectTo}/` }),
+    '/missing': (_req, res) => send(res, 404, 'text/html', page('Not found', 'Nothing here.')),
+    '/broken': (_req, res) => send(res, 500, 'text/html', page('Error', 'The backend fell over.')),
+    '/calendar': (_req, res, url) => {
+      const [y, m] = (url.searchParams.get('month') || '2026-11').split('-').map(Number);
+      const month = (d) => {
+        const t = new Date(Date.UTC(y, m - 1 + d, 1));
+        return `${t.getUTCFullYear()}-${String(t.getUTCMonth() + 1).padStart(2, '0')}`;
+      };
+      send(res, 200, 'text/html', page(`Calendar ${y}-${m}`,
+        `<a href="/calendar?month=${month(-1)}">previous</a> <a href="/calendar?month=${month(1)}">next</a>`));
+    },
+    '/sitemap.xml': (req, res) => {
+      const origin = `http://${req.headers.host}`;
+      send(res, 200, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">` +
+        listed.map((p) => `<url><loc>${origin}${p}</loc></url>`).join('') + '</urlset>');
     },
   };
+  for (const [p, handler] of Object.entries(dynamic)) if (!table.has(p)) table.set(p, handler);
+  return startServer({
+    routes: table,
+    validators: true,
+    cacheControl: 'no-cache',
+    latencyMs,
+    notFound: { status: 404, type: 'text/html', body: page('Not found', 'No such page.') },
+  });
 }
 
 /**

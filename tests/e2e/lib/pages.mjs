@@ -4,9 +4,35 @@
  */
 import { before, after } from 'node:test';
 import { launchExtension, extensionWorker } from './browser.mjs';
+import { timeUntil } from './wait.mjs';
 
 /** Sends a runtime message from an extension page, as the popup and dashboard do. */
 export const send = (page, msg) => page.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+
+/**
+ * The positive control of "no dialog": an image that fails to load raises an alert from its error handler, as an
+ * attacker's `<img src=x onerror=alert()>` would if the page let it run. Returns how long the dialog took to be
+ * recorded in `dialogs` (as `openPage` records them), and takes it back out.
+ * @param {import('playwright-core').Page} page
+ * @param {{type: string, message: string}[]} dialogs
+ */
+export async function dialogControl(page, dialogs) {
+  const before = dialogs.length;
+  const [ms] = await Promise.all([
+    timeUntil(() => dialogs.some((d) => d.message === 'control'), 'the control dialog', 5000),
+    page.evaluate(() => {
+      const img = document.createElement('img');
+      img.onerror = () => {
+        img.remove();
+        alert('control');
+      };
+      img.src = 'data:image/png;base64,bm90IGFuIGltYWdl';
+      document.body.append(img);
+    }),
+  ]);
+  dialogs.splice(before, dialogs.length - before);
+  return ms;
+}
 
 export function sharedExtension() {
   /** @type {{ext: Awaited<ReturnType<typeof launchExtension>>}} */
