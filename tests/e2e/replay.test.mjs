@@ -9,6 +9,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
+import fs from 'node:fs';
+import path from 'node:path';
 import { launchExtension, extensionWorker } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { captureFrom } from './lib/mirror.mjs';
@@ -48,6 +50,10 @@ function png(w, h) {
     chunk('IEND', Buffer.alloc(0)),
   ]);
 }
+
+/** @param {string} dir @returns {string[]} every file under `dir` */
+const readdirRecursive = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirRecursive(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 
 let ext;
 let origin;
@@ -135,6 +141,42 @@ test('a page that was never captured says so and is not fetched live', async () 
     assert.equal(await page.textContent('h1'), 'Not in the mirror');
     assert.equal(await page.textContent('#missing-url'), `${origin}/never-captured.html`);
     assert.deepEqual(ext.server.requests, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('a page that sets its font on html, not body, replays in its own web font and size (Chromium\'s stylesheet for extension pages neutralised)', async () => {
+  // Chromium gives every document of the extension's origin `body { font-family: "DejaVu Sans", Arial, sans-serif;
+  // font-size: 75% }`; a site whose font is set on html (mdBook, most of the web) must not replay in it.
+  const font = readdirRecursive('/usr/share/fonts').find((f) => f.endsWith('.ttf'));
+  assert.ok(font, 'a TrueType font (fontconfig needs one; Chromium depends on fontconfig)');
+  const site = await startServer({
+    routes: {
+      '/typeset.html': '<!doctype html><html lang="en"><head><title>Typeset</title><link rel="stylesheet" href="type.css"></head><body><p id="t">Set in the site\'s own face.</p></body></html>',
+      '/type.css': '@font-face { font-family: SiteFace; src: url(face.ttf) format("truetype"); } html { font-family: SiteFace, monospace; font-size: 20px; }',
+      '/face.ttf': { type: 'font/ttf', body: fs.readFileSync(font) },
+    },
+  });
+  await captureFrom(ext, site.origin, ['/typeset.html', '/type.css', '/face.ttf'], { register: false });
+  await site.close();
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`chrome-extension://${ext.extensionId}/m/http/${site.origin.slice('http://'.length)}/typeset.html`);
+    const seen = await page.evaluate(async () => {
+      await document.fonts.ready;
+      const body = getComputedStyle(document.body);
+      const p = getComputedStyle(document.getElementById('t'));
+      return { body: [body.fontFamily, body.fontSize], p: [p.fontFamily, p.fontSize], faces: [...document.fonts].map((f) => `${f.family}:${f.status}`) };
+    });
+    assert.deepEqual(seen, { body: ['SiteFace, monospace', '20px'], p: ['SiteFace, monospace', '20px'], faces: ['SiteFace:loaded'] });
+    // The control: without the reset the rewriter puts first, Chromium's own rule wins.
+    const bare = await page.evaluate(() => {
+      document.querySelector('head > style:first-child')?.remove();
+      const body = getComputedStyle(document.body);
+      return [body.fontFamily, body.fontSize];
+    });
+    assert.deepEqual(bare, ['"DejaVu Sans", Arial, sans-serif', '15px']);
   } finally {
     await page.close();
   }

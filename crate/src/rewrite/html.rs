@@ -23,6 +23,14 @@ const MAX_COLLECTED_TEXT: usize = 16 << 20;
 /// How deep `srcdoc` documents nest before their content is left alone.
 const MAX_NESTING: u8 = 4;
 
+/// First in every document static replay serves. Chromium gives every document of an extension's origin — where
+/// the extension replays — an author-level stylesheet of its own, `body { font-family: "DejaVu Sans", Arial,
+/// sans-serif; font-size: 75% }`, ordered before the page's. A site that sets its font on `html` (or none) then
+/// replays in that font at 75%. An unlayered `body` rule after it wins over it; `revert-layer` rolls the whole
+/// unlayered layer back — that injected rule included — to the page's layered rules or, without any, to
+/// inheritance, as if it weren't there. The page's own `body` rules come later in the document and still win.
+const INJECTED_STYLE_RESET: &str = "<style>body{font-family:revert-layer;font-size:revert-layer}</style>";
+
 /// Attributes outside the rules table (on elements it doesn't list them for) that could still carry a
 /// `javascript:` or `blob:` URL: static replay removes those. (`href` and `xlink:href` are pointed into the
 /// mirror on every element; animation values are handled with the animation elements.)
@@ -46,6 +54,8 @@ struct Pass<'a> {
     base: RefCell<Url>,
     base_seen: Cell<bool>,
     banner_done: Cell<bool>,
+    /// Whether [`INJECTED_STYLE_RESET`] is in (or this document takes none).
+    reset_done: Cell<bool>,
     depth: u8,
     /// How many `data:` stylesheets deep the CSS being rewritten is.
     css_depth: Cell<u8>,
@@ -82,6 +92,7 @@ fn run_at_depth(
         base: RefCell::new(base),
         base_seen: Cell::new(false),
         banner_done: Cell::new(depth > 0),
+        reset_done: Cell::new(depth > 0 || !(job.map.is_some() && job.mode == Mode::Static)),
         depth,
         css_depth: Cell::new(0),
         style: RefCell::default(),
@@ -193,6 +204,9 @@ impl Pass<'_> {
 
     fn element(&self, el: &mut Element<'_, '_>) -> HandlerResult {
         let tag = el.tag_name();
+        if !self.reset_done.get() {
+            self.reset(&tag, el);
+        }
         if tag == "style" {
             self.style_broken.set(false);
         }
@@ -237,6 +251,17 @@ impl Pass<'_> {
             remove(el, false);
         }
         Ok(())
+    }
+
+    /// The reset goes first in the head, before every style of the page: the first child of `<head>`, or — without
+    /// a head tag — just before the first element after `<html>` (a `<style>` there opens the implied head).
+    fn reset(&self, tag: &str, el: &mut Element<'_, '_>) {
+        match tag {
+            "html" => return,
+            "head" => el.prepend(INJECTED_STYLE_RESET, ContentType::Html),
+            _ => el.before(INJECTED_STYLE_RESET, ContentType::Html),
+        }
+        self.reset_done.set(true);
     }
 
     /// The banner goes at the start of `<body>`, or — without a body tag — just before the first element that
