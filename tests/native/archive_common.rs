@@ -14,7 +14,6 @@ pub use sitemirror::store::{digest_of, Capture};
 pub use std::alloc::{GlobalAlloc, Layout, System};
 pub use std::cell::Cell;
 pub use std::io::Write;
-pub use std::time::{Duration, Instant};
 
 /// Counts the bytes each thread holds, so a test can tell how much memory reading took (tests run in parallel,
 /// each on its own thread).

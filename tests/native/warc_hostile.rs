@@ -234,11 +234,14 @@ fn a_gzip_bomb_record_stops_the_file_without_holding_it() {
     let after = capture("https://example.com/after", AT, 200, &[], b"after");
     file.extend(gz(&response(&after, b"after")));
 
-    let started = Instant::now();
+    // No clock (CI machines differ): the peak bounds what was held, and the bytes inflated when the reader stopped
+    // bound the work, however fast the machine.
     let (got, peak) = peak_memory(|| read_with(&file, &[64 << 10], 1 << 20));
-    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert!(peak < 4 << 20, "reading held {peak} bytes at most; the record is 200 MB, the limit 1 MB");
     assert_eq!(code(&got.end), "archive/too-compressed");
+    if let Err(ArchiveError::TooCompressed { made, .. }) = got.end {
+        assert!(made < (SIZE / 4) as u64, "inflated {made} bytes of the 200 MB before stopping");
+    }
     assert_eq!(got.records, [expected(&before, b"before")]);
 }
 
