@@ -14,6 +14,7 @@ import { UNREACHABLE, settings, statusTriggers, viewerUrl } from './fallback.js'
 import { listSites, addSite, enableSite, deleteSite, siteStatus, siteOf, liveSite, mirrorableUrl } from './sites.js';
 import * as capture from './capture.js';
 import * as crawl from './crawl.js';
+import * as render from './render.js';
 import { siteBudget } from './budget.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
@@ -131,6 +132,14 @@ function resumeCrawls() {
 chrome.runtime.onMessage.addListener((raw, sender, sendResponse) => {
   // Only our own pages and scripts: web pages use onMessageExternal, which we don't listen to.
   if (sender.id !== chrome.runtime.id) return false;
+  // From a web page, only a rendering frame's answer (render-frame.js, our content script there) is taken; the
+  // requests below are for the extension's own pages.
+  if (!sender.url?.startsWith(`${ORIGIN}/`)) {
+    render.onFrameMessage(raw);
+    return false;
+  }
+  // The offscreen document's own traffic (render.js ↔ offscreen/render.js).
+  if (raw && typeof raw === 'object' && raw.target === 'render-offscreen') return false;
   handle(raw).then(sendResponse, (err) => sendResponse(errorFrom(err)));
   return true; // the answer is asynchronous (engine init, rewriting)
 });

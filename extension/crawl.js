@@ -15,6 +15,7 @@
  * resumes running crawls first.
  */
 import { ErrorCode, bodyCapped, putBody } from './lib/shared.js';
+import * as renderer from './render.js';
 
 /** chrome.alarms name that wakes a stopped worker while a crawl runs (30 s is Chrome's minimum period). */
 export const ALARM = 'sitemirror-crawl';
@@ -386,6 +387,8 @@ class Runner {
     // A job saved before address spaces were recorded counts as public: the strictest.
     const host = { source: this.job.id, conditional: this.job.kind === 'update', redirects: 'manual', space: this.job.addressSpace ?? 'public' };
     this.driver = new context.engine.CrawlDriver(this.job.startUrl, this.job.options, host);
+    this.renders = this.driver.options().render !== 'never';
+    if (this.renders) await renderer.prepare(this.site, { addressSpace: host.space });
     const frontier = await store.frontier(this.site);
     this.driver.begin(frontier, this.job.seeded ? await this.storedRobots() : null, this.job.bytes);
     this.pump();
@@ -417,6 +420,9 @@ class Runner {
           continue;
         case 'write':
           this.write(step);
+          continue;
+        case 'render':
+          this.renderOne(step).catch((err) => this.fail(err));
           continue;
         case 'wait':
           if (step.ms !== null) this.wake = setTimeout(() => this.pump(), step.ms);
@@ -472,6 +478,16 @@ class Runner {
     this.pump();
   }
 
+  /** One page rendered where its scripts run (render.js); the DOM they left is kept like a fetched body. */
+  async renderOne(step) {
+    const out = await renderer.render(this.site, step.url);
+    if (!this.running) return;
+    if (out.error) console.warn('sitemirror: render of', step.url, 'failed:', out.error);
+    const rendered = { resources: out.resources, ...(out.html ? { html: out.html } : { error: out.error ?? null }) };
+    if (this.driver.onRendered(step.id, rendered, Date.now())) this.bodies.set(step.id, out.html);
+    this.pump();
+  }
+
   /** The stored body of a 304, whose links the driver follows. */
   async read(step) {
     const bytes = await bytesOf(await this.store.body(step.digest));
@@ -512,6 +528,7 @@ class Runner {
     await this.writing.catch(() => {});
     const last = this.driver?.flush();
     if (last) await this.write(last).catch(() => {});
+    if (this.renders) await renderer.release(this.site).catch(() => {});
     runners.delete(this.site);
     this.finishedRun();
     await badge();
@@ -522,6 +539,7 @@ class Runner {
     this.completing = true;
     await this.writing;
     this.running = false;
+    if (this.renders) await renderer.release(this.site).catch(() => {});
     runners.delete(this.site);
     await this.finish('done');
     this.finishedRun();

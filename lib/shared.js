@@ -25,6 +25,9 @@ export const ErrorCode = Object.freeze({
   UNREACHABLE: 'internal/unreachable',
   // Why a URL was left out (frontier entries' `reason`, `"code: human text"`), besides the engine's crawl codes.
   CRAWL_CANCELLED: 'crawl/cancelled',
+  /** A page the crawl renders did not settle in time, or its frame sent no DOM (the raw page is kept). */
+  RENDER_TIMEOUT: 'crawl/render-timeout',
+  RENDER_FAILED: 'crawl/render-failed',
   CAPTURE_OVER_BUDGET: 'capture/over-budget',
   CAPTURE_THIRD_PARTY: 'capture/third-party',
   ARCHIVE_NOT_MIRRORABLE: 'archive/not-mirrorable',

@@ -88,6 +88,8 @@ function readOptions() {
   if (exclude.length) options.exclude = exclude;
   if (!checked('opt-external')) options.externalResources = false;
   if (checked('opt-robots')) options.ignoreRobots = true;
+  const render = /** @type {HTMLSelectElement} */ ($('opt-render')).value;
+  if (render !== 'never') options.render = render;
   return { options, errors };
 }
 

@@ -8,7 +8,8 @@
 mod store_suite;
 
 use sitemirror::crawl::driver::{
-    Batch, Driver, FetchTask, Hop, Host, Purpose, Redirects, Response, Step, Stored, BATCH_CAPTURES, MAX_IN_FLIGHT,
+    Batch, Driver, FetchTask, Hop, Host, Purpose, Redirects, Rendered, Response, Step, Stored, BATCH_CAPTURES,
+    MAX_IN_FLIGHT, MAX_RENDERS,
 };
 use sitemirror::crawl::reason::code_of;
 use sitemirror::crawl::{CrawlOptions, CrawlPolicy, FetchError};
@@ -64,6 +65,13 @@ struct Sim {
     batches: Vec<Batch>,
     /// Stop (as a stopped worker does) once this many requests were made.
     stop_after: Option<usize>,
+    /// What rendering a page shows (its DOM, the URLs it loads); a page not named renders as its raw HTML.
+    dom: HashMap<String, (String, Vec<String>)>,
+    /// Renders in progress: (due, id, url).
+    rendering: Vec<(u64, u64, String)>,
+    /// Every page rendered, in order, and the most renders seen at once.
+    rendered: Vec<String>,
+    worst_rendering: usize,
 }
 
 fn driver(options: &str, conditional: bool, redirects: Redirects) -> Driver {
@@ -97,6 +105,10 @@ impl Sim {
             worst_unwritten: 0,
             batches: Vec::new(),
             stop_after: None,
+            dom: HashMap::new(),
+            rendering: Vec::new(),
+            rendered: Vec::new(),
+            worst_rendering: 0,
         }
     }
 
@@ -137,6 +149,11 @@ impl Sim {
                     let body = block_on(self.store.payload(&digest)).unwrap();
                     self.driver.on_stored(id, body.as_deref(), self.clock);
                 }
+                Step::Render { id, url } => {
+                    self.rendered.push(url.clone());
+                    self.rendering.push((self.clock + 5 * self.latency, id, url));
+                    self.worst_rendering = self.worst_rendering.max(self.rendering.len());
+                }
                 Step::Write(batch) => {
                     self.write(&batch);
                     self.write_done = Some((self.clock + self.write_ms, batch.seeded));
@@ -146,7 +163,13 @@ impl Sim {
                     }
                 }
                 Step::Wait { ms } => {
-                    let next_io = self.in_flight.iter().map(|(t, ..)| *t).chain(self.write_done.map(|(t, _)| t)).min();
+                    let next_io = self
+                        .in_flight
+                        .iter()
+                        .map(|(t, ..)| *t)
+                        .chain(self.rendering.iter().map(|(t, ..)| *t))
+                        .chain(self.write_done.map(|(t, _)| t))
+                        .min();
                     let until = match (ms, next_io) {
                         (Some(ms), Some(t)) => t.min(self.clock + ms),
                         (Some(ms), None) => self.clock + ms,
@@ -172,6 +195,22 @@ impl Sim {
     }
 
     fn deliver(&mut self) {
+        let (renders, later): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.rendering).into_iter().partition(|(t, ..)| *t <= self.clock);
+        self.rendering = later;
+        for (_, id, url) in renders {
+            let (html, resources) = match self.dom.get(&url) {
+                Some((html, resources)) => (html.as_bytes().to_vec(), resources.clone()),
+                None => match self.reply(&url) {
+                    Reply::Ok { body, .. } => (body, Vec::new()),
+                    _ => (Vec::new(), Vec::new()),
+                },
+            };
+            let rendered = Rendered { html: Some(&html), resources, error: None };
+            if self.driver.on_rendered(id, rendered, self.clock) {
+                self.held.insert(id, html);
+            }
+        }
         let (due, later): (Vec<_>, Vec<_>) =
             std::mem::take(&mut self.in_flight).into_iter().partition(|(t, ..)| *t <= self.clock);
         self.in_flight = later;
@@ -557,4 +596,123 @@ fn only_documents_stylesheets_robots_and_sitemaps_are_read_by_the_engine() {
     assert!(!d.wants_body(t.id, &h("image/png"), b"\x89PNG"));
     assert!(!d.wants_body(t.id, &h("video/mp4"), b""));
     assert!(!d.wants_body(999, &h("text/html"), b""), "an unknown fetch");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering (issue 13): pages loaded where their scripts run, kept as the scripts left them.
+
+fn rendering_sim(render: &str, pages: &[(&str, Reply)]) -> Sim {
+    let options = format!(r#"{{"render": "{render}"}}"#);
+    Sim::with(driver(&options, false, Redirects::Manual), MemoryStore::new(), pages).begin()
+}
+
+#[test]
+fn a_rendering_crawl_keeps_each_page_as_scripts_left_it_and_follows_what_only_scripts_built() {
+    let mut sim = rendering_sim(
+        "always",
+        &[
+            ("/", html("<title>App</title><div id=root></div><script src=/app.js></script>")),
+            ("/app.js", typed("text/javascript", "render()")),
+            ("/spa-only", html("<title>Only a script links here</title>")),
+            ("/api/data.json", typed("application/json", "{}")),
+        ],
+    );
+    sim.dom.insert(
+        "https://example.com/".into(),
+        (
+            "<title>App</title><div id=root><h1>Built</h1><a href=/spa-only>in</a></div>".into(),
+            vec!["https://example.com/api/data.json".into()],
+        ),
+    );
+    assert!(sim.run());
+    // Every page is rendered (the start page and the one its script linked), never two more at once than allowed.
+    assert_eq!(sim.rendered, ["https://example.com/", "https://example.com/spa-only"]);
+    assert!(sim.worst_rendering <= MAX_RENDERS);
+    assert_eq!(sim.state("/spa-only"), done(), "a page only the rendered DOM links to is crawled");
+    assert_eq!(sim.state("/api/data.json"), done(), "what the page loaded while rendering is kept");
+    // Replay serves the rendered copy for the page, made by the same crawl with its document.
+    let served = block_on(sim.store.served("https://example.com/", When::Latest, Some("#rendered"))).unwrap().unwrap();
+    let body = block_on(sim.store.payload(&served.digest)).unwrap().unwrap();
+    assert!(String::from_utf8(body).unwrap().contains("<h1>Built</h1>"));
+    assert_eq!(served.source, "crawl-1");
+    let p = sim.driver.progress();
+    assert_eq!((p.rendered, p.render_failed), (2, 0));
+}
+
+#[test]
+fn by_default_nothing_is_rendered_and_a_failed_render_keeps_the_raw_page() {
+    let pages = [("/", html("<a href=/a>a</a>")), ("/a", html("A"))];
+    let mut sim = Sim::new(&pages).begin();
+    assert!(sim.run());
+    assert!(sim.rendered.is_empty());
+    // A render that fails (the host's frame never answered) stores nothing more; the raw page stays served.
+    let mut d = driver(r#"{"render": "always"}"#, false, Redirects::Manual);
+    d.begin(&[], None, 0);
+    let task = start_page(&mut d);
+    let body = b"<title>Home</title>".to_vec();
+    let r = Response {
+        status: 200,
+        headers: vec![("content-type".into(), "text/html".into())],
+        body: Some(&body),
+        size: 19,
+        ..Response::default()
+    };
+    assert!(d.on_response(task.id, r, NOW));
+    let Step::Render { id, url } = d.next(NOW) else { panic!("a render") };
+    assert_eq!(url, "https://example.com/");
+    assert!(!d.on_rendered(id, Rendered { html: None, resources: vec![], error: Some("timeout".into()) }, NOW));
+    assert_eq!(d.progress().render_failed, 1);
+    let Step::Write(batch) = d.next(NOW + 1000) else { panic!("a write") };
+    assert_eq!(batch.captures.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(), ["https://example.com/"]);
+    d.written(batch.seeded);
+    assert_eq!(d.next(NOW + 2000), Step::Done);
+}
+
+#[test]
+fn auto_renders_a_template_only_while_rendering_shows_more_than_the_raw_html() {
+    // Ten documentation pages that scripts leave as they are, ten app pages whose content scripts build.
+    let mut pages: Vec<(String, Reply)> = Vec::new();
+    let mut home = String::from("<title>Home</title>");
+    for i in 0..10 {
+        home.push_str(&format!("<a href=/docs/p{i}>d</a><a href=/app/{i}>a</a>"));
+        pages.push((format!("/docs/p{i}"), html(&format!("<title>Doc {i}</title><p>{}</p>", "text ".repeat(100)))));
+        pages.push((format!("/app/{i}"), html("<title>App</title><div id=root></div>")));
+    }
+    pages.push(("/".into(), html(&home)));
+    let refs: Vec<(&str, Reply)> = pages.iter().map(|(p, r)| (p.as_str(), r.clone())).collect();
+    let mut sim = rendering_sim("auto", &refs);
+    for i in 0..10 {
+        let content =
+            format!("<title>App</title><div id=root><h1>Item {i}</h1><p>{}</p></div>", "built by script ".repeat(40));
+        sim.dom.insert(format!("https://example.com/app/{i}"), (content, vec![]));
+    }
+    assert!(sim.run());
+    let docs = sim.rendered.iter().filter(|u| u.contains("/docs/")).count();
+    let apps = sim.rendered.iter().filter(|u| u.contains("/app/")).count();
+    assert_eq!(docs, sitemirror::crawl::render::SAMPLES as usize, "docs: sampled, then left raw");
+    assert_eq!(apps, 10, "app pages: every one rendered");
+    assert_eq!(sim.state("/docs/p9"), done());
+}
+
+#[test]
+fn a_render_is_refused_as_an_option_it_does_not_know() {
+    let refused = serde_json::from_str::<CrawlOptions>(r#"{"render": "sometimes"}"#).unwrap_err().to_string();
+    assert!(refused.contains("render must be \"never\", \"always\" or \"auto\""), "{refused}");
+}
+
+#[test]
+fn render_templates_and_the_signal_auto_compares() {
+    use sitemirror::crawl::render::{template, visible_text_len, Signal};
+    // One template per directory, runs of digits alike; the page's own name and query don't matter.
+    assert_eq!(template("https://e.com/posts/2026/11/a.html"), template("https://e.com/posts/2025/3/b.html?x=1"));
+    assert_ne!(template("https://e.com/docs/a"), template("https://e.com/app/a"));
+    assert_eq!(template("https://e.com/"), "https://e.com/");
+    // Text outside tags, scripts, styles and comments, whitespace left out; a multi-byte character counts once.
+    assert_eq!(visible_text_len(b"<p>ab c</p><script>x<y</script><STYLE>p{}</STYLE><!-- z --> \xc3\xa9"), 4);
+    assert_eq!(visible_text_len(b"<script>never closed"), 0);
+    let raw = Signal { text: 1000, pages: ["https://e.com/a".to_owned()].into() };
+    let same = Signal { text: 1150, pages: raw.pages.clone() };
+    assert!(!raw.differs(&same), "a clock or counter filled in is not content");
+    assert!(raw.differs(&Signal { text: 1300, pages: raw.pages.clone() }), "over 10% and 200 characters more");
+    assert!(raw.differs(&Signal { text: 1000, pages: ["https://e.com/b".to_owned()].into() }), "a new page link");
 }

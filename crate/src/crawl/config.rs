@@ -40,6 +40,19 @@ pub enum ScopeKind {
     Prefix,
 }
 
+/// Whether a crawl loads its pages in a browser and keeps them as their scripts left them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RenderMode {
+    /// Raw responses only: what the server sent.
+    #[default]
+    Never,
+    /// Every page is rendered too.
+    Always,
+    /// Pages of a template (see `crawl::render`) are rendered while rendering changes what they show.
+    Auto,
+}
+
 /// The options of a crawl (camelCase in JS). Every field has a default; `CrawlPolicy::new` checks the ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", try_from = "BTreeMap<String, Loose>")]
@@ -69,6 +82,8 @@ pub struct CrawlOptions {
     pub delay_ms: u64,
     pub timeout_ms: u64,
     pub max_retries: u64,
+    /// Render pages with JavaScript (the host loads each in a browsing context of the site's own origin).
+    pub render: RenderMode,
 }
 
 impl Default for CrawlOptions {
@@ -90,6 +105,7 @@ impl Default for CrawlOptions {
             delay_ms: 0,
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_retries: DEFAULT_MAX_RETRIES,
+            render: RenderMode::Never,
         }
     }
 }
@@ -253,6 +269,7 @@ struct OptionsInput {
     delay_ms: Option<Loose>,
     timeout_ms: Option<Loose>,
     max_retries: Option<Loose>,
+    render: Option<Loose>,
 }
 
 /// The option names, as JS spells them.
@@ -273,6 +290,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "delayMs",
     "timeoutMs",
     "maxRetries",
+    "render",
 ];
 
 impl TryFrom<BTreeMap<String, Loose>> for OptionsInput {
@@ -300,6 +318,7 @@ impl TryFrom<BTreeMap<String, Loose>> for OptionsInput {
                 "delayMs" => &mut i.delay_ms,
                 "timeoutMs" => &mut i.timeout_ms,
                 "maxRetries" => &mut i.max_retries,
+                "render" => &mut i.render,
                 other => {
                     let name: String = other.chars().take(40).collect();
                     return Err(OptionsReason(format!(
@@ -365,6 +384,18 @@ impl TryFrom<BTreeMap<String, Loose>> for CrawlOptions {
                 return Err(OptionsReason(format!("scope must be \"origin\" or \"prefix\", not {}", v.describe())))
             }
         };
+        let render = match given(i.render) {
+            None => d.render,
+            Some(Loose::Text(s)) if s == "never" => RenderMode::Never,
+            Some(Loose::Text(s)) if s == "always" => RenderMode::Always,
+            Some(Loose::Text(s)) if s == "auto" => RenderMode::Auto,
+            Some(v) => {
+                return Err(OptionsReason(format!(
+                    "render must be \"never\", \"always\" or \"auto\", not {}",
+                    v.describe()
+                )))
+            }
+        };
         let prefix = match given(i.prefix) {
             None => None,
             Some(Loose::Text(s)) if s.is_empty() => None,
@@ -388,6 +419,7 @@ impl TryFrom<BTreeMap<String, Loose>> for CrawlOptions {
             delay_ms: whole(i.delay_ms, "delayMs", d.delay_ms)?,
             timeout_ms: whole(i.timeout_ms, "timeoutMs", d.timeout_ms)?,
             max_retries: whole(i.max_retries, "maxRetries", d.max_retries)?,
+            render,
         };
         o.check().map_err(|e| match e {
             CrawlError::InvalidConfig { reason } => OptionsReason(reason),

@@ -9,6 +9,7 @@
 //! loop { match driver.next(now) {
 //!     Step::Fetch(task)  => fetch task.url; driver.on_response(task.id, response, now)   (any order, concurrently)
 //!     Step::Read{..}     => read a stored body;  driver.on_stored(id, bytes, now)
+//!     Step::Render{..}   => load the page where its scripts run; driver.on_rendered(id, dom, now)  (concurrently)
 //!     Step::Write(batch) => store.record(batch) in one transaction; driver.written()
 //!     Step::Wait{ms}     => sleep ms (None: until a response or a write ends)
 //!     Step::Done         => the crawl is over; everything it found is written
@@ -24,11 +25,12 @@
 //! reproducible and tested natively (tests/native/driver.rs).
 
 use super::reason::{reason, BAD_SITEMAP, MAX_BYTES, REDIRECT_LOOP};
+use super::render::{RenderPlan, Signal};
 use super::{host_of, Action, CrawlPolicy, FetchError, FetchResult, Link, Parent};
 use crate::http::kept_headers;
 use crate::mime::{self, Treatment, SNIFF_BYTES};
 use crate::net::RequestPlan;
-use crate::store::{FrontierEntry, UrlState};
+use crate::store::{FrontierEntry, UrlState, RENDERED};
 use crate::url::{canonical_key, is_mirrorable, Url};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -43,6 +45,8 @@ pub const BATCH_FOUND: usize = 4096;
 pub const BATCH_MS: u64 = 150;
 /// Requests in flight across all hosts (per-host limits are the policy's).
 pub const MAX_IN_FLIGHT: usize = 24;
+/// Pages being rendered at once: each is a browsing context running the site's scripts, far heavier than a fetch.
+pub const MAX_RENDERS: usize = 2;
 /// How far into the queue the scheduler looks for a host that may start a request now.
 const SCAN: usize = 64;
 /// Redirects followed in a row before the chain counts as a loop.
@@ -165,6 +169,12 @@ pub enum Step {
         digest: String,
     },
     Write(Batch),
+    /// Load the page `url` where the site's scripts run (the site's own origin, never the host's) and pass the
+    /// DOM they leave, with the URLs the page loaded, to [`Driver::on_rendered`].
+    Render {
+        id: u64,
+        url: String,
+    },
     /// Nothing to do for `ms` (`None`: until a response arrives or the write in progress ends).
     Wait {
         ms: Option<u64>,
@@ -227,6 +237,9 @@ pub struct Progress {
     pub in_flight: u64,
     /// Whether seeding is written (a host restarted before that seeds again).
     pub seeded: bool,
+    /// Pages rendered this run, and renders that failed (the page is kept as its raw response).
+    pub rendered: u64,
+    pub render_failed: u64,
     /// The robots.txt status seeding saw (0: unreachable), for a resumed crawl whose robots.txt isn't stored.
     pub robots_status: Option<u16>,
 }
@@ -247,6 +260,25 @@ struct Flight {
     url: String,
     entry: Option<Entry>,
     stored: Option<Stored>,
+}
+
+/// A page to render: its entry, and its raw HTML's signal when `auto` is sampling its template.
+#[derive(Debug)]
+struct RenderJob {
+    entry: Entry,
+    url: String,
+    raw: Option<Signal>,
+}
+
+/// What a render brought back, as the host saw it.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered<'a> {
+    /// The serialised DOM (UTF-8 HTML), or `None` when the render failed.
+    pub html: Option<&'a [u8]>,
+    /// URLs the page loaded while it rendered (fetch and XHR, lazy images, fonts, media).
+    pub resources: Vec<String>,
+    /// Why it failed, for the log.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -292,6 +324,9 @@ pub struct Driver {
     /// Captures of the batch being written, if one is.
     writing: Option<u64>,
     over_budget: bool,
+    render: RenderPlan,
+    renders: VecDeque<RenderJob>,
+    rendering: HashMap<u64, RenderJob>,
 }
 
 impl Driver {
@@ -299,6 +334,7 @@ impl Driver {
     pub fn new(policy: CrawlPolicy, host: Host) -> Self {
         let start = policy.start.to_string();
         let robots_url = policy.start.join("/robots.txt").map(|u| canonical_key(&u)).unwrap_or_default();
+        let render = RenderPlan::new(policy.options().render);
         Driver {
             site: policy.site().to_owned(),
             policy,
@@ -323,6 +359,9 @@ impl Driver {
             pending_since: None,
             writing: None,
             over_budget: false,
+            render,
+            renders: VecDeque::new(),
+            rendering: HashMap::new(),
         }
     }
 
@@ -394,6 +433,18 @@ impl Driver {
             None => self.pending_since.map(|t| t.saturating_add(BATCH_MS).saturating_sub(now)),
             Some(_) => None,
         };
+        if !blocked && self.rendering.len() < MAX_RENDERS {
+            // Decided as a render starts, not as the page is queued: by then `auto` knows more of the template.
+            while let Some(job) = self.renders.pop_front() {
+                if !self.render.wants(&job.url) {
+                    continue;
+                }
+                self.next_id += 1;
+                let (id, url) = (self.next_id, job.url.clone());
+                self.rendering.insert(id, job);
+                return Step::Render { id, url };
+            }
+        }
         if !blocked {
             if let Some(task) = self.seed_task(now) {
                 return Step::Fetch(task);
@@ -420,6 +471,8 @@ impl Driver {
             && self.pages.is_empty()
             && self.retries.is_empty()
             && self.reads.is_empty()
+            && self.renders.is_empty()
+            && self.rendering.is_empty()
     }
 
     fn take_batch(&mut self) -> Step {
@@ -624,8 +677,63 @@ impl Driver {
     pub fn on_stored(&mut self, id: u64, body: Option<&[u8]>, now: u64) {
         let Some((entry, headers)) = self.reads.remove(&id) else { return };
         if let Some(body) = body {
-            self.links(&entry, &entry.url.clone(), &headers, body, now);
+            let url = entry.url.clone();
+            self.links(&entry, &url, &headers, body, now);
+            // Unchanged, but a new version: its rendered copy is made with it (an older one goes with the old).
+            self.queue_render(&entry, &url, &headers, body);
         }
+    }
+
+    /// Queues a render of an HTML page when the crawl renders (whether this one is, `wants` says as it starts).
+    fn queue_render(&mut self, e: &Entry, url: &str, headers: &[(String, String)], body: &[u8]) {
+        let head = &body[..body.len().min(SNIFF_BYTES)];
+        if !self.render.enabled() || !e.page || links_kind(headers, head) != Some(Treatment::Html) {
+            return;
+        }
+        let raw = self.render.samples(url).then(|| {
+            let base = Url::parse(url).ok();
+            let pages = base
+                .and_then(|b| crate::rewrite::extract_links(body, &b, header(headers, "content-type")).ok())
+                .map(|l| l.pages)
+                .unwrap_or_default();
+            Signal::of(body, pages)
+        });
+        self.renders.push_back(RenderJob { entry: e.clone(), url: url.to_owned(), raw });
+    }
+
+    /// Render `id` ended. Returns whether the host keeps the DOM it sent (`rendered.html`) for a capture of the
+    /// page's rendered copy, named in a later `Write` (as a fetch's body is).
+    pub fn on_rendered(&mut self, id: u64, rendered: Rendered<'_>, now: u64) -> bool {
+        let Some(job) = self.rendering.remove(&id) else { return false };
+        let Some(html) = rendered.html.filter(|_| !self.over_budget) else {
+            self.counts.render_failed += 1;
+            return false;
+        };
+        self.counts.rendered += 1;
+        let headers = vec![("content-type".to_owned(), "text/html; charset=utf-8".to_owned())];
+        let size = html.len() as u64;
+        self.push_capture(&format!("{}{RENDERED}", job.url), now, 200, headers.clone(), Some(id), None, size);
+        self.counts.bytes = self.counts.bytes.saturating_add(size);
+        if !self.policy.add_bytes(size) {
+            self.over_budget = true;
+        }
+        // What scripts built links to pages the raw HTML may not; what the page loaded completes its copy.
+        self.links(&job.entry, &job.url, &headers, html, now);
+        let parent = Parent { url: job.entry.url.clone(), depth: job.entry.depth, run: job.entry.run };
+        let loaded: Vec<Link> = rendered.resources.into_iter().map(Link::resource).collect();
+        if !loaded.is_empty() {
+            self.admit(Some(&parent), &loaded, now);
+        }
+        if let Some(raw) = &job.raw {
+            let base = Url::parse(&job.url).ok();
+            let pages = base
+                .and_then(|b| crate::rewrite::extract_links(html, &b, Some("text/html; charset=utf-8")).ok())
+                .map(|l| l.pages)
+                .unwrap_or_default();
+            self.render.learn(&job.url, raw, &Signal::of(html, pages));
+        }
+        self.touch_pending(now);
+        true
     }
 
     fn on_robots(&mut self, id: u64, flight: &Flight, r: &Response<'_>, now: u64) -> bool {
@@ -776,6 +884,7 @@ impl Driver {
         if r.status < 300 {
             if let Some(body) = r.body {
                 self.links(e, &url, &headers, body, now);
+                self.queue_render(e, &url, &headers, body);
             }
         }
         true

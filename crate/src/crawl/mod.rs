@@ -18,13 +18,14 @@ pub(crate) mod dates;
 pub mod driver;
 mod pacer;
 pub mod reason;
+pub mod render;
 mod robots;
 mod scope;
 mod sitemap;
 mod traps;
 
 pub use config::{
-    CrawlOptions, OptionsReason, ScopeKind, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_DEPTH,
+    CrawlOptions, OptionsReason, RenderMode, ScopeKind, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_DEPTH,
     DEFAULT_MAX_PAGES, DEFAULT_MAX_RESOURCE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, OPTION_NAMES,
 };
 pub use driver::{Driver, Step};

@@ -33,8 +33,7 @@ use crate::rewrite::{self, Mode, RewriteOptions};
 use crate::store::{Capture, Store, When};
 use crate::url::{self, MirrorMap};
 
-/// Where capture keeps a page's rendered DOM: the page's key plus this suffix (a key no URL lookup produces).
-pub const RENDERED: &str = "#rendered";
+pub use crate::store::RENDERED;
 
 /// Bytes of a body's head that deciding its treatment reads.
 pub const SNIFF_BYTES: usize = mime::SNIFF_BYTES;

@@ -10,6 +10,10 @@ mod idb;
 mod memory;
 mod model;
 
+/// Where a page's rendered DOM is kept (capture as you browse, a crawl that renders): the page's key plus this
+/// suffix (a key no URL lookup produces).
+pub const RENDERED: &str = "#rendered";
+
 #[cfg(target_arch = "wasm32")]
 pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;

@@ -98,6 +98,18 @@ struct JsResponse {
     elapsed_ms: f64,
 }
 
+/// How a render ended (the DOM travels beside, as a `Uint8Array`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsRendered {
+    #[serde(default)]
+    html: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    resources: Vec<String>,
+    #[serde(default)]
+    error: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct JsStored {
@@ -238,6 +250,18 @@ impl JsCrawlDriver {
         Ok(self.inner.on_response(id, response, whole(now)))
     }
 
+    /// Render `id` ended: `{html?: Uint8Array, resources: string[], error?}` (the DOM as UTF-8 HTML, the URLs the
+    /// page loaded). Returns whether the host keeps `html` for a later write (as a fetch's body).
+    #[wasm_bindgen(js_name = onRendered)]
+    pub fn on_rendered(&mut self, id: f64, rendered: JsValue, now: f64) -> Result<bool, JsValue> {
+        let html = js_sys::Reflect::get(&rendered, &"html".into()).unwrap_or(JsValue::UNDEFINED);
+        let r: JsRendered = input(rendered, "rendered")?;
+        let _ = r.html;
+        let html = html.dyn_into::<js_sys::Uint8Array>().ok().map(|b| b.to_vec());
+        let rendered = crawl::driver::Rendered { html: html.as_deref(), resources: r.resources, error: r.error };
+        Ok(self.inner.on_rendered(whole(id), rendered, whole(now)))
+    }
+
     /// The stored body a `read` step asked for, or `null` when it is gone.
     #[wasm_bindgen(js_name = onStored)]
     pub fn on_stored(&mut self, id: f64, body: Option<Vec<u8>>, now: f64) {
@@ -249,7 +273,8 @@ impl JsCrawlDriver {
         self.inner.written(seeded);
     }
 
-    /// `{queued, done, failed, skipped, bytes, fetched, unwritten, inFlight, seeded, robotsStatus}`.
+    /// `{queued, done, failed, skipped, bytes, fetched, unwritten, inFlight, seeded, robotsStatus, rendered,
+    /// renderFailed}`.
     pub fn progress(&self) -> Result<JsValue, JsValue> {
         out(&self.inner.progress())
     }

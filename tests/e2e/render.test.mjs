@@ -1,0 +1,151 @@
+/**
+ * Rendering in "Mirror this site" (crawl option `render`): a fixture app whose content exists only after its
+ * scripts run — data from fetch(), navigation built by script, styles inserted through the CSSOM, a shadow root with
+ * an adopted stylesheet, a lazy image that loads on scroll, a web font set on <html> — is crawled without ever being
+ * browsed, the origin is stopped, and the mirror replays it with its content, styles and font. The app also calls
+ * alert(), opens a window and sends X-Frame-Options: DENY; the user's windows and tabs stay as they were, and a
+ * third-party request of the app carries none of the user's cookies for that third party.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchExtension, extensionWorker } from './lib/browser.mjs';
+import { startServer } from './lib/server.mjs';
+import { until } from './lib/wait.mjs';
+
+const readdirRecursive = (dir) =>
+  fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? readdirRecursive(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+
+/** The app: every page is an empty shell its script fills in. `other` is a third party it calls. */
+function appRoutes(other) {
+  const font = readdirRecursive('/usr/share/fonts').find((f) => f.endsWith('.ttf'));
+  assert.ok(font, 'a TrueType font (fontconfig needs one; Chromium depends on fontconfig)');
+  const shell = (title) => ({
+    type: 'text/html; charset=utf-8',
+    headers: { 'X-Frame-Options': 'DENY' },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title><link rel="stylesheet" href="/app.css"></head>
+<body><div id="app">Loading…</div><div style="height: 3000px"></div><img id="lazy" data-src="/img/lazy.svg" alt="">
+<script src="/app.js"></script></body></html>`,
+  });
+  const app = `
+alert('the app says hello'); window.open('/popup.html');
+fetch(${JSON.stringify(other)} + '/track', { credentials: 'include' }).catch(() => {});
+const style = document.createElement('style'); document.head.append(style);
+style.sheet.insertRule('h1 { color: rgb(1, 2, 3) }');
+const id = location.pathname === '/' ? 'home' : location.pathname.split('/').pop();
+fetch('/api/' + id + '.json').then((r) => r.json()).then((data) => {
+  const app = document.getElementById('app');
+  app.innerHTML = '<h1>' + data.title + '</h1><nav>' + data.links.map((l) => '<a href="' + l + '">' + l + '</a>').join(' ') + '</nav>';
+  const card = document.createElement('x-card'); app.append(card);
+  const root = card.attachShadow({ mode: 'open' });
+  const sheet = new CSSStyleSheet(); sheet.replaceSync('p { color: rgb(4, 5, 6) }');
+  root.adoptedStyleSheets = [sheet];
+  root.innerHTML = '<p class="inner">' + data.card + '</p>';
+});
+new IntersectionObserver((entries, io) => {
+  for (const e of entries) if (e.isIntersecting) { e.target.src = e.target.dataset.src; io.disconnect(); }
+}).observe(document.getElementById('lazy'));`;
+  return {
+    '/': shell('App'),
+    '/items/1': shell('Item 1'),
+    '/items/2': shell('Item 2'),
+    '/app.js': { type: 'text/javascript', body: app },
+    '/app.css': '@font-face { font-family: AppFace; src: url(/fonts/face.ttf) format("truetype"); } html { font-family: AppFace, monospace; font-size: 18px; }',
+    '/fonts/face.ttf': { type: 'font/ttf', body: fs.readFileSync(font) },
+    '/img/lazy.svg': { type: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="7" height="3"></svg>' },
+    '/api/home.json': JSON.stringify({ title: 'Built by script', card: 'In a shadow root', links: ['/items/1', '/items/2'] }),
+    '/api/1.json': JSON.stringify({ title: 'Item one, from the API', card: 'Card 1', links: ['/'] }),
+    '/api/2.json': JSON.stringify({ title: 'Item two, from the API', card: 'Card 2', links: ['/'] }),
+    '/robots.txt': 'User-agent: *\nAllow: /\n',
+  };
+}
+
+test('a rendered crawl mirrors what scripts build: content, script-only links, CSSOM styles, shadow DOM, lazy images, the font', async (t) => {
+  // Two sites by name (Chromium resolves *.localhost to this machine, and counts it a secure context, so the
+  // third party may set a SameSite=None cookie over plain HTTP).
+  const other = await startServer({ routes: { '/login': { type: 'text/html', headers: { 'Set-Cookie': 'tracker=user-1; SameSite=None; Secure; Path=/' }, body: 'ok' }, '/track': { type: 'text/plain', body: 'ok' } } });
+  const otherOrigin = `http://tracker.localhost:${other.port}`;
+  const site = await startServer({ routes: appRoutes(otherOrigin) });
+  const origin = `http://app.localhost:${site.port}`;
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+    await other.close();
+  });
+  // The user has a cookie at the third party (the positive control: their own visit sends it).
+  const tab = await ext.ctx.newPage();
+  await tab.goto(`${otherOrigin}/login`);
+  await tab.goto(`${otherOrigin}/track`);
+  assert.match(other.log.at(-1).headers.cookie ?? '', /tracker=user-1/, 'the user\'s visit carries their cookie');
+  await tab.close();
+
+  const dash = await ext.ctx.newPage();
+  await dash.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  const send = (msg) => dash.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  const sw = extensionWorker(ext.ctx);
+  const windowsBefore = await sw.evaluate(async () => (await chrome.windows.getAll({ populate: true })).map((w) => w.tabs.length));
+  const pagesBefore = ext.ctx.pages().length;
+
+  const siteId = `${origin}/`;
+  const started = await send({ type: 'crawl/start', url: siteId, options: { render: 'always', timeoutMs: 5000 } });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const status = await until(async () => {
+    const s = await send({ type: 'crawl/status', site: siteId });
+    return s.job && s.job.state !== 'running' ? s : null;
+  }, 'the crawl to end', 90_000);
+  assert.equal(status.job.state, 'done', JSON.stringify(status));
+
+  // Nothing showed up in the user's windows; the app's window.open() and alert() went nowhere.
+  assert.deepEqual(await sw.evaluate(async () => (await chrome.windows.getAll({ populate: true })).map((w) => w.tabs.length)), windowsBefore);
+  assert.equal(ext.ctx.pages().length, pagesBefore, 'no tab or window opened');
+  assert.ok(!site.requests.includes('/popup.html'), 'the app opened no window');
+  // The pages only script-built navigation links to were crawled, with what their scripts fetched.
+  for (const p of ['/items/1', '/items/2', '/api/1.json', '/api/2.json', '/img/lazy.svg', '/fonts/face.ttf']) {
+    assert.ok(site.requests.includes(p), `${p} was not fetched: ${site.requests}`);
+  }
+  // The third party was called by the app while rendering, without the user's cookie for it.
+  const fromRender = other.log.filter((r) => r.headers.origin === origin);
+  assert.ok(fromRender.some((r) => r.path === '/track'), 'the app called the third party while rendering');
+  for (const r of fromRender) assert.equal(r.headers.cookie, undefined, `${r.path} carried the user's third-party cookie`);
+
+  // Origin down: the mirror replays every page as the scripts left it, and asks the origin for nothing.
+  await site.close();
+  site.reset();
+  const mirror = (p) => sw.evaluate(({ u, id }) => globalThis.sitemirror.engine.mirrorUrl(u, `chrome-extension://${id}/m/`), { u: origin + p, id: ext.extensionId });
+  const page = await ext.ctx.newPage();
+  await page.goto(await mirror('/'), { waitUntil: 'load' });
+  const seen = await page.evaluate(async () => {
+    await document.fonts.ready;
+    const lazy = /** @type {HTMLImageElement} */ (document.getElementById('lazy'));
+    if (!lazy.complete) await new Promise((resolve) => lazy.addEventListener('load', resolve, { once: true }));
+    const card = document.querySelector('x-card');
+    const inner = card?.shadowRoot?.querySelector('p.inner');
+    return {
+      h1: document.querySelector('h1')?.textContent,
+      h1Color: getComputedStyle(document.querySelector('h1')).color,
+      links: [...document.querySelectorAll('nav a')].map((a) => new URL(a.href).pathname.split('/').slice(-2).join('/')),
+      shadow: inner?.textContent,
+      shadowColor: inner && getComputedStyle(inner).color,
+      lazy: lazy.naturalWidth,
+      font: getComputedStyle(document.body).fontFamily,
+      faces: [...document.fonts].map((f) => `${f.family}:${f.status}`),
+      scripts: document.scripts.length,
+    };
+  });
+  assert.deepEqual(seen, {
+    h1: 'Built by script',
+    h1Color: 'rgb(1, 2, 3)',
+    links: ['items/1', 'items/2'],
+    shadow: 'In a shadow root',
+    shadowColor: 'rgb(4, 5, 6)',
+    lazy: 7,
+    font: 'AppFace, monospace',
+    faces: ['AppFace:loaded'],
+    scripts: 0,
+  });
+  await page.goto(await mirror('/items/2'), { waitUntil: 'load' });
+  assert.equal(await page.textContent('h1'), 'Item two, from the API');
+  assert.deepEqual(site.requests, [], 'replay asked the stopped origin for nothing');
+});
