@@ -51,7 +51,14 @@
    */
   function shadowRoots(root = document, out = []) {
     for (const el of root.querySelectorAll('*')) {
-      const shadow = chrome.dom?.openOrClosedShadowRoot?.(/** @type {HTMLElement} */ (el)) ?? el.shadowRoot;
+      // Only HTML elements host shadow roots (the API throws for SVG and MathML ones).
+      if (!(el instanceof HTMLElement)) continue;
+      let shadow = el.shadowRoot;
+      try {
+        shadow = chrome.dom?.openOrClosedShadowRoot?.(el) ?? shadow;
+      } catch {
+        // an element the API refuses: its open root (if any) is still taken
+      }
       if (shadow) {
         out.push(shadow);
         shadowRoots(shadow, out);

@@ -22,8 +22,11 @@ function open(token, url, width, height) {
   // The frame script (extension/render-frame.js) answers only in a frame named like this.
   frame.name = `sitemirror-render:${token}`;
   frame.style.cssText = `width:${width}px;height:${height}px;border:0;position:absolute;left:0;top:0`;
-  frame.src = url;
   document.body.append(frame);
+  // Lay the frame out before its page starts: a page's first script may read its width (mdBook opens its
+  // sidebar at ≥ 1080 px), and a document nobody looks at is not laid out until something asks.
+  void frame.getBoundingClientRect();
+  frame.src = url;
   openFrames.set(token, frame);
 }
 

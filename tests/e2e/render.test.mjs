@@ -25,7 +25,7 @@ function appRoutes(other) {
     type: 'text/html; charset=utf-8',
     headers: { 'X-Frame-Options': 'DENY' },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title}</title><link rel="stylesheet" href="/app.css"></head>
-<body><div id="app">Loading…</div><div style="height: 3000px"></div><img id="lazy" data-src="/img/lazy.svg" alt="">
+<body><script>document.documentElement.classList.toggle('wide', document.body.clientWidth >= 1000)</script><svg width="10" height="10" aria-hidden="true"><circle r="4" cx="5" cy="5"/></svg><div id="app">Loading…</div><div style="height: 3000px"></div><img id="lazy" data-src="/img/lazy.svg" alt="">
 <script src="/app.js"></script></body></html>`,
   });
   const app = `
@@ -132,6 +132,7 @@ test('a rendered crawl mirrors what scripts build: content, script-only links, C
       font: getComputedStyle(document.body).fontFamily,
       faces: [...document.fonts].map((f) => `${f.family}:${f.status}`),
       scripts: document.scripts.length,
+      wide: document.documentElement.classList.contains('wide'),
     };
   });
   assert.deepEqual(seen, {
@@ -144,6 +145,8 @@ test('a rendered crawl mirrors what scripts build: content, script-only links, C
     font: 'AppFace, monospace',
     faces: ['AppFace:loaded'],
     scripts: 0,
+    // The page's first script saw a desktop-wide window, as it does live (mdBook opens its sidebar from 1080 px).
+    wide: true,
   });
   await page.goto(await mirror('/items/2'), { waitUntil: 'load' });
   assert.equal(await page.textContent('h1'), 'Item two, from the API');
