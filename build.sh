@@ -288,6 +288,14 @@ run_bench() {
   node tests/bench/worker.mjs
   say "Benchmark: crawl a generated 2,000-page site (extension vs wget vs wget2; 20 ms and no added latency)"
   node tests/bench/crawl.mjs
+  # Debian's Python 3 documentation (Sphinx) is one of the real sites the fidelity benchmark mirrors.
+  if [ ! -d /usr/share/doc/python3/html ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "Installing Debian's python3-doc (a real site for the fidelity benchmark)"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-doc >/dev/null
+  fi
+  say "Benchmark: fidelity of crawled mirrors of real sites (raw vs rendered; screenshot, text and links vs live)"
+  node tests/bench/fidelity.mjs
 }
 
 run_demo() {

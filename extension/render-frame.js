@@ -5,16 +5,17 @@
  * user's own tabs on that site) it does nothing.
  *
  * It waits for the page to settle (no new request and no DOM change for QUIET_MS, at most SETTLE_MS), scrolling down
- * a viewport at a time so lazy content loads, then writes the DOM as the page's scripts left it — with what
+ * two viewports at a time so lazy content loads, then writes the DOM as the page's scripts left it — with what
  * `outerHTML` loses: styles set through the CSSOM (`insertRule`, `adoptedStyleSheets`), shadow roots (as
  * declarative shadow DOM), form state, canvases as images where readable, the source each responsive image chose —
  * and sends it with the URLs the page loaded to the extension's service worker.
  */
 (() => {
   const PREFIX = 'sitemirror-render:';
-  const QUIET_MS = 500;
+  const QUIET_MS = 300;
   const SETTLE_MS = 10_000;
-  const MAX_SCROLLS = 30;
+  const MAX_SCROLLS = 20;
+  const TICK_MS = 50;
   if (window === window.top || !window.name.startsWith(PREFIX)) return;
   const origins = location.ancestorOrigins;
   if (!origins || origins[origins.length - 1] !== new URL(chrome.runtime.getURL('')).origin) return;
@@ -33,13 +34,14 @@
     while (performance.now() - started < SETTLE_MS) {
       const atBottom = scrollY + innerHeight >= document.documentElement.scrollHeight - 2;
       if (!atBottom && scrolls < MAX_SCROLLS) {
-        scrollBy(0, innerHeight);
+        // Two viewports a step: what comes into view starts loading (lazy images, infinite lists).
+        scrollBy(0, 2 * innerHeight);
         scrolls += 1;
-        touch();
+        if (scrollY + innerHeight >= document.documentElement.scrollHeight - 2) touch(); // quiet counts from the bottom
       } else if (performance.now() - lastChange >= QUIET_MS) {
         break;
       }
-      await sleep(100);
+      await sleep(TICK_MS);
     }
     scrollTo(0, 0);
   }

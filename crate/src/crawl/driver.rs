@@ -45,8 +45,9 @@ pub const BATCH_FOUND: usize = 4096;
 pub const BATCH_MS: u64 = 150;
 /// Requests in flight across all hosts (per-host limits are the policy's).
 pub const MAX_IN_FLIGHT: usize = 24;
-/// Pages being rendered at once: each is a browsing context running the site's scripts, far heavier than a fetch.
-pub const MAX_RENDERS: usize = 2;
+/// Pages being rendered at once: each is a browsing context running the site's scripts, far heavier than a fetch,
+/// but most of a render is waiting for the page's own requests and for it to go quiet.
+pub const MAX_RENDERS: usize = 4;
 /// How far into the queue the scheduler looks for a host that may start a request now.
 const SCAN: usize = 64;
 /// Redirects followed in a row before the chain counts as a loop.

@@ -30,6 +30,13 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.ttf': 'font/ttf',
+  '.jpg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.md': 'text/markdown; charset=utf-8',
 };
 
 /** @param {string} p */
@@ -53,10 +60,12 @@ export const LAST_MODIFIED = 'Wed, 01 Jan 2025 00:00:00 GMT';
 /**
  * @param {string | {routes?: Record<string, Route> | {get(path: string): Route | undefined}, dir?: string,
  *   notFound?: Route, cacheControl?: string | null, validators?: boolean, latencyMs?: number,
- *   keepAliveMs?: number}} spec a directory to serve, or:
+ *   keepAliveMs?: number, dirAsSite?: boolean}} spec a directory to serve, or:
  *   - `routes`: exact paths (query ignored) → Route, as an object or anything with `get(path)` (a Map, a generated
  *     site); it can be changed while the server runs;
- *   - `dir`: files served for paths no route names; `notFound`: the answer when nothing matches (default a 404);
+ *   - `dir`: files served for paths no route names, `no-store` (they are the code under test) unless `dirAsSite`
+ *     serves them as the site's own (`cacheControl` and `validators` apply); `notFound`: the answer when nothing
+ *     matches (default a 404);
  *   - `cacheControl`: for routes that set none (default `no-store`; `null` sends none, as most origins do);
  *   - `validators`: static routes carry an ETag (a hash of the body) and a Last-Modified, and a matching
  *     If-None-Match / If-Modified-Since gets a 304;
@@ -71,6 +80,7 @@ export async function startServer(spec) {
     validators = false,
     latencyMs = 0,
     keepAliveMs = 5000,
+    dirAsSite = false,
   } = typeof spec === 'string' ? { dir: spec } : spec;
   const lookup = typeof routes.get === 'function' ? (p) => routes.get(p) : (p) => (Object.hasOwn(routes, p) ? routes[p] : undefined);
   let latency = latencyMs;
@@ -117,6 +127,7 @@ export async function startServer(spec) {
       const file = path.join(root, path.normalize(decodeURIComponent(url.pathname)));
       if (file.startsWith(root + path.sep) && (await stat(file).catch(() => null))?.isFile()) {
         const body = await readFile(file);
+        if (dirAsSite) return answer({ type: contentType(file), body }, req, res, url, file);
         res.writeHead(200, { 'Content-Type': contentType(file), 'Content-Length': body.length, 'Cache-Control': 'no-store' });
         return res.end(req.method === 'HEAD' ? undefined : body);
       }
