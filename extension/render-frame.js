@@ -23,13 +23,18 @@
 
   let lastChange = performance.now();
   const touch = () => (lastChange = performance.now());
-  new MutationObserver(touch).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+  // Content arriving changes the tree or its text; attribute changes alone (a scroll spy marking the current
+  // heading, an animation) never stop, and are not waited for.
+  new MutationObserver(touch).observe(document, { subtree: true, childList: true, characterData: true });
   new PerformanceObserver(touch).observe({ type: 'resource', buffered: false });
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async function settle() {
     const started = performance.now();
-    if (document.readyState !== 'complete') await new Promise((resolve) => addEventListener('load', resolve, { once: true }));
+    // The load event, or the cap: a request that never ends (a host that doesn't answer) holds the load event.
+    if (document.readyState !== 'complete') {
+      await Promise.race([new Promise((resolve) => addEventListener('load', resolve, { once: true })), sleep(SETTLE_MS)]);
+    }
     let scrolls = 0;
     while (performance.now() - started < SETTLE_MS) {
       const atBottom = scrollY + innerHeight >= document.documentElement.scrollHeight - 2;
