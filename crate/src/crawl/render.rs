@@ -110,20 +110,7 @@ pub fn template(url: &str) -> String {
         Some(i) if i > no_query.find("//").map_or(0, |j| j + 1) => &no_query[..=i],
         _ => no_query,
     };
-    let mut out = String::with_capacity(dir.len());
-    let mut in_digits = false;
-    for c in dir.chars() {
-        if c.is_ascii_digit() {
-            if !in_digits {
-                out.push('0');
-            }
-            in_digits = true;
-        } else {
-            out.push(c);
-            in_digits = false;
-        }
-    }
-    out
+    super::traps::shape(dir)
 }
 
 /// Characters of text outside tags, comments, scripts and styles, whitespace left out: a cheap, linear measure of
