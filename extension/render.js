@@ -4,9 +4,10 @@
  * own origin, and the frame script (render-frame.js) sends back the DOM they left and the URLs the page loaded.
  * Why an offscreen document and not a tab or a window: docs/architecture.md, "Rendering in the crawl".
  *
- * While a crawl renders, three session rules of declarativeNetRequest hold for requests of the rendering frames
- * (no tab; initiated by the site): the user's cookies go to no other host (the Cookie header is removed, Set-Cookie
- * ignored); a site that is public reaches no private or loopback address; and the site's X-Frame-Options, which
+ * While a crawl renders, session rules of declarativeNetRequest hold for requests of the rendering frames (no tab;
+ * initiated by the site): the user's cookies go to no other host (the Cookie header is removed, Set-Cookie ignored),
+ * and another host's frame isn't loaded at all (its own requests would be its own, beyond these rules); a site that
+ * is public reaches no private or loopback address; and the site's X-Frame-Options, which
  * would keep its page out of a frame, is dropped for our frame only (its Content-Security-Policy stays whole: a page
  * whose `frame-ancestors` refuses us is not rendered, and keeps its raw copy).
  */
@@ -15,9 +16,9 @@ import { ErrorCode } from './lib/shared.js';
 const OFFSCREEN = 'offscreen/render.html';
 const SCRIPT_ID = 'sitemirror-render-frame';
 /** Session rule ids (nothing else of ours uses declarativeNetRequest). */
-const RULE = { frame: 1, cookies: 2, private: 3 };
+const RULE = { frame: 1, cookies: 2, private: 3, frames: 4 };
 /** How long a page may take to load and settle before its render counts as failed. */
-export const RENDER_TIMEOUT_MS = 30_000;
+const RENDER_TIMEOUT_MS = 30_000;
 /** The frame's size: a common laptop viewport (what lazy loading and media queries see). */
 const VIEWPORT = { width: 1280, height: 800 };
 /** Loopback and private addresses written as such, and the names that mean this machine. */
@@ -136,6 +137,14 @@ async function apply() {
         responseHeaders: [{ header: 'set-cookie', operation: 'remove' }],
       },
       condition: { ...fromFrames, excludedRequestDomains: hosts },
+    },
+    {
+      // Another host's frame inside the page: its own requests would be initiated by that host, out of the rules'
+      // reach (with the user's cookies for it). Static replay shows no live frame of another host anyway.
+      id: RULE.frames,
+      priority: 2,
+      action: { type: 'block' },
+      condition: { ...fromFrames, resourceTypes: ['sub_frame'], excludedRequestDomains: hosts },
     },
   ];
   const publicHosts = list.filter((s) => s.public).map((s) => s.host);

@@ -31,6 +31,7 @@ function appRoutes(other) {
   const app = `
 alert('the app says hello'); window.open('/popup.html');
 fetch(${JSON.stringify(other)} + '/track', { credentials: 'include' }).catch(() => {});
+const embed = document.createElement('iframe'); embed.src = ${JSON.stringify(other)} + '/embed.html'; document.body.append(embed);
 const style = document.createElement('style'); document.head.append(style);
 style.sheet.insertRule('h1 { color: rgb(1, 2, 3) }');
 const id = location.pathname === '/' ? 'home' : location.pathname.split('/').pop();
@@ -64,7 +65,10 @@ new IntersectionObserver((entries, io) => {
 test('a rendered crawl mirrors what scripts build: content, script-only links, CSSOM styles, shadow DOM, lazy images, the font', async (t) => {
   // Two sites by name (Chromium resolves *.localhost to this machine, and counts it a secure context, so the
   // third party may set a SameSite=None cookie over plain HTTP).
-  const other = await startServer({ routes: { '/login': { type: 'text/html', headers: { 'Set-Cookie': 'tracker=user-1; SameSite=None; Secure; Path=/' }, body: 'ok' }, '/track': { type: 'text/plain', body: 'ok' } } });
+  const other = await startServer({ routes: { '/login': { type: 'text/html', headers: { 'Set-Cookie': 'tracker=user-1; SameSite=None; Secure; Path=/' }, body: 'ok' }, '/track': { type: 'text/plain', body: 'ok' },
+    // A frame of the third party's own, embedded by the app: its requests are the third party's, not the site's.
+    '/embed.html': { type: 'text/html', body: '<!doctype html><img src="/pixel.svg">' },
+    '/pixel.svg': { type: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"></svg>' } } });
   const otherOrigin = `http://tracker.localhost:${other.port}`;
   const site = await startServer({ routes: appRoutes(otherOrigin) });
   const origin = `http://app.localhost:${site.port}`;
@@ -106,7 +110,7 @@ test('a rendered crawl mirrors what scripts build: content, script-only links, C
     assert.ok(site.requests.includes(p), `${p} was not fetched: ${site.requests}`);
   }
   // The third party was called by the app while rendering, without the user's cookie for it.
-  const fromRender = other.log.filter((r) => r.headers.origin === origin);
+  const fromRender = other.log.filter((r) => r.headers.origin === origin || ['/embed.html', '/pixel.svg'].includes(r.path));
   assert.ok(fromRender.some((r) => r.path === '/track'), 'the app called the third party while rendering');
   for (const r of fromRender) assert.equal(r.headers.cookie, undefined, `${r.path} carried the user's third-party cookie`);
 
