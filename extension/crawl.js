@@ -483,7 +483,7 @@ class Runner {
     const out = await renderer.render(this.site, step.url);
     if (!this.running) return;
     if (out.error) console.warn('sitemirror: render of', step.url, 'failed:', out.error);
-    const rendered = { resources: out.resources, ...(out.html ? { html: out.html } : { error: out.error ?? null }) };
+    const rendered = { resources: out.resources, ...(out.html ? { html: out.html } : {}) };
     if (this.driver.onRendered(step.id, rendered, Date.now())) this.bodies.set(step.id, out.html);
     this.pump();
   }

@@ -206,7 +206,7 @@ impl Sim {
                     _ => (Vec::new(), Vec::new()),
                 },
             };
-            let rendered = Rendered { html: Some(&html), resources, error: None };
+            let rendered = Rendered { html: Some(&html), resources };
             if self.driver.on_rendered(id, rendered, self.clock) {
                 self.held.insert(id, html);
             }
@@ -660,7 +660,7 @@ fn by_default_nothing_is_rendered_and_a_failed_render_keeps_the_raw_page() {
     assert!(d.on_response(task.id, r, NOW));
     let Step::Render { id, url } = d.next(NOW) else { panic!("a render") };
     assert_eq!(url, "https://example.com/");
-    assert!(!d.on_rendered(id, Rendered { html: None, resources: vec![], error: Some("timeout".into()) }, NOW));
+    assert!(!d.on_rendered(id, Rendered { html: None, resources: vec![] }, NOW));
     assert_eq!(d.progress().render_failed, 1);
     let Step::Write(batch) = d.next(NOW + 1000) else { panic!("a write") };
     assert_eq!(batch.captures.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(), ["https://example.com/"]);

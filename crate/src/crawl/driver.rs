@@ -278,8 +278,6 @@ pub struct Rendered<'a> {
     pub html: Option<&'a [u8]>,
     /// URLs the page loaded while it rendered (fetch and XHR, lazy images, fonts, media).
     pub resources: Vec<String>,
-    /// Why it failed, for the log.
-    pub error: Option<String>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -679,26 +677,20 @@ impl Driver {
         let Some((entry, headers)) = self.reads.remove(&id) else { return };
         if let Some(body) = body {
             let url = entry.url.clone();
-            self.links(&entry, &url, &headers, body, now);
+            let pages = self.links(&entry, &url, &headers, body, now);
             // Unchanged, but a new version: its rendered copy is made with it (an older one goes with the old).
-            self.queue_render(&entry, &url, &headers, body);
+            self.queue_render(&entry, &url, &headers, body, pages);
         }
     }
 
-    /// Queues a render of an HTML page when the crawl renders (whether this one is, `wants` says as it starts).
-    fn queue_render(&mut self, e: &Entry, url: &str, headers: &[(String, String)], body: &[u8]) {
+    /// Queues a render of an HTML page (`pages`: the pages it links to) when the crawl renders (whether this one
+    /// is, `wants` says as it starts).
+    fn queue_render(&mut self, e: &Entry, url: &str, headers: &[(String, String)], body: &[u8], pages: Vec<String>) {
         let head = &body[..body.len().min(SNIFF_BYTES)];
         if !self.render.enabled() || !e.page || links_kind(headers, head) != Some(Treatment::Html) {
             return;
         }
-        let raw = self.render.samples(url).then(|| {
-            let base = Url::parse(url).ok();
-            let pages = base
-                .and_then(|b| crate::rewrite::extract_links(body, &b, header(headers, "content-type")).ok())
-                .map(|l| l.pages)
-                .unwrap_or_default();
-            Signal::of(body, pages)
-        });
+        let raw = self.render.samples(url).then(|| Signal::of(body, pages));
         self.renders.push_back(RenderJob { entry: e.clone(), url: url.to_owned(), raw });
     }
 
@@ -719,18 +711,13 @@ impl Driver {
             self.over_budget = true;
         }
         // What scripts built links to pages the raw HTML may not; what the page loaded completes its copy.
-        self.links(&job.entry, &job.url, &headers, html, now);
+        let pages = self.links(&job.entry, &job.url, &headers, html, now);
         let parent = Parent { url: job.entry.url.clone(), depth: job.entry.depth, run: job.entry.run };
         let loaded: Vec<Link> = rendered.resources.into_iter().map(Link::resource).collect();
         if !loaded.is_empty() {
             self.admit(Some(&parent), &loaded, now);
         }
         if let Some(raw) = &job.raw {
-            let base = Url::parse(&job.url).ok();
-            let pages = base
-                .and_then(|b| crate::rewrite::extract_links(html, &b, Some("text/html; charset=utf-8")).ok())
-                .map(|l| l.pages)
-                .unwrap_or_default();
             self.render.learn(&job.url, raw, &Signal::of(html, pages));
         }
         self.touch_pending(now);
@@ -884,8 +871,8 @@ impl Driver {
         }
         if r.status < 300 {
             if let Some(body) = r.body {
-                self.links(e, &url, &headers, body, now);
-                self.queue_render(e, &url, &headers, body);
+                let pages = self.links(e, &url, &headers, body, now);
+                self.queue_render(e, &url, &headers, body, pages);
             }
         }
         true
@@ -966,9 +953,9 @@ impl Driver {
         self.admit(Some(&parent), &[link], now);
     }
 
-    /// Links of a stored HTML page or stylesheet, admitted by the policy and queued.
-    fn links(&mut self, e: &Entry, base: &str, headers: &[(String, String)], body: &[u8], now: u64) {
-        let Ok(base) = Url::parse(base) else { return };
+    /// Links of a stored HTML page or stylesheet, admitted by the policy and queued. Returns the pages it links to.
+    fn links(&mut self, e: &Entry, base: &str, headers: &[(String, String)], body: &[u8], now: u64) -> Vec<String> {
+        let Ok(base) = Url::parse(base) else { return Vec::new() };
         let head = &body[..body.len().min(SNIFF_BYTES)];
         let content_type = header(headers, "content-type");
         // A document the engine refuses (memory limit…) is still stored; it just yields no links.
@@ -977,14 +964,15 @@ impl Driver {
             Some(Treatment::Css) => Some(crate::rewrite::extract_css_links(body, &base, content_type)),
             _ => None,
         };
-        let Some(found) = found else { return };
+        let Some(found) = found else { return Vec::new() };
+        let pages = found.pages.clone();
         let links: Vec<Link> =
             found.pages.into_iter().map(Link::page).chain(found.resources.into_iter().map(Link::resource)).collect();
-        if links.is_empty() {
-            return;
+        if !links.is_empty() {
+            let parent = Parent { url: e.url.clone(), depth: e.depth, run: e.run };
+            self.admit(Some(&parent), &links, now);
         }
-        let parent = Parent { url: e.url.clone(), depth: e.depth, run: e.run };
-        self.admit(Some(&parent), &links, now);
+        pages
     }
 
     /// Admits links, queues the new entries and adds them to the pending batch.

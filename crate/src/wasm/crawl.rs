@@ -106,8 +106,6 @@ struct JsRendered {
     html: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     resources: Vec<String>,
-    #[serde(default)]
-    error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -250,15 +248,15 @@ impl JsCrawlDriver {
         Ok(self.inner.on_response(id, response, whole(now)))
     }
 
-    /// Render `id` ended: `{html?: Uint8Array, resources: string[], error?}` (the DOM as UTF-8 HTML, the URLs the
-    /// page loaded). Returns whether the host keeps `html` for a later write (as a fetch's body).
+    /// Render `id` ended: `{html?: Uint8Array, resources: string[]}` (the DOM as UTF-8 HTML, absent when the render
+    /// failed; the URLs the page loaded). Returns whether the host keeps `html` for a later write (as a fetch's body).
     #[wasm_bindgen(js_name = onRendered)]
     pub fn on_rendered(&mut self, id: f64, rendered: JsValue, now: f64) -> Result<bool, JsValue> {
         let html = js_sys::Reflect::get(&rendered, &"html".into()).unwrap_or(JsValue::UNDEFINED);
         let r: JsRendered = input(rendered, "rendered")?;
         let _ = r.html;
         let html = html.dyn_into::<js_sys::Uint8Array>().ok().map(|b| b.to_vec());
-        let rendered = crawl::driver::Rendered { html: html.as_deref(), resources: r.resources, error: r.error };
+        let rendered = crawl::driver::Rendered { html: html.as_deref(), resources: r.resources };
         Ok(self.inner.on_rendered(whole(id), rendered, whole(now)))
     }
 
