@@ -452,6 +452,16 @@ function write(t, job) {
   return run;
 }
 
+/**
+ * A read that must see the store whole (`mirror/status`): it takes its turn between writes, so a clear can't
+ * delete the site and close the store under it, and it sees every write queued before it.
+ */
+function between(job) {
+  const run = writing.then(job);
+  writing = run.catch(() => {});
+  return run;
+}
+
 /** Deletes everything the mirror holds (captures, bodies, frontier) and the precache's progress. */
 async function clearMirror() {
   generation++;
@@ -806,15 +816,16 @@ async function handle(msg, event) {
       const out = wasm_bindgen.rewriteHtml(new TextEncoder().encode(msg.html), { url: msg.url, mirrorPrefix: MIRROR_PREFIX, mode: 'static' });
       return { ok: true, html: new TextDecoder().decode(out) };
     }
-    case 'mirror/status': {
-      const { engine, store, site } = await mirror();
-      const [totals, pages, counts] = await Promise.all([store.totals(), store.pages(site), store.frontierCounts(site)]);
-      // `urls`: which of these the mirror has (any version).
-      const asked = Array.isArray(msg.urls) ? msg.urls.filter((u) => typeof u === 'string') : [];
-      const has = {};
-      for (const u of asked) has[u] = (await store.versions(engine.canonicalKey(u))).length;
-      return { ok: true, site, totals, pages: pages.map((p) => p.url), has, frontier: counts, precache: precacheState, config: c };
-    }
+    case 'mirror/status':
+      return between(async () => {
+        const { engine, store, site } = await mirror();
+        const [totals, pages, counts] = await Promise.all([store.totals(), store.pages(site), store.frontierCounts(site)]);
+        // `urls`: which of these the mirror has (any version).
+        const asked = Array.isArray(msg.urls) ? msg.urls.filter((u) => typeof u === 'string') : [];
+        const has = {};
+        for (const u of asked) has[u] = (await store.versions(engine.canonicalKey(u))).length;
+        return { ok: true, site, totals, pages: pages.map((p) => p.url), has, frontier: counts, precache: precacheState, config: c };
+      });
     case 'mirror/idle': {
       const urls = [msg.url, ...(Array.isArray(msg.resources) ? msg.resources : [])].filter((u) => typeof u === 'string');
       await catchUp(urls, c);
