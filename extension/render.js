@@ -29,6 +29,8 @@ const sites = new Map();
 /** Renders waiting for their frame: token → {resolve, timer, site}. */
 const pending = new Map();
 let creating = null;
+/** Sent once per life of this worker to a document it finds open (see ensureOffscreen). */
+let reset = null;
 
 /**
  * Makes rendering ready for `site` (called before a crawl that renders starts or resumes).
@@ -93,7 +95,14 @@ function finish(token, result) {
 async function ensureOffscreen() {
   const url = chrome.runtime.getURL(OFFSCREEN);
   const existing = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
-  if (existing.length) return;
+  if (existing.length) {
+    // A document this worker didn't open: its previous life was stopped mid-render. Those frames answer no one
+    // (the resumed crawl renders their pages again), so they go before new ones open.
+    reset ??= chrome.runtime.sendMessage({ target: 'render-offscreen', type: 'render/reset' }).catch(() => {});
+    await reset;
+    return;
+  }
+  reset = Promise.resolve(); // a document opened by this life holds only its own frames
   creating ??= chrome.offscreen
     .createDocument({ url: OFFSCREEN, reasons: [chrome.offscreen.Reason.DOM_SCRAPING], justification: 'Render the pages of a site being mirrored, as its scripts build them.' })
     .finally(() => (creating = null));

@@ -11,6 +11,7 @@ chrome.runtime.onMessage.addListener((msg) => {
   if (!msg || msg.target !== 'render-offscreen') return;
   if (msg.type === 'render/open') open(msg.token, msg.url, msg.width, msg.height);
   if (msg.type === 'render/close') close(msg.token);
+  if (msg.type === 'render/reset') for (const token of [...openFrames.keys()]) close(token);
 });
 
 /** @param {string} token @param {string} url @param {number} width @param {number} height */

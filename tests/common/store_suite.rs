@@ -202,6 +202,7 @@ pub fn entry(url: &str, depth: u32) -> sitemirror::store::FrontierEntry {
         reason: None,
         updated: 0,
         run: 0,
+        render: false,
     }
 }
 
@@ -224,6 +225,7 @@ pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
         state,
         reason: reason.map(Into::into),
         at: 9,
+        render: false,
     };
     // The first page is fetched: its capture, the link found in it and its "done" land together.
     s.record(
@@ -247,6 +249,14 @@ pub async fn the_frontier_resumes_without_losing_or_refetching(s: &impl Store) {
     assert_eq!(counts, FrontierCounts { queued: 2, done: 1, failed: 0, skipped: 1 });
     let skipped = s.frontier(SITE).await.unwrap().into_iter().find(|e| e.url == deep).unwrap();
     assert_eq!(skipped.reason.as_deref(), Some("crawl/robots: disallowed by robots.txt"));
+    // A page stored with its render still to come keeps that mark until a later settle clears it.
+    let home = "https://example.com/";
+    let rendering = |render| Settle { render, ..settle(home, UrlState::Done, None) };
+    s.record(vec![], vec![rendering(true)], vec![]).await.unwrap();
+    let marked = |all: Vec<sitemirror::store::FrontierEntry>| all.into_iter().find(|e| e.url == home).unwrap().render;
+    assert!(marked(s.frontier(SITE).await.unwrap()));
+    s.record(vec![], vec![rendering(false)], vec![]).await.unwrap();
+    assert!(!marked(s.frontier(SITE).await.unwrap()));
     // A failing batch settles nothing either.
     let mut bad = capture("https://example.com/a", 10, 200, b"");
     bad.body = NewBody::Unchanged { digest: digest_of(b"unknown") };

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { launchExtension, extensionWorker } from './lib/browser.mjs';
+import { launchExtension, extensionWorker, stopServiceWorker } from './lib/browser.mjs';
 import { startServer } from './lib/server.mjs';
 import { until } from './lib/wait.mjs';
 
@@ -155,4 +155,67 @@ test('a rendered crawl mirrors what scripts build: content, script-only links, C
   await page.goto(await mirror('/items/2'), { waitUntil: 'load' });
   assert.equal(await page.textContent('h1'), 'Item two, from the API');
   assert.deepEqual(site.requests, [], 'replay asked the stopped origin for nothing');
+});
+
+test('the service worker stopped mid-render loses no page: the resumed crawl renders it, its frame from before is closed, nothing is fetched twice', async (t) => {
+  // The start page's image is held by the origin until the test lets it go, so the page's load event — and with it
+  // its render — waits (for at most the render's settle cap, 10 s).
+  let release;
+  const gate = new Promise((resolve) => (release = resolve));
+  const site = await startServer({
+    routes: {
+      '/': { type: 'text/html', body: '<!doctype html><title>Home</title><div id="app">Loading…</div><img src="/img/slow.svg" alt=""><script src="/app.js"></script>' },
+      '/app.js': { type: 'text/javascript', body: "fetch('/api/home.json').then((r) => r.json()).then((d) => { document.getElementById('app').innerHTML = '<h1>' + d.title + '</h1><a href=\"/next\">next</a>'; });" },
+      '/api/home.json': '{"title":"Built by script"}',
+      '/img/slow.svg': async (req, res) => {
+        await gate;
+        if (!res.destroyed) res.writeHead(200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'no-store' }).end('<svg xmlns="http://www.w3.org/2000/svg" width="2" height="2"/>');
+      },
+      '/next': { type: 'text/html', body: '<!doctype html><title>Next</title><p>Next page' },
+      '/robots.txt': 'User-agent: *\nAllow: /\n',
+    },
+  });
+  const ext = await launchExtension();
+  t.after(async () => {
+    release();
+    await ext.close();
+    await site.close();
+  });
+  const origin = `http://app.localhost:${site.port}`;
+  const siteId = `${origin}/`;
+  const dash = await ext.ctx.newPage();
+  await dash.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  const send = (msg) => dash.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  assert.equal((await send({ type: 'crawl/start', url: siteId, options: { render: 'always', timeoutMs: 5000 } })).ok, true);
+
+  // The page is stored as fetched, marked as still to render, and its render waits on its data: the worker stops.
+  const sw = extensionWorker(ext.ctx);
+  const marked = () => sw.evaluate(async (s) => (await (await globalThis.sitemirror.storeReady).frontier(s)).some((e) => e.render), siteId);
+  // The frame's image request (the crawl's own fetch of it is held too: `sec-fetch-dest` tells them apart).
+  const framed = () => site.log.filter((r) => r.path === '/img/slow.svg' && r.headers['sec-fetch-dest'] === 'image');
+  await until(async () => framed().length === 1 && (await marked()), 'the start page to be rendering, its raw copy stored', 30_000);
+  assert.equal(await stopServiceWorker(ext.ctx, dash), 1);
+
+  // Woken, the worker resumes the crawl, closes the frame its previous life left (the held request goes away
+  // with it) and renders the page again.
+  await send({ type: 'crawl/status', site: siteId });
+  await until(() => framed()[0].state === 'aborted', 'the frame of the stopped render to be closed', 8000);
+  release();
+  const status = await until(async () => {
+    const s = await send({ type: 'crawl/status', site: siteId });
+    return s.job && s.job.state !== 'running' ? s : null;
+  }, 'the crawl to end', 60_000);
+  assert.equal(status.job.state, 'done', JSON.stringify(status));
+  // The crawl fetched the page once; frames loaded it twice, the cut render's and the one after.
+  const home = site.log.filter((r) => r.path === '/' && r.method === 'GET');
+  assert.deepEqual(home.map((r) => r.headers['sec-fetch-dest']), ['empty', 'iframe', 'iframe']);
+  assert.ok(site.requests.includes('/next'), 'the link its script built was followed');
+
+  // Origin down: the page replays as its script left it after the stop.
+  await site.close();
+  const sw2 = extensionWorker(ext.ctx);
+  const url = await sw2.evaluate(({ u, id }) => globalThis.sitemirror.engine.mirrorUrl(u, `chrome-extension://${id}/m/`), { u: siteId, id: ext.extensionId });
+  const page = await ext.ctx.newPage();
+  await page.goto(url, { waitUntil: 'load' });
+  assert.equal(await page.textContent('h1'), 'Built by script');
 });

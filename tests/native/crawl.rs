@@ -170,6 +170,7 @@ fn seeds_start_at_depth_zero_and_each_url_is_admitted_once() {
             reason: None,
             updated: NOW,
             run: 0,
+            render: false,
         }
     );
     let links = [

@@ -72,6 +72,10 @@ struct Sim {
     /// Every page rendered, in order, and the most renders seen at once.
     rendered: Vec<String>,
     worst_rendering: usize,
+    /// How long a render takes (default: five fetches).
+    render_ms: Option<u64>,
+    /// Stop (as a stopped worker does) at the first write made while a render is in progress.
+    stop_mid_render: bool,
 }
 
 fn driver(options: &str, conditional: bool, redirects: Redirects) -> Driver {
@@ -109,6 +113,8 @@ impl Sim {
             rendering: Vec::new(),
             rendered: Vec::new(),
             worst_rendering: 0,
+            render_ms: None,
+            stop_mid_render: false,
         }
     }
 
@@ -151,7 +157,8 @@ impl Sim {
                 }
                 Step::Render { id, url } => {
                     self.rendered.push(url.clone());
-                    self.rendering.push((self.clock + 5 * self.latency, id, url));
+                    let ms = self.render_ms.unwrap_or(5 * self.latency);
+                    self.rendering.push((self.clock + ms, id, url));
                     self.worst_rendering = self.worst_rendering.max(self.rendering.len());
                 }
                 Step::Write(batch) => {
@@ -160,6 +167,9 @@ impl Sim {
                     self.batches.push(batch);
                     if self.write_ms == 0 {
                         self.finish_write();
+                    }
+                    if self.stop_mid_render && !self.rendering.is_empty() {
+                        return false;
                     }
                 }
                 Step::Wait { ms } => {
@@ -271,6 +281,7 @@ impl Sim {
                 state: s.state,
                 reason: s.reason.clone(),
                 at: s.at,
+                render: s.render,
             })
             .collect();
         block_on(self.store.record(captures, settle, batch.found.clone())).unwrap();
@@ -666,6 +677,38 @@ fn by_default_nothing_is_rendered_and_a_failed_render_keeps_the_raw_page() {
     assert_eq!(batch.captures.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(), ["https://example.com/"]);
     d.written(batch.seeded);
     assert_eq!(d.next(NOW + 2000), Step::Done);
+}
+
+#[test]
+fn a_render_cut_short_by_a_stop_is_done_by_the_resumed_crawl_without_fetching_the_page_again() {
+    let pages = [("/", html("<title>Home</title><div id=root></div>")), ("/robots.txt", typed("text/plain", ""))];
+    let mut first = rendering_sim("always", &pages);
+    first.render_ms = Some(60_000);
+    first.stop_mid_render = true;
+    assert!(!first.run(), "stopped while the start page rendered");
+    assert_eq!(first.rendered, ["https://example.com/"]);
+    // What the stop leaves: the page stored as fetched, marked as still to render.
+    let store = first.store;
+    let frontier = block_on(store.frontier(SITE)).unwrap();
+    let home = frontier.iter().find(|e| e.url == "https://example.com/").unwrap();
+    assert_eq!((home.state, home.render), (UrlState::Done, true));
+
+    let mut second = Sim::with(driver(r#"{"render": "always"}"#, false, Redirects::Manual), store, &pages);
+    second.dom.insert("https://example.com/".into(), ("<title>Home</title><h1>Built</h1>".into(), vec![]));
+    second.driver.begin(&frontier, Some(("", 200)), 0);
+    assert!(second.run());
+    assert_eq!(second.rendered, ["https://example.com/"], "the cut render is done again");
+    assert!(second.fetched.is_empty(), "and nothing is fetched again: {:?}", second.fetched);
+    let served = block_on(second.store.served("https://example.com/", When::Latest, Some("#rendered"))).unwrap();
+    let body = block_on(second.store.payload(&served.expect("a rendered copy").digest)).unwrap().unwrap();
+    assert!(String::from_utf8(body).unwrap().contains("<h1>Built</h1>"));
+    let home = block_on(second.store.frontier(SITE)).unwrap().into_iter().find(|e| e.url == "https://example.com/");
+    assert!(!home.unwrap().render, "the mark goes once the render is stored");
+    // A crawl that doesn't render leaves such a page as it is.
+    let mut third = Sim::with(driver("{}", false, Redirects::Manual), MemoryStore::new(), &pages);
+    third.driver.begin(&frontier, Some(("", 200)), 0);
+    assert!(third.run());
+    assert!(third.rendered.is_empty());
 }
 
 #[test]

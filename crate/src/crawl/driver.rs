@@ -130,6 +130,8 @@ pub struct SettleOut {
     pub state: UrlState,
     pub reason: Option<String>,
     pub at: u64,
+    /// Its render is still to come (`FrontierEntry::render`): set as a page's render is queued, cleared as it ends.
+    pub render: bool,
 }
 
 /// One write: captures, new frontier entries and state changes, in one transaction (`Store::record`).
@@ -401,6 +403,13 @@ impl Driver {
                 for e in queued {
                     self.enqueue(e);
                 }
+                // Pages stored before a stop whose render had not ended: rendered now (their template's `auto`
+                // samples are gone with the old driver, so `wants` decides afresh).
+                if self.render.enabled() {
+                    for e in frontier.iter().filter(|e| e.render && e.page && e.state == UrlState::Done) {
+                        self.renders.push_back(RenderJob { entry: entry_of(e), url: e.url.clone(), raw: None });
+                    }
+                }
             }
         }
     }
@@ -436,6 +445,7 @@ impl Driver {
             // Decided as a render starts, not as the page is queued: by then `auto` knows more of the template.
             while let Some(job) = self.renders.pop_front() {
                 if !self.render.wants(&job.url) {
+                    self.mark_render(&job.entry.url, false, now);
                     continue;
                 }
                 self.next_id += 1;
@@ -679,25 +689,38 @@ impl Driver {
             let url = entry.url.clone();
             let pages = self.links(&entry, &url, &headers, body, now);
             // Unchanged, but a new version: its rendered copy is made with it (an older one goes with the old).
-            self.queue_render(&entry, &url, &headers, body, pages);
+            self.queue_render(&entry, &url, &headers, body, pages, now);
         }
     }
 
     /// Queues a render of an HTML page (`pages`: the pages it links to) when the crawl renders (whether this one
     /// is, `wants` says as it starts).
-    fn queue_render(&mut self, e: &Entry, url: &str, headers: &[(String, String)], body: &[u8], pages: Vec<String>) {
+    fn queue_render(
+        &mut self,
+        e: &Entry,
+        url: &str,
+        headers: &[(String, String)],
+        body: &[u8],
+        pages: Vec<String>,
+        now: u64,
+    ) {
         let head = &body[..body.len().min(SNIFF_BYTES)];
         if !self.render.enabled() || !e.page || links_kind(headers, head) != Some(Treatment::Html) {
             return;
         }
         let raw = self.render.samples(url).then(|| Signal::of(body, pages));
         self.renders.push_back(RenderJob { entry: e.clone(), url: url.to_owned(), raw });
+        // Written with the page: a stop before the render ends leaves the mark, and the resumed crawl renders it.
+        self.mark_render(&e.url, true, now);
+        self.touch_pending(now);
     }
 
     /// Render `id` ended. Returns whether the host keeps the DOM it sent (`rendered.html`) for a capture of the
     /// page's rendered copy, named in a later `Write` (as a fetch's body is).
     pub fn on_rendered(&mut self, id: u64, rendered: Rendered<'_>, now: u64) -> bool {
         let Some(job) = self.rendering.remove(&id) else { return false };
+        self.mark_render(&job.entry.url, false, now);
+        self.touch_pending(now);
         let Some(html) = rendered.html.filter(|_| !self.over_budget) else {
             self.counts.render_failed += 1;
             return false;
@@ -872,7 +895,7 @@ impl Driver {
         if r.status < 300 {
             if let Some(body) = r.body {
                 let pages = self.links(e, &url, &headers, body, now);
-                self.queue_render(e, &url, &headers, body, pages);
+                self.queue_render(e, &url, &headers, body, pages, now);
             }
         }
         true
@@ -988,8 +1011,7 @@ impl Driver {
     }
 
     fn enqueue(&mut self, e: &FrontierEntry) {
-        let host = Url::parse(&e.url).map(|u| host_of(&u).to_owned()).unwrap_or_default();
-        let entry = Entry { url: e.url.clone(), host, page: e.page, depth: e.depth, run: e.run, attempt: 1 };
+        let entry = entry_of(e);
         if e.page {
             self.pages.push_back(entry);
         } else {
@@ -1013,7 +1035,14 @@ impl Driver {
 
     fn push_settle(&mut self, url: &str, state: UrlState, reason: Option<String>, at: u64) {
         let site = self.site.clone();
-        self.pending.settle.push(SettleOut { site, url: url.to_owned(), state, reason, at });
+        self.pending.settle.push(SettleOut { site, url: url.to_owned(), state, reason, at, render: false });
+    }
+
+    /// A stored page's render is to come (`pending`) or has ended (rendered, failed or not wanted).
+    fn mark_render(&mut self, url: &str, pending: bool, at: u64) {
+        let site = self.site.clone();
+        let settle = SettleOut { site, url: url.to_owned(), state: UrlState::Done, reason: None, at, render: pending };
+        self.pending.settle.push(settle);
     }
 
     fn touch_pending(&mut self, now: u64) {
@@ -1068,6 +1097,12 @@ impl Driver {
             _ => None,
         }
     }
+}
+
+/// A frontier entry as the driver's queues hold it.
+fn entry_of(e: &FrontierEntry) -> Entry {
+    let host = Url::parse(&e.url).map(|u| host_of(&u).to_owned()).unwrap_or_default();
+    Entry { url: e.url.clone(), host, page: e.page, depth: e.depth, run: e.run, attempt: 1 }
 }
 
 /// The key a response is stored under: the final URL when the host followed redirects to a mirrorable one, else

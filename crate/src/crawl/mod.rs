@@ -247,6 +247,7 @@ impl CrawlPolicy {
                 reason: skip,
                 updated: now,
                 run,
+                render: false,
             });
         }
         out

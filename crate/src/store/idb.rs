@@ -353,6 +353,7 @@ async fn settle_in(tx: &Transaction, settle: Vec<Settle>) -> Result<(), StoreErr
         entry.state = s.state;
         entry.reason = s.reason;
         entry.updated = s.at;
+        entry.render = s.render;
         puts.push(frontier.put(&to_js(&entry)?, None).map_err(backend)?);
     }
     for put in puts {

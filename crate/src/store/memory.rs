@@ -152,6 +152,7 @@ impl Store for MemoryStore {
                 e.state = s.state;
                 e.reason = s.reason;
                 e.updated = s.at;
+                e.render = s.render;
             }
         }
         Ok(out)

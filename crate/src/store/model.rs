@@ -281,6 +281,10 @@ pub struct FrontierEntry {
     /// How many links in a row between URLs of the same shape led here (the crawl's trap detection; 0 for a seed).
     #[serde(default)]
     pub run: u32,
+    /// A page stored as fetched whose render (crawl option `render`) is still to come: a crawl resumed after its
+    /// worker was stopped renders it then, so a stop loses no render.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub render: bool,
 }
 
 /// A state change for a frontier URL, written in the same transaction as the captures it goes with.
@@ -291,6 +295,8 @@ pub struct Settle {
     pub state: UrlState,
     pub reason: Option<String>,
     pub at: u64,
+    /// Its render is still to come ([`FrontierEntry::render`]).
+    pub render: bool,
 }
 
 /// How many URLs of a crawl are in each state.

@@ -58,6 +58,8 @@ struct JsSettle {
     #[serde(default)]
     reason: Option<String>,
     at: f64,
+    #[serde(default)]
+    render: bool,
 }
 
 #[derive(Deserialize)]
@@ -229,7 +231,7 @@ impl JsStore {
             let settle: Vec<JsSettle> = serde_wasm_bindgen::from_value(settle.into()).map_err(bad)?;
             let settle = settle
                 .into_iter()
-                .map(|x| Settle { site: x.site, url: x.url, state: x.state, reason: x.reason, at: x.at as u64 })
+                .map(|x| Settle { site: x.site, url: x.url, state: x.state, reason: x.reason, at: x.at as u64, render: x.render })
                 .collect();
             out(&s.record(items, settle, found).await.map_err(store_err)?)
         })
