@@ -443,3 +443,23 @@ pub async fn a_rendered_copy_only_goes_with_the_document_it_was_made_with(s: &im
     let c = s.served("https://example.com/s.css", When::Latest, Some("#rendered")).await.unwrap().unwrap();
     assert_eq!(s.payload(&c.digest).await.unwrap().unwrap(), b"a{}");
 }
+
+pub async fn a_score_is_kept_with_the_version_it_was_made_for(s: &impl Store) {
+    use sitemirror::store::Fidelity;
+    let url = "https://example.com/page";
+    let f = Fidelity { viewport_match: 0.625, text_match: 0.98, resources: 12, missing: 3, at: 40 };
+    assert!(!s.score(url, f).await.unwrap(), "no version, nothing scored");
+    s.put_captures(vec![capture(url, 10, 200, b"v1")]).await.unwrap();
+    s.put_captures(vec![capture(url, 20, 200, b"v2")]).await.unwrap();
+    assert!(s.score(url, f).await.unwrap());
+    let versions = s.captures_of(url).await.unwrap();
+    assert_eq!(versions.iter().map(|c| c.fidelity).collect::<Vec<_>>(), [None, Some(f)], "the latest version's");
+    assert_eq!(s.pages(SITE).await.unwrap()[0].fidelity, Some(f), "shown with the page");
+    // A newer version has no score of its own until it is scored.
+    s.put_captures(vec![capture(url, 30, 200, b"v3")]).await.unwrap();
+    assert_eq!(s.lookup(url, When::Latest).await.unwrap().unwrap().fidelity, None);
+    let gone = versions[0].id;
+    s.delete_capture(gone).await.unwrap();
+    assert!(!s.set_fidelity(gone, f).await.unwrap(), "a deleted version is not brought back");
+    assert_eq!(s.captures_of(url).await.unwrap().len(), 2);
+}

@@ -76,6 +76,8 @@ struct Sim {
     render_ms: Option<u64>,
     /// Stop (as a stopped worker does) at the first write made while a render is in progress.
     stop_mid_render: bool,
+    /// Every page scored, in order, with whether its rendered copy was stored when its score was asked for.
+    scored: Vec<(String, bool)>,
 }
 
 fn driver(options: &str, conditional: bool, redirects: Redirects) -> Driver {
@@ -115,6 +117,7 @@ impl Sim {
             worst_rendering: 0,
             render_ms: None,
             stop_mid_render: false,
+            scored: Vec::new(),
         }
     }
 
@@ -160,6 +163,11 @@ impl Sim {
                     let ms = self.render_ms.unwrap_or(5 * self.latency);
                     self.rendering.push((self.clock + ms, id, url));
                     self.worst_rendering = self.worst_rendering.max(self.rendering.len());
+                }
+                Step::Score { id, url } => {
+                    let copy = block_on(self.store.lookup(&format!("{url}#rendered"), When::Latest)).unwrap();
+                    self.scored.push((url, copy.is_some()));
+                    self.driver.on_scored(id);
                 }
                 Step::Write(batch) => {
                     self.write(&batch);
@@ -709,6 +717,27 @@ fn a_render_cut_short_by_a_stop_is_done_by_the_resumed_crawl_without_fetching_th
     third.driver.begin(&frontier, Some(("", 200)), 0);
     assert!(third.run());
     assert!(third.rendered.is_empty());
+}
+
+#[test]
+fn each_rendered_page_is_scored_once_its_rendered_copy_is_stored_and_the_crawl_ends_after_the_scores() {
+    let pages = [("/", html("<a href=/a>a</a><a href=/b>b</a>")), ("/a", html("A")), ("/b", html("B"))];
+    let mut sim = rendering_sim("always", &pages);
+    assert!(sim.run());
+    let mut scored = sim.scored.clone();
+    scored.sort();
+    let all = ["https://example.com/", "https://example.com/a", "https://example.com/b"];
+    assert_eq!(scored, all.map(|u| (u.to_owned(), true)), "each with its rendered copy already stored");
+    // `score: "never"`, or no rendering: nothing is scored.
+    let options = r#"{"render": "always", "score": "never"}"#;
+    let mut quiet = Sim::with(driver(options, false, Redirects::Manual), MemoryStore::new(), &pages).begin();
+    assert!(quiet.run());
+    assert_eq!((quiet.rendered.len(), quiet.scored.len()), (3, 0));
+    let mut raw = Sim::new(&pages).begin();
+    assert!(raw.run());
+    assert!(raw.scored.is_empty());
+    let refused = serde_json::from_str::<CrawlOptions>(r#"{"score": "some"}"#).unwrap_err().to_string();
+    assert!(refused.contains("score must be \"every\", \"sample\" or \"never\""), "{refused}");
 }
 
 #[test]

@@ -199,6 +199,7 @@ fn stored(url: &str, headers: &[(&str, &str)]) -> sitemirror::store::Capture {
         digest: String::new(),
         size: 0,
         source: "visit".into(),
+        fidelity: None,
     }
 }
 

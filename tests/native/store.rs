@@ -32,4 +32,5 @@ store_tests! {
     pruning_to_a_budget_drops_old_versions_first => MemoryStore::new();
     own_captures_are_served_before_imported_ones => MemoryStore::new();
     a_rendered_copy_only_goes_with_the_document_it_was_made_with => MemoryStore::new();
+    a_score_is_kept_with_the_version_it_was_made_for => MemoryStore::new();
 }

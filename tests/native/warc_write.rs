@@ -165,6 +165,7 @@ fn captures_convert_to_what_is_written() {
         digest: digest_of(b"x"),
         size: 1,
         source: "visit".into(),
+        fidelity: None,
     };
     let c = ArchiveCapture::from(&stored);
     assert_eq!(c, capture("https://example.com/x", AT, 203, &[("content-type", "text/plain")], b"x"));

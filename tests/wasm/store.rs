@@ -47,6 +47,7 @@ idb_tests! {
     pruning_to_a_budget_drops_old_versions_first => |s| s;
     own_captures_are_served_before_imported_ones => |s| s;
     a_rendered_copy_only_goes_with_the_document_it_was_made_with => |s| s;
+    a_score_is_kept_with_the_version_it_was_made_for => |s| s;
 }
 
 #[wasm_bindgen_test]

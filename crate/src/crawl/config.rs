@@ -53,6 +53,18 @@ pub enum RenderMode {
     Auto,
 }
 
+/// Which rendered pages get a fidelity score (their replay compared with the page as it rendered live).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScoreMode {
+    /// Every rendered page.
+    #[default]
+    Every,
+    /// The first pages of each template (`crawl::render::SAMPLES`).
+    Sample,
+    Never,
+}
+
 /// The options of a crawl (camelCase in JS). Every field has a default; `CrawlPolicy::new` checks the ranges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", try_from = "BTreeMap<String, Loose>")]
@@ -84,6 +96,8 @@ pub struct CrawlOptions {
     pub max_retries: u64,
     /// Render pages with JavaScript (the host loads each in a browsing context of the site's own origin).
     pub render: RenderMode,
+    /// Score rendered pages' fidelity (`crawl::fidelity`).
+    pub score: ScoreMode,
 }
 
 impl Default for CrawlOptions {
@@ -106,6 +120,7 @@ impl Default for CrawlOptions {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_retries: DEFAULT_MAX_RETRIES,
             render: RenderMode::Never,
+            score: ScoreMode::Every,
         }
     }
 }
@@ -270,6 +285,7 @@ struct OptionsInput {
     timeout_ms: Option<Loose>,
     max_retries: Option<Loose>,
     render: Option<Loose>,
+    score: Option<Loose>,
 }
 
 /// The option names, as JS spells them.
@@ -291,6 +307,7 @@ pub const OPTION_NAMES: &[&str] = &[
     "timeoutMs",
     "maxRetries",
     "render",
+    "score",
 ];
 
 impl TryFrom<BTreeMap<String, Loose>> for OptionsInput {
@@ -319,6 +336,7 @@ impl TryFrom<BTreeMap<String, Loose>> for OptionsInput {
                 "timeoutMs" => &mut i.timeout_ms,
                 "maxRetries" => &mut i.max_retries,
                 "render" => &mut i.render,
+                "score" => &mut i.score,
                 other => {
                     let name: String = other.chars().take(40).collect();
                     return Err(OptionsReason(format!(
@@ -396,6 +414,18 @@ impl TryFrom<BTreeMap<String, Loose>> for CrawlOptions {
                 )))
             }
         };
+        let score = match given(i.score) {
+            None => d.score,
+            Some(Loose::Text(s)) if s == "every" => ScoreMode::Every,
+            Some(Loose::Text(s)) if s == "sample" => ScoreMode::Sample,
+            Some(Loose::Text(s)) if s == "never" => ScoreMode::Never,
+            Some(v) => {
+                return Err(OptionsReason(format!(
+                    "score must be \"every\", \"sample\" or \"never\", not {}",
+                    v.describe()
+                )))
+            }
+        };
         let prefix = match given(i.prefix) {
             None => None,
             Some(Loose::Text(s)) if s.is_empty() => None,
@@ -420,6 +450,7 @@ impl TryFrom<BTreeMap<String, Loose>> for CrawlOptions {
             timeout_ms: whole(i.timeout_ms, "timeoutMs", d.timeout_ms)?,
             max_retries: whole(i.max_retries, "maxRetries", d.max_retries)?,
             render,
+            score,
         };
         o.check().map_err(|e| match e {
             CrawlError::InvalidConfig { reason } => OptionsReason(reason),

@@ -24,6 +24,7 @@
 //! Nothing here reads a clock or does I/O: `now` comes in as milliseconds since the epoch, so every run is
 //! reproducible and tested natively (tests/native/driver.rs).
 
+use super::fidelity::ScorePlan;
 use super::reason::{reason, BAD_SITEMAP, MAX_BYTES, REDIRECT_LOOP};
 use super::render::{RenderPlan, Signal};
 use super::{host_of, Action, CrawlPolicy, FetchError, FetchResult, Link, Parent};
@@ -178,6 +179,12 @@ pub enum Step {
         id: u64,
         url: String,
     },
+    /// Measure the replay of the rendered page `url` (its rendered copy is stored) as its render measured it live,
+    /// store the score (`crawl::fidelity::score`, `Store::score`) and call [`Driver::on_scored`].
+    Score {
+        id: u64,
+        url: String,
+    },
     /// Nothing to do for `ms` (`None`: until a response arrives or the write in progress ends).
     Wait {
         ms: Option<u64>,
@@ -328,6 +335,12 @@ pub struct Driver {
     render: RenderPlan,
     renders: VecDeque<RenderJob>,
     rendering: HashMap<u64, RenderJob>,
+    score: ScorePlan,
+    /// Rendered pages to score: in the pending batch, in the batch being written, written (due), being scored.
+    unscored: Vec<String>,
+    unscored_writing: Vec<String>,
+    scores: VecDeque<String>,
+    scoring: HashMap<u64, String>,
 }
 
 impl Driver {
@@ -336,6 +349,7 @@ impl Driver {
         let start = policy.start.to_string();
         let robots_url = policy.start.join("/robots.txt").map(|u| canonical_key(&u)).unwrap_or_default();
         let render = RenderPlan::new(policy.options().render);
+        let score = ScorePlan::new(policy.options().score);
         Driver {
             site: policy.site().to_owned(),
             policy,
@@ -363,6 +377,11 @@ impl Driver {
             render,
             renders: VecDeque::new(),
             rendering: HashMap::new(),
+            score,
+            unscored: Vec::new(),
+            unscored_writing: Vec::new(),
+            scores: VecDeque::new(),
+            scoring: HashMap::new(),
         }
     }
 
@@ -441,7 +460,15 @@ impl Driver {
             None => self.pending_since.map(|t| t.saturating_add(BATCH_MS).saturating_sub(now)),
             Some(_) => None,
         };
-        if !blocked && self.rendering.len() < MAX_RENDERS {
+        // A page's score before another render: both use a frame, and the score finishes a page already stored.
+        if self.rendering.len() + self.scoring.len() < MAX_RENDERS {
+            if let Some(url) = self.scores.pop_front() {
+                self.next_id += 1;
+                self.scoring.insert(self.next_id, url.clone());
+                return Step::Score { id: self.next_id, url };
+            }
+        }
+        if !blocked && self.rendering.len() + self.scoring.len() < MAX_RENDERS {
             // Decided as a render starts, not as the page is queued: by then `auto` knows more of the template.
             while let Some(job) = self.renders.pop_front() {
                 if !self.render.wants(&job.url) {
@@ -482,10 +509,13 @@ impl Driver {
             && self.reads.is_empty()
             && self.renders.is_empty()
             && self.rendering.is_empty()
+            && self.scores.is_empty()
+            && self.scoring.is_empty()
     }
 
     fn take_batch(&mut self) -> Step {
         let batch = std::mem::take(&mut self.pending);
+        self.unscored_writing = std::mem::take(&mut self.unscored);
         self.pending_since = None;
         self.writing = Some(batch.captures.len() as u64);
         Step::Write(batch)
@@ -494,6 +524,8 @@ impl Driver {
     /// The batch handed out by the last `Write` step is stored.
     pub fn written(&mut self, batch_seeded: bool) {
         self.writing = None;
+        // Their rendered copies are stored: the replay to measure is there now.
+        self.scores.extend(std::mem::take(&mut self.unscored_writing));
         if batch_seeded {
             self.counts.seeded = true;
         }
@@ -743,8 +775,17 @@ impl Driver {
         if let Some(raw) = &job.raw {
             self.render.learn(&job.url, raw, &Signal::of(html, pages));
         }
+        if self.score.wants(&job.url) {
+            self.unscored.push(job.url.clone());
+        }
         self.touch_pending(now);
         true
+    }
+
+    /// Score `id` ended (stored or not: a score is advisory, and a page whose replay couldn't be measured keeps
+    /// none).
+    pub fn on_scored(&mut self, id: u64) {
+        self.scoring.remove(&id);
     }
 
     fn on_robots(&mut self, id: u64, flight: &Flight, r: &Response<'_>, now: u64) -> bool {

@@ -16,6 +16,7 @@
 mod config;
 pub(crate) mod dates;
 pub mod driver;
+pub mod fidelity;
 mod pacer;
 pub mod reason;
 pub mod render;
@@ -25,8 +26,9 @@ mod sitemap;
 mod traps;
 
 pub use config::{
-    CrawlOptions, OptionsReason, RenderMode, ScopeKind, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY, DEFAULT_MAX_DEPTH,
-    DEFAULT_MAX_PAGES, DEFAULT_MAX_RESOURCE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS, OPTION_NAMES,
+    CrawlOptions, OptionsReason, RenderMode, ScopeKind, ScoreMode, DEFAULT_MAX_BYTES, DEFAULT_MAX_CONCURRENCY,
+    DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, DEFAULT_MAX_RESOURCE_BYTES, DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT_MS,
+    OPTION_NAMES,
 };
 pub use driver::{Driver, Step};
 pub use pacer::{

@@ -6,7 +6,7 @@
 //! a missing payload. Schema changes go in [`upgrade`], one numbered step per version.
 
 use super::model::{choose, with_rendered, When};
-use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals};
+use super::model::{digest_of, Capture, Fidelity, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals};
 use super::{Limits, Store, MAX_REDIRECTS};
 use crate::error::StoreError;
 use idb::event::DatabaseEvent;
@@ -483,6 +483,7 @@ impl Store for IdbStore {
                     digest,
                     size,
                     source: c.source,
+                    fidelity: None,
                 });
             }
             let new_payloads = records.iter().filter(|(_, is_new)| *is_new).count() as u64;
@@ -558,6 +559,20 @@ impl Store for IdbStore {
             Err(other) => other.dyn_into::<Uint8Array>().map_err(js_backend)?,
         };
         Ok(Some(bytes.to_vec()))
+    }
+
+    async fn set_fidelity(&self, id: u64, fidelity: Fidelity) -> Result<bool, StoreError> {
+        self.write(async |tx| {
+            let store = tx.object_store(CAPTURES).map_err(backend)?;
+            let Some(found) = store.get(JsValue::from_f64(id as f64)).map_err(backend)?.await.map_err(backend)? else {
+                return Ok(false);
+            };
+            let mut capture: Capture = from_js(found)?;
+            capture.fidelity = Some(fidelity);
+            store.put(&to_js(&capture)?, None).map_err(backend)?.await.map_err(backend)?;
+            Ok(true)
+        })
+        .await
     }
 
     async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {

@@ -1,6 +1,6 @@
 //! The in-memory store: the reference implementation every store test runs against natively.
 
-use super::model::{digest_of, Capture, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState};
+use super::model::{digest_of, Capture, Fidelity, FrontierEntry, NewBody, NewCapture, Settle, Site, Totals, UrlState};
 use super::{Limits, Store};
 use crate::error::StoreError;
 use std::cell::RefCell;
@@ -140,6 +140,7 @@ impl Store for MemoryStore {
                 digest,
                 size,
                 source: c.source,
+                fidelity: None,
             };
             inner.captures.insert(record.id, record.clone());
             out.push(record);
@@ -209,6 +210,11 @@ impl Store for MemoryStore {
 
     async fn payload(&self, digest: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.inner.borrow().payloads.get(digest).map(|(b, _)| b.clone()))
+    }
+
+    async fn set_fidelity(&self, id: u64, fidelity: Fidelity) -> Result<bool, StoreError> {
+        let mut inner = self.inner.borrow_mut();
+        Ok(inner.captures.get_mut(&id).map(|c| c.fidelity = Some(fidelity)).is_some())
     }
 
     async fn delete_capture(&self, id: u64) -> Result<(), StoreError> {

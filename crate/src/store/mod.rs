@@ -18,8 +18,8 @@ pub const RENDERED: &str = "#rendered";
 pub use self::idb::{IdbStore, SCHEMA_VERSION};
 pub use memory::MemoryStore;
 pub use model::{
-    digest_of, to_hex, Capture, FrontierCounts, FrontierEntry, NewBody, NewCapture, Pruned, Settle, Site, Totals,
-    UrlState, Usage, When,
+    digest_of, to_hex, Capture, Fidelity, FrontierCounts, FrontierEntry, NewBody, NewCapture, Pruned, Settle, Site,
+    Totals, UrlState, Usage, When,
 };
 
 use crate::error::StoreError;
@@ -104,6 +104,16 @@ pub trait Store {
     async fn delete_site(&self, id: &str) -> Result<(), StoreError>;
     /// Everything stored: number of bodies and their bytes.
     async fn totals(&self) -> Result<Totals, StoreError>;
+    /// Sets one version's fidelity score; false when that version is gone.
+    async fn set_fidelity(&self, id: u64, fidelity: Fidelity) -> Result<bool, StoreError>;
+
+    /// Scores the latest version of the page `url` (what replay shows for it now); false when it has none.
+    async fn score(&self, url: &str, fidelity: Fidelity) -> Result<bool, StoreError> {
+        match self.lookup(url, When::Latest).await? {
+            Some(c) => self.set_fidelity(c.id, fidelity).await,
+            None => Ok(false),
+        }
+    }
 
     /// Stores a batch of captures atomically (see [`Store::record`]).
     async fn put_captures(&self, batch: Vec<NewCapture>) -> Result<Vec<Capture>, StoreError> {

@@ -18,8 +18,30 @@ pub struct Site {
     pub settings: BTreeMap<String, String>,
 }
 
+/// How faithfully a page's replay shows the page as it rendered live when it was captured (`crawl::fidelity`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fidelity {
+    /// The first viewport, live vs replay: the share of sampled points that show the same thing, 0–1.
+    pub viewport_match: f64,
+    /// The visible text, live vs replay (word multisets, Sørensen–Dice), 0–1.
+    pub text_match: f64,
+    /// Resources the replay asked for, and how many of those it didn't get.
+    pub resources: u32,
+    pub missing: u32,
+    /// When it was scored, milliseconds since the Unix epoch.
+    pub at: u64,
+}
+
+impl Fidelity {
+    /// One number to rank pages by: the lower of the two matches (a page is as faithful as its worst aspect).
+    pub fn overall(&self) -> f64 {
+        self.viewport_match.min(self.text_match)
+    }
+}
+
 /// One stored version of one URL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Capture {
     pub id: u64,
@@ -37,6 +59,9 @@ pub struct Capture {
     /// What made it: `visit` (capture as you browse), `dom` (a visit's rendered copy, under `<url>#rendered`), a
     /// crawl id (`crawl-…`), or `import:<file name>` (an imported archive; `import` before file names were kept).
     pub source: String,
+    /// This version's fidelity score, once a rendering crawl compared its replay with the live page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<Fidelity>,
 }
 
 /// The source of imported captures: `import:<file name>`.

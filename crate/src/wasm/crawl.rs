@@ -260,6 +260,12 @@ impl JsCrawlDriver {
         Ok(self.inner.on_rendered(whole(id), rendered, whole(now)))
     }
 
+    /// Score `id` ended (stored or not).
+    #[wasm_bindgen(js_name = onScored)]
+    pub fn on_scored(&mut self, id: f64) {
+        self.inner.on_scored(whole(id));
+    }
+
     /// The stored body a `read` step asked for, or `null` when it is gone.
     #[wasm_bindgen(js_name = onStored)]
     pub fn on_stored(&mut self, id: f64, body: Option<Vec<u8>>, now: f64) {

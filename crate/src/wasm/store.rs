@@ -231,7 +231,14 @@ impl JsStore {
             let settle: Vec<JsSettle> = serde_wasm_bindgen::from_value(settle.into()).map_err(bad)?;
             let settle = settle
                 .into_iter()
-                .map(|x| Settle { site: x.site, url: x.url, state: x.state, reason: x.reason, at: x.at as u64, render: x.render })
+                .map(|x| Settle {
+                    site: x.site,
+                    url: x.url,
+                    state: x.state,
+                    reason: x.reason,
+                    at: x.at as u64,
+                    render: x.render,
+                })
                 .collect();
             out(&s.record(items, settle, found).await.map_err(store_err)?)
         })
@@ -361,6 +368,34 @@ impl JsStore {
     /// A site's pages, each with its latest good capture.
     pub fn pages(&self, site: String) -> Promise {
         self.run(|s| async move { out(&s.pages(&site).await.map_err(store_err)?) })
+    }
+
+    /// Scores the latest version of the page `url` (what replay shows for it now): its replay measured (`replay`)
+    /// against the page as it rendered live (`live`), each `{text, cells, resources, missing}` (see
+    /// `crawl::fidelity`). Resolves to the score `{viewportMatch, textMatch, resources, missing, at}`, or null when
+    /// the page has no version.
+    pub fn score(&self, url: String, live: JsValue, replay: JsValue, at: f64) -> Promise {
+        self.run(|s| async move {
+            let live: crate::crawl::fidelity::Measure = super::strict(live, "live").map_err(bad)?;
+            let replay: crate::crawl::fidelity::Measure = super::strict(replay, "replay").map_err(bad)?;
+            let fidelity = crate::crawl::fidelity::score(&live, &replay, at as u64);
+            let stored = s.score(&url, fidelity).await.map_err(store_err)?;
+            if stored {
+                out(&fidelity)
+            } else {
+                Ok(JsValue::NULL)
+            }
+        })
+    }
+
+    /// A site's fidelity over the latest version of each page: `{scored, pages, viewportMean, textMean, resources,
+    /// missing, worst: [{url, at, fidelity}] (the `worst` lowest, worst first), low: [url] (below 0.9: to
+    /// recapture)}`.
+    pub fn fidelity(&self, site: String, worst: f64) -> Promise {
+        self.run(|s| async move {
+            let pages = s.pages(&site).await.map_err(store_err)?;
+            out(&crate::crawl::fidelity::summary(&pages, worst as usize))
+        })
     }
 
     /// `{captures, bytes}` for one site.
