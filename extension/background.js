@@ -58,6 +58,13 @@ function recordMiss(clientId, url) {
   done.finally(() => recording.delete(done));
 }
 
+/** What the replayed document `doc` (its mirror URL) asked for that the mirror doesn't have, misses being recorded
+ * included (a 404 it has already received is always there). */
+async function missesOf(doc) {
+  await Promise.allSettled([...recording]);
+  return [...(missing.get(doc.split('#')[0]) || [])];
+}
+
 self.addEventListener('fetch', (/** @type {any} */ event) => {
   const url = new URL(event.request.url);
   if (url.origin !== ORIGIN || !url.pathname.startsWith(MIRROR_PATH)) return;
@@ -117,7 +124,7 @@ chrome.webNavigation.onCompleted.addListener((details) => {
 
 // The crawl ("Mirror this site", crawl.js): it sees its own requests' redirects through webRequest,
 // and is resumed on every worker start (idle stop, crash, browser restart) and by its alarm.
-crawl.configure({ engine, store: () => storeReady, origin: ORIGIN });
+crawl.configure({ engine, store: () => storeReady, origin: ORIGIN, misses: { of: missesOf, forget: (doc) => missing.delete(doc.split('#')[0]) } });
 chrome.webRequest.onBeforeRedirect.addListener(crawl.onRedirect, HTTP);
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === crawl.ALARM) resumeCrawls();
@@ -170,8 +177,7 @@ async function handle(raw) {
       return { ok: true, html: new TextDecoder().decode(out) };
     }
     case MessageType.MISSING:
-      await Promise.allSettled([...recording]);
-      return { ok: true, missing: [...(missing.get(req.frame.split('#')[0]) || [])] };
+      return { ok: true, missing: await missesOf(req.frame) };
     case MessageType.VIEW: {
       if (req.url !== undefined) return view(req.url, req.at);
       // The frame's page: its original URL and pinned time come from its mirror URL.

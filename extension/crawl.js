@@ -23,7 +23,11 @@ const JOB_PREFIX = 'crawl:';
 
 const REPORT_MAX = 2000;
 
-/** Set by the background script. @type {{engine: any, store: () => Promise<any>, origin: string}} */
+/**
+ * Set by the background script. `misses`: what a replayed document asked the mirror for and didn't get.
+ * @type {{engine: any, store: () => Promise<any>, origin: string,
+ *   misses: {of: (doc: string) => Promise<string[]>, forget: (doc: string) => void}}}
+ */
 let context;
 
 /** Running crawls, by site id. @type {Map<string, Runner>} */
@@ -41,7 +45,7 @@ const hopWaiters = new Map();
 /** How long a fetch waits for its redirect's webRequest event before giving up on it. */
 const HOP_WAIT_MS = 3000;
 
-/** @param {{engine: any, store: () => Promise<any>, origin: string}} ctx */
+/** @param {typeof context} ctx */
 export function configure(ctx) {
   context = ctx;
 }
@@ -424,6 +428,9 @@ class Runner {
         case 'render':
           this.renderOne(step).catch((err) => this.fail(err));
           continue;
+        case 'score':
+          this.scoreOne(step).catch((err) => this.fail(err));
+          continue;
         case 'wait':
           if (step.ms !== null) this.wake = setTimeout(() => this.pump(), step.ms);
           return;
@@ -483,8 +490,27 @@ class Runner {
     const out = await renderer.render(this.site, step.url);
     if (!this.running) return;
     if (out.error) console.warn('sitemirror: render of', step.url, 'failed:', out.error);
-    const rendered = { resources: out.resources, ...(out.html ? { html: out.html } : {}) };
+    const rendered = { resources: out.resources, ...(out.html ? { html: out.html } : {}), ...(out.measure ? { measure: out.measure } : {}) };
     if (this.driver.onRendered(step.id, rendered, Date.now())) this.bodies.set(step.id, out.html);
+    this.pump();
+  }
+
+  /**
+   * One rendered page's fidelity: its replay (the rendered copy, just stored) measured like its render was, the
+   * engine's score kept with the page's version. Advisory: a replay that can't be measured leaves no score.
+   */
+  async scoreOne(step) {
+    const doc = context.engine.mirrorUrl(step.url, `${context.origin}/m/`);
+    context.misses.forget(doc); // a page measured before (an earlier crawl) starts with a clean list
+    const replay = await renderer.measureReplay(doc);
+    if (!this.running) return;
+    if (replay) {
+      // The mirror's own record of what it couldn't answer: a stylesheet that 404s still has a (empty) sheet.
+      replay.missing = Math.max(replay.missing, (await context.misses.of(doc)).length);
+      replay.resources = Math.max(replay.resources, replay.missing);
+    }
+    if (replay) await this.store.score(step.url, step.live, replay, Date.now()).catch((err) => console.warn('sitemirror: score of', step.url, 'not kept:', err));
+    this.driver.onScored(step.id);
     this.pump();
   }
 

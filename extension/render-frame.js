@@ -8,7 +8,8 @@
  * two viewports at a time so lazy content loads, then writes the DOM as the page's scripts left it — with what
  * `outerHTML` loses: styles set through the CSSOM (`insertRule`, `adoptedStyleSheets`), shadow roots (as
  * declarative shadow DOM), form state, canvases as images where readable, the source each responsive image chose —
- * and sends it with the URLs the page loaded to the extension's service worker.
+ * and sends it with the URLs the page loaded, and the page measured for its fidelity score (lib/measure.js), to the
+ * extension's service worker.
  */
 (() => {
   const PREFIX = 'sitemirror-render:';
@@ -132,11 +133,14 @@
 
   async function run() {
     await settle();
+    // Measured as the user would see it, before materialise() rewrites parts of the DOM (lib/measure.js, loaded
+    // before this script).
+    const measure = globalThis.sitemirrorMeasure?.(window) ?? null;
     const roots = shadowRoots();
     materialise(roots);
     const html = serialise(roots);
     const resources = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /^https?:/.test(u));
-    await chrome.runtime.sendMessage({ type: 'render/done', token, url: location.href, html, resources });
+    await chrome.runtime.sendMessage({ type: 'render/done', token, url: location.href, html, resources, measure });
   }
 
   run().catch((err) => chrome.runtime.sendMessage({ type: 'render/done', token, url: location.href, error: String(err?.message ?? err) }));

@@ -50,10 +50,11 @@ export async function release(site) {
 }
 
 /**
- * Renders `url`: the DOM as the page's scripts left it (UTF-8 HTML) and the URLs it loaded, or why not.
+ * Renders `url`: the DOM as the page's scripts left it (UTF-8 HTML), the URLs it loaded and the page measured for
+ * its fidelity score, or why not.
  * @param {string} site
  * @param {string} url
- * @returns {Promise<{html?: Uint8Array, resources: string[], error?: string}>}
+ * @returns {Promise<{html?: Uint8Array, resources: string[], measure?: object, error?: string}>}
  */
 export async function render(site, url) {
   await ensureOffscreen();
@@ -76,11 +77,34 @@ export function onFrameMessage(msg) {
   if (!pending.has(msg.token)) return true;
   if (typeof msg.html === 'string') {
     const resources = Array.isArray(msg.resources) ? msg.resources.filter((u) => typeof u === 'string').slice(0, 10_000) : [];
-    finish(msg.token, { html: new TextEncoder().encode(msg.html), resources });
+    finish(msg.token, { html: new TextEncoder().encode(msg.html), resources, measure: measureOf(msg.measure) });
   } else {
     finish(msg.token, { error: `${ErrorCode.RENDER_FAILED}: ${String(msg.error ?? 'no DOM')}`.slice(0, 500) });
   }
   return true;
+}
+
+/**
+ * A measure as the engine reads it, or undefined (a frame is the site's: what it sends is checked, not trusted).
+ * @param {any} m
+ */
+export function measureOf(m) {
+  if (!m || typeof m !== 'object' || typeof m.text !== 'string' || !Array.isArray(m.cells)) return undefined;
+  const count = (n) => (Number.isInteger(n) && n >= 0 ? Math.min(n, 1e6) : 0);
+  const cells = m.cells.slice(0, 2000).map((c) => (typeof c === 'string' ? c.slice(0, 200) : ''));
+  return { text: m.text.slice(0, 200_000), cells, resources: count(m.resources), missing: count(m.missing) };
+}
+
+/**
+ * The replay of a page measured like its render was (offscreen/render.js loads `mirrorUrl` in a frame without
+ * scripts), or null when it couldn't be.
+ * @param {string} mirrorUrl
+ */
+export async function measureReplay(mirrorUrl) {
+  await ensureOffscreen();
+  const timeout = new Promise((resolve) => setTimeout(() => resolve(null), RENDER_TIMEOUT_MS));
+  const asked = chrome.runtime.sendMessage({ target: 'render-offscreen', type: 'render/measure', url: mirrorUrl, ...VIEWPORT });
+  return measureOf(await Promise.race([asked.catch(() => null), timeout])) ?? null;
 }
 
 function finish(token, result) {
@@ -123,7 +147,7 @@ async function apply() {
     id: SCRIPT_ID,
     // Any port: match patterns name none. The script itself acts only in our frames.
     matches: hosts.flatMap((h) => [`http://${h}/*`, `https://${h}/*`]),
-    js: ['render-frame.js'],
+    js: ['lib/measure.js', 'render-frame.js'],
     allFrames: true,
     runAt: 'document_idle',
     persistAcrossSessions: false,

@@ -219,3 +219,44 @@ test('the service worker stopped mid-render loses no page: the resumed crawl ren
   await page.goto(url, { waitUntil: 'load' });
   assert.equal(await page.textContent('h1'), 'Built by script');
 });
+
+test('every rendered page gets a fidelity score: an intact page scores high, one whose replay lost its stylesheet and image scores low', async (t) => {
+  const site = await startServer({
+    routes: {
+      '/': { type: 'text/html', body: '<!doctype html><title>Home</title><link rel="stylesheet" href="/style.css"><header>Shop</header><main><p>Fresh bread every morning, baked in the shop.</p><a href="/broken">The broken page</a></main>' },
+      '/style.css': 'body { margin: 0; font: 16px sans-serif } header { background: rgb(20, 40, 90); color: white; height: 200px }',
+      // Its theme and picture come from a path the crawl excludes: live they load, in replay they are missing.
+      '/broken': { type: 'text/html', body: '<!doctype html><title>Broken</title><link rel="stylesheet" href="/style.css"><link rel="stylesheet" href="/excluded/theme.css"><header>Shop</header><img src="/excluded/pic.svg" width="600" height="300" alt=""><p>Our bakery.</p>' },
+      '/excluded/theme.css': 'body { background: rgb(120, 10, 10); color: rgb(250, 250, 200) } header { height: 500px }',
+      '/excluded/pic.svg': { type: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="300"><rect width="600" height="300" fill="green"/></svg>' },
+      '/robots.txt': 'User-agent: *\nAllow: /\n',
+    },
+  });
+  const ext = await launchExtension();
+  t.after(async () => {
+    await ext.close();
+    await site.close();
+  });
+  const siteId = `http://app.localhost:${site.port}/`;
+  const dash = await ext.ctx.newPage();
+  await dash.goto(`chrome-extension://${ext.extensionId}/dashboard/dashboard.html`);
+  const send = (msg) => dash.evaluate((m) => chrome.runtime.sendMessage(m), msg);
+  const started = await send({ type: 'crawl/start', url: siteId, options: { render: 'always', exclude: ['*/excluded/*'], timeoutMs: 5000 } });
+  assert.equal(started.ok, true, JSON.stringify(started));
+  const status = await until(async () => {
+    const s = await send({ type: 'crawl/status', site: siteId });
+    return s.job && s.job.state !== 'running' ? s : null;
+  }, 'the crawl to end', 60_000);
+  assert.equal(status.job.state, 'done', JSON.stringify(status));
+
+  const sw = extensionWorker(ext.ctx);
+  const summary = await sw.evaluate(async (s) => (await globalThis.sitemirror.storeReady).fidelity(s, 10), siteId);
+  t.diagnostic(JSON.stringify(summary));
+  const of = (p) => summary.worst.find((w) => w.url === siteId + p.slice(1))?.fidelity;
+  assert.equal(summary.scored, 2, 'both pages scored');
+  assert.ok(of('/').viewportMatch >= 0.95 && of('/').textMatch >= 0.98, `intact: ${JSON.stringify(of('/'))}`);
+  assert.equal(of('/').missing, 0);
+  assert.ok(of('/broken').viewportMatch < 0.6, `broken: ${JSON.stringify(of('/broken'))}`);
+  assert.ok(of('/broken').missing >= 2, 'its stylesheet and image are missing in replay');
+  assert.deepEqual(summary.low, [`${siteId}broken`]);
+});

@@ -11,6 +11,7 @@ use sitemirror::crawl::driver::{
     Batch, Driver, FetchTask, Hop, Host, Purpose, Redirects, Rendered, Response, Step, Stored, BATCH_CAPTURES,
     MAX_IN_FLIGHT, MAX_RENDERS,
 };
+use sitemirror::crawl::fidelity::Measure;
 use sitemirror::crawl::reason::code_of;
 use sitemirror::crawl::{CrawlOptions, CrawlPolicy, FetchError};
 use sitemirror::store::{MemoryStore, NewBody, NewCapture, Settle, Store, UrlState, When};
@@ -164,7 +165,8 @@ impl Sim {
                     self.rendering.push((self.clock + ms, id, url));
                     self.worst_rendering = self.worst_rendering.max(self.rendering.len());
                 }
-                Step::Score { id, url } => {
+                Step::Score { id, url, live } => {
+                    assert_eq!(live.text, url, "the page's own live measure");
                     let copy = block_on(self.store.lookup(&format!("{url}#rendered"), When::Latest)).unwrap();
                     self.scored.push((url, copy.is_some()));
                     self.driver.on_scored(id);
@@ -224,7 +226,8 @@ impl Sim {
                     _ => (Vec::new(), Vec::new()),
                 },
             };
-            let rendered = Rendered { html: Some(&html), resources };
+            let measure = Some(Measure { text: url.clone(), ..Measure::default() });
+            let rendered = Rendered { html: Some(&html), resources, measure };
             if self.driver.on_rendered(id, rendered, self.clock) {
                 self.held.insert(id, html);
             }
@@ -679,7 +682,7 @@ fn by_default_nothing_is_rendered_and_a_failed_render_keeps_the_raw_page() {
     assert!(d.on_response(task.id, r, NOW));
     let Step::Render { id, url } = d.next(NOW) else { panic!("a render") };
     assert_eq!(url, "https://example.com/");
-    assert!(!d.on_rendered(id, Rendered { html: None, resources: vec![] }, NOW));
+    assert!(!d.on_rendered(id, Rendered { html: None, resources: vec![], measure: None }, NOW));
     assert_eq!(d.progress().render_failed, 1);
     let Step::Write(batch) = d.next(NOW + 1000) else { panic!("a write") };
     assert_eq!(batch.captures.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(), ["https://example.com/"]);

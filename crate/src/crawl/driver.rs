@@ -24,7 +24,7 @@
 //! Nothing here reads a clock or does I/O: `now` comes in as milliseconds since the epoch, so every run is
 //! reproducible and tested natively (tests/native/driver.rs).
 
-use super::fidelity::ScorePlan;
+use super::fidelity::{Measure, ScorePlan};
 use super::reason::{reason, BAD_SITEMAP, MAX_BYTES, REDIRECT_LOOP};
 use super::render::{RenderPlan, Signal};
 use super::{host_of, Action, CrawlPolicy, FetchError, FetchResult, Link, Parent};
@@ -179,11 +179,12 @@ pub enum Step {
         id: u64,
         url: String,
     },
-    /// Measure the replay of the rendered page `url` (its rendered copy is stored) as its render measured it live,
-    /// store the score (`crawl::fidelity::score`, `Store::score`) and call [`Driver::on_scored`].
+    /// Measure the replay of the rendered page `url` (its rendered copy is stored) as its render measured it live
+    /// (`live`), store the score (`crawl::fidelity::score`, `Store::score`) and call [`Driver::on_scored`].
     Score {
         id: u64,
         url: String,
+        live: Measure,
     },
     /// Nothing to do for `ms` (`None`: until a response arrives or the write in progress ends).
     Wait {
@@ -287,6 +288,8 @@ pub struct Rendered<'a> {
     pub html: Option<&'a [u8]>,
     /// URLs the page loaded while it rendered (fetch and XHR, lazy images, fonts, media).
     pub resources: Vec<String>,
+    /// The page measured as it rendered, for its fidelity score (none: the page is not scored).
+    pub measure: Option<Measure>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -337,9 +340,9 @@ pub struct Driver {
     rendering: HashMap<u64, RenderJob>,
     score: ScorePlan,
     /// Rendered pages to score: in the pending batch, in the batch being written, written (due), being scored.
-    unscored: Vec<String>,
-    unscored_writing: Vec<String>,
-    scores: VecDeque<String>,
+    unscored: Vec<(String, Measure)>,
+    unscored_writing: Vec<(String, Measure)>,
+    scores: VecDeque<(String, Measure)>,
     scoring: HashMap<u64, String>,
 }
 
@@ -462,10 +465,10 @@ impl Driver {
         };
         // A page's score before another render: both use a frame, and the score finishes a page already stored.
         if self.rendering.len() + self.scoring.len() < MAX_RENDERS {
-            if let Some(url) = self.scores.pop_front() {
+            if let Some((url, live)) = self.scores.pop_front() {
                 self.next_id += 1;
                 self.scoring.insert(self.next_id, url.clone());
-                return Step::Score { id: self.next_id, url };
+                return Step::Score { id: self.next_id, url, live };
             }
         }
         if !blocked && self.rendering.len() + self.scoring.len() < MAX_RENDERS {
@@ -775,8 +778,10 @@ impl Driver {
         if let Some(raw) = &job.raw {
             self.render.learn(&job.url, raw, &Signal::of(html, pages));
         }
-        if self.score.wants(&job.url) {
-            self.unscored.push(job.url.clone());
+        if let Some(live) = rendered.measure {
+            if self.score.wants(&job.url) {
+                self.unscored.push((job.url.clone(), live));
+            }
         }
         self.touch_pending(now);
         true

@@ -8,7 +8,7 @@
 //!   "debugging this browser" bar on every window). A missing stylesheet, image or font moves or recolours points.
 //! - `textMatch`: the visible text, as the Sørensen–Dice coefficient of the two word multisets (Browsertrix's QA
 //!   compares text the same way).
-//! - resources: what the replay asked for, and how many of those it didn't get.
+//! - resources: the stylesheets, images and web fonts the replay uses, and how many of those failed to load.
 //!
 //! Which pages are scored is decided here too ([`ScorePlan`], the crawl's `score` option), so both the extension
 //! and the native tests share the rule; and the per-site view (mean, worst pages, which to recapture) is
@@ -28,7 +28,7 @@ pub const LOW: f64 = 0.9;
 const MAX_TEXT: usize = 200_000;
 
 /// One measure of a page (live or replay), as a frame takes it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Measure {
     /// `innerText` of the body.
@@ -37,7 +37,7 @@ pub struct Measure {
     /// What each point of the grid shows, row by row (an opaque description, compared for equality).
     #[serde(default)]
     pub cells: Vec<String>,
-    /// Resources the page asked for, and those that failed (an error status, or nothing came).
+    /// The stylesheets, images and web fonts the page uses, and those that failed to load.
     #[serde(default)]
     pub resources: u32,
     #[serde(default)]
@@ -137,7 +137,7 @@ pub struct Summary {
     pub pages: usize,
     pub viewport_mean: Option<f64>,
     pub text_mean: Option<f64>,
-    /// Resources the scored replays asked for, and how many of those they didn't get.
+    /// Stylesheets, images and fonts the scored replays use, and how many of those failed to load.
     pub resources: u64,
     pub missing: u64,
     /// The lowest-scoring pages, worst first (at most `worst` of them).

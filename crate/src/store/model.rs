@@ -26,7 +26,7 @@ pub struct Fidelity {
     pub viewport_match: f64,
     /// The visible text, live vs replay (word multisets, Sørensen–Dice), 0–1.
     pub text_match: f64,
-    /// Resources the replay asked for, and how many of those it didn't get.
+    /// The stylesheets, images and web fonts the replay uses, and how many of those failed to load.
     pub resources: u32,
     pub missing: u32,
     /// When it was scored, milliseconds since the Unix epoch.

@@ -106,6 +106,8 @@ struct JsRendered {
     html: Option<serde::de::IgnoredAny>,
     #[serde(default)]
     resources: Vec<String>,
+    #[serde(default)]
+    measure: Option<crawl::fidelity::Measure>,
 }
 
 #[derive(Deserialize)]
@@ -202,7 +204,8 @@ impl JsCrawlDriver {
 
     /// The next step: `{kind: "fetch", id, url, purpose, credentials, targetAddressSpace, redirect, timeoutMs,
     /// maxBytes, conditional}`, `{kind: "read", id, digest}`, `{kind: "write", captures, settle, found, seeded,
-    /// bytes}`, `{kind: "wait", ms: number | null}` or `{kind: "done"}`.
+    /// bytes}`, `{kind: "render", id, url}`, `{kind: "score", id, url, live}`, `{kind: "wait", ms: number | null}` or
+    /// `{kind: "done"}`.
     pub fn next(&mut self, now: f64) -> Result<JsValue, JsValue> {
         out(&self.inner.next(whole(now)))
     }
@@ -248,15 +251,16 @@ impl JsCrawlDriver {
         Ok(self.inner.on_response(id, response, whole(now)))
     }
 
-    /// Render `id` ended: `{html?: Uint8Array, resources: string[]}` (the DOM as UTF-8 HTML, absent when the render
-    /// failed; the URLs the page loaded). Returns whether the host keeps `html` for a later write (as a fetch's body).
+    /// Render `id` ended: `{html?: Uint8Array, resources: string[], measure?}` (the DOM as UTF-8 HTML, absent when
+    /// the render failed; the URLs the page loaded; the page measured for its fidelity score, `{text, cells,
+    /// resources, missing}`). Returns whether the host keeps `html` for a later write (as a fetch's body).
     #[wasm_bindgen(js_name = onRendered)]
     pub fn on_rendered(&mut self, id: f64, rendered: JsValue, now: f64) -> Result<bool, JsValue> {
         let html = js_sys::Reflect::get(&rendered, &"html".into()).unwrap_or(JsValue::UNDEFINED);
         let r: JsRendered = input(rendered, "rendered")?;
         let _ = r.html;
         let html = html.dyn_into::<js_sys::Uint8Array>().ok().map(|b| b.to_vec());
-        let rendered = crawl::driver::Rendered { html: html.as_deref(), resources: r.resources };
+        let rendered = crawl::driver::Rendered { html: html.as_deref(), resources: r.resources, measure: r.measure };
         Ok(self.inner.on_rendered(whole(id), rendered, whole(now)))
     }
 
