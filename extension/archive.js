@@ -113,7 +113,8 @@ async function fixity(engine, blob) {
 
 /**
  * The site as a WACZ 1.1.1 file (a ZIP, every entry STORE'd so readers can seek): `archive/data.warc.gz` (the WARC
- * export), `indexes/index.cdx` (CDXJ, sorted), `pages/pages.jsonl` (the site's pages, latest version each),
+ * export), `indexes/index.cdx` (CDXJ, sorted), `pages/pages.jsonl` (the site's pages, latest version each, with
+ * its fidelity score where a rendering crawl scored it),
  * `datapackage.json` (sizes and SHA-256 of each) and `datapackage-digest.json`. ReplayWeb.page opens it as is.
  * @returns {Promise<{blob: Blob, filename: string, responses: number, revisits: number, missing: string[],
  *   pages: number}>}
@@ -130,7 +131,8 @@ export async function exportWacz(engine, store, siteId, { software, now = Date.n
   const home = pages.find((p) => p.url === site?.startUrl) ?? pages[0];
   const jsonl = [
     JSON.stringify({ format: 'json-pages-1.0', id: 'pages', title: 'All Pages' }),
-    ...pages.map((p, i) => JSON.stringify({ id: `p${i + 1}`, url: p.url, ts: iso(p.at) })),
+    // A page a rendering crawl scored carries its score (WACZ allows fields of one's own in a page entry).
+    ...pages.map((p, i) => JSON.stringify({ id: `p${i + 1}`, url: p.url, ts: iso(p.at), ...(p.fidelity ? { fidelity: p.fidelity } : {}) })),
   ].join('\n');
   const text = (t) => new Blob([new TextEncoder().encode(`${t}\n`)]);
   const files = [

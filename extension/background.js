@@ -217,6 +217,22 @@ async function handle(raw) {
       await crawlsResumed;
       return { ok: true, job: await crawl.update(site) };
     }
+    case MessageType.CRAWL_RECAPTURE: {
+      const store = await storeReady;
+      const site = await store.site(req.site);
+      if (!site) return errorResponse(ErrorCode.NOT_MIRRORED, 'This site is not mirrored.');
+      // Pages of this site only: a recapture never reaches beyond the site the user chose.
+      const urls = [];
+      for (const u of req.urls) {
+        const key = mirrorableUrl(u) && engine.canonicalKey(u);
+        if (!key || (await siteOf(store, key))?.id !== site.id) return errorResponse(ErrorCode.INVALID_URL, 'Only pages of this site can be recaptured.');
+        urls.push(key);
+      }
+      await crawlsResumed;
+      return { ok: true, job: await crawl.recapture(site, urls) };
+    }
+    case MessageType.SITE_FIDELITY:
+      return { ok: true, ...(await (await storeReady).fidelity(req.site, 10)) };
     case MessageType.CRAWL_PAUSE:
     case MessageType.CRAWL_RESUME:
     case MessageType.CRAWL_CANCEL: {
@@ -251,7 +267,7 @@ async function view(url, at) {
     const best = engine.closestPage(key, pages.map((c) => c.url));
     return { ok: true, found: false, suggestion: best ?? site?.startUrl };
   }
-  const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status, source: v.source }));
+  const versions = (await store.versions(capture.url)).map((v) => ({ at: v.at, status: v.status, source: v.source, fidelity: v.fidelity ?? null }));
   const frame = engine.mirrorUrl(capture.url, MIRROR_PREFIX, when === undefined ? undefined : msToTimestamp(capture.at));
-  return { ok: true, found: true, captured: capture.at, source: capture.source, versions, frame };
+  return { ok: true, found: true, captured: capture.at, source: capture.source, fidelity: capture.fidelity ?? null, versions, frame };
 }

@@ -81,7 +81,8 @@ function hopOf(url) {
 
 const jobKey = (site) => JOB_PREFIX + site;
 
-/** @typedef {import('./messages.js').CrawlJob & {seeded: boolean, addressSpace?: string, robotsStatus?: number}} Job */
+/** @typedef {import('./messages.js').CrawlJob & {seeded: boolean, addressSpace?: string, robotsStatus?: number, pages?: string[],
+ *   base?: {startUrl: string, options: object}}} Job */
 
 /** @returns {Promise<Job | null>} */
 async function loadJob(site) {
@@ -174,10 +175,13 @@ function checkedOptions(startUrl, options) {
 }
 
 /**
- * Starts a crawl of `site` from `startUrl`. A running or paused crawl of the site is returned as it is.
- * @param {{id: string}} site @param {string} startUrl @param {object} options @param {'mirror' | 'update'} kind
+ * Starts a crawl of `site` from `startUrl` (and the other start `pages`). A running or paused crawl of the site is
+ * returned as it is. `base`: the crawl a recapture was made from, whose start and options "Update now" keeps.
+ * @param {{id: string}} site @param {string} startUrl @param {object} options
+ * @param {'mirror' | 'update' | 'recapture'} kind
+ * @param {string} [space] @param {{pages?: string[], base?: {startUrl: string, options: object}}} [more]
  */
-export async function start(site, startUrl, options = {}, kind = 'mirror', space) {
+export async function start(site, startUrl, options = {}, kind = 'mirror', space, { pages = [], base } = {}) {
   const existing = await loadJob(site.id);
   if (existing && (existing.state === 'running' || existing.state === 'paused')) return existing;
   // Validates the options (crawl/invalid-config) and fills in the defaults before anything is written.
@@ -199,6 +203,8 @@ export async function start(site, startUrl, options = {}, kind = 'mirror', space
     error: null,
     seeded: false,
     addressSpace,
+    ...(pages.length ? { pages } : {}),
+    ...(base ? { base } : {}),
   };
   const store = await context.store();
   await store.clearFrontier(site.id);
@@ -212,7 +218,21 @@ export async function start(site, startUrl, options = {}, kind = 'mirror', space
 export async function update(site) {
   const last = await loadJob(site.id);
   if (last && (last.state === 'running' || last.state === 'paused')) return publicJob(last);
-  return start(site, last?.startUrl ?? site.startUrl, last?.options ?? {}, 'update', undefined);
+  const from = last?.base ?? last;
+  return start(site, from?.startUrl ?? site.startUrl, from?.options ?? {}, 'update', undefined);
+}
+
+/**
+ * "Recapture": these pages of the site (canonical keys) crawled again — rendered and scored, with what they use,
+ * nothing they link to — under the last crawl's other options (its exclusions, limits and politeness).
+ * @param {{id: string, startUrl: string}} site @param {string[]} urls
+ */
+export async function recapture(site, urls) {
+  const last = await loadJob(site.id);
+  if (last && (last.state === 'running' || last.state === 'paused')) return publicJob(last);
+  const base = last?.base ?? (last ? { startUrl: last.startUrl, options: last.options } : { startUrl: site.startUrl, options: {} });
+  const options = { ...base.options, maxDepth: 0, maxPages: Math.max(urls.length, 1), render: 'always', score: 'every' };
+  return start(site, urls[0], options, 'recapture', undefined, { pages: urls.slice(1), base });
 }
 
 /** Resumes every crawl that was running when the worker stopped. Called on every worker start and alarm. */
@@ -311,7 +331,7 @@ export async function report(siteId) {
 
 /** What the UI sees of a job (internal fields dropped). */
 function publicJob(job) {
-  const { seeded, robotsStatus, ...rest } = job;
+  const { seeded, robotsStatus, pages, base, ...rest } = job;
   return rest;
 }
 
@@ -391,6 +411,7 @@ class Runner {
     // A job saved before address spaces were recorded counts as public: the strictest.
     const host = { source: this.job.id, conditional: this.job.kind === 'update', redirects: 'manual', space: this.job.addressSpace ?? 'public' };
     this.driver = new context.engine.CrawlDriver(this.job.startUrl, this.job.options, host);
+    for (const page of this.job.pages ?? []) this.driver.addStart(page);
     this.renders = this.driver.options().render !== 'never';
     if (this.renders) await renderer.prepare(this.site, { addressSpace: host.space });
     const frontier = await store.frontier(this.site);

@@ -28,7 +28,7 @@
  * @typedef {{scope?: 'origin' | 'prefix', prefix?: string, include?: string[], exclude?: string[], maxDepth?: number,
  *   maxPages?: number, maxBytes?: number, maxResourceBytes?: number, externalResources?: boolean, externalPages?: boolean,
  *   ignoreRobots?: boolean, followLogout?: boolean, maxConcurrency?: number, delayMs?: number, timeoutMs?: number,
- *   maxRetries?: number}} CrawlOptions
+ *   maxRetries?: number, render?: 'never' | 'always' | 'auto', score?: 'every' | 'sample' | 'never'}} CrawlOptions
  *   What a crawl covers and how politely it fetches; every field is optional (the engine's `CrawlPolicy` fills
  *   defaults and rejects bad values with `crawl/invalid-config`). Patterns are `*` wildcards over the whole URL.
  * @typedef {{type: 'crawl/start', url: string, options?: CrawlOptions}} CrawlStartRequest
@@ -36,13 +36,21 @@
  *   running for the site is returned as it is; a finished one is replaced by a new crawl. When `url` redirects
  *   to another site, nothing is started: the answer is `{ok: true, job: null, leadsTo}` and the UI asks the user
  *   (who confirms with a crawl/start of `leadsTo`).
+ * @typedef {{type: 'crawl/recapture', site: string, urls: string[]}} CrawlRecaptureRequest
+ *   "Recapture": the pages `urls` of the site (1–1000, each on the site) crawled again, rendered and scored, with
+ *   what they use; nothing else. The site's last crawl options apply otherwise, and "Update now" keeps them.
+ * @typedef {{type: 'site/fidelity', site: string}} SiteFidelityRequest
+ *   The site's fidelity at a glance: `{scored, pages, viewportMean, textMean, resources, missing, worst: [{url, at,
+ *   fidelity: {viewportMatch, textMatch, resources, missing, at}}], low: string[]}` (means null before any score;
+ *   `worst`: the 10 lowest, worst first; `low`: every page below 0.9, what "Recapture low-scoring pages" takes).
  * @typedef {{type: 'crawl/update', site: string}} CrawlUpdateRequest
  *   "Update now": re-crawls a mirrored site with conditional requests (unchanged content costs a 304).
  * @typedef {{type: 'crawl/pause' | 'crawl/resume' | 'crawl/cancel' | 'crawl/status' | 'crawl/report', site: string}} CrawlControlRequest
  *   `site` is a site id (`https://example.com/`). Pause keeps the frontier; cancel ends the crawl (what was
  *   stored stays); status is the job and its counts; report lists the URLs that failed or were skipped.
  * @typedef {StatusRequest | RewriteRequest | ViewRequest | MissingRequest | SitesListRequest | SiteAddRequest | SiteEnableRequest | SiteDeleteRequest
- *   | SiteStatusRequest | CrawlStartRequest | CrawlUpdateRequest | CrawlControlRequest} Request
+ *   | SiteStatusRequest | CrawlStartRequest | CrawlUpdateRequest | CrawlRecaptureRequest | SiteFidelityRequest
+ *   | CrawlControlRequest} Request
  *
  * @typedef {{code: string, message?: string}} ErrorInfo
  *   `code` is stable and what callers branch on; `message` is for humans and logs only.
@@ -58,7 +66,7 @@
  * @typedef {{ok: true}} SiteDeleteResponse
  * @typedef {{ok: true, mirrored: false} | {ok: true, mirrored: true, site: Site, pages: number, bytes: number,
  *   lastCaptured: number | null}} SiteStatusResponse
- * @typedef {{site: string, id: string, kind: 'mirror' | 'update', state: 'running' | 'paused' | 'done' | 'cancelled'
+ * @typedef {{site: string, id: string, kind: 'mirror' | 'update' | 'recapture', state: 'running' | 'paused' | 'done' | 'cancelled'
  *   | 'failed', startUrl: string, options: CrawlOptions, started: number, finished: number | null, bytes: number,
  *   fetched: number, error: string | null}} CrawlJob
  *   One crawl of a site (the latest is kept). `options` are complete (defaults filled in); `bytes` and `fetched`
@@ -75,7 +83,10 @@
  * @typedef {{ok: false, error: ErrorInfo}} ErrorResponse
  * @typedef {{ok: true, missing: string[]}} MissingResponse   what a mirrored page asked for that the mirror lacks
  * @typedef {{ok: true, found: false, suggestion?: string, url?: string} | {ok: true, found: true, captured: number,
- *   source: string, versions: {at: number, status: number, source: string}[], frame: string, url?: string}} ViewResponse
+ *   source: string, fidelity: Fidelity | null, versions: {at: number, status: number, source: string,
+ *   fidelity: Fidelity | null}[], frame: string, url?: string}} ViewResponse
+ *   `fidelity`: the version's score, when a rendering crawl scored it.
+ * @typedef {{viewportMatch: number, textMatch: number, resources: number, missing: number, at: number}} Fidelity
  * @typedef {StatusResponse | RewriteResponse | SitesListResponse | SiteAddResponse | SiteDeleteResponse
  *   | SiteStatusResponse | MissingResponse | ViewResponse | CrawlJobResponse | CrawlLeadsElsewhereResponse
  *   | CrawlStatusResponse | CrawlReportResponse | ErrorResponse} Response
@@ -99,6 +110,8 @@ export const MessageType = Object.freeze({
   CRAWL_CANCEL: 'crawl/cancel',
   CRAWL_STATUS: 'crawl/status',
   CRAWL_REPORT: 'crawl/report',
+  CRAWL_RECAPTURE: 'crawl/recapture',
+  SITE_FIDELITY: 'site/fidelity',
 });
 
 /** Error codes produced by the JS glue itself (engine errors keep the engine's codes). */
@@ -164,6 +177,14 @@ export function parseRequest(raw) {
       // Field values are checked by the engine (crawl/invalid-config), which owns the defaults and limits.
       return { ok: true, request: { type: MessageType.CRAWL_START, url: msg.url, options } };
     }
+    case MessageType.CRAWL_RECAPTURE: {
+      const urls = msg.urls;
+      if (!boundedString(msg.site) || msg.site === '' || !Array.isArray(urls) || urls.length === 0 || urls.length > 1000 || !urls.every(boundedString)) {
+        return errorResponse(ErrorCode.INVALID, 'crawl/recapture needs a site and 1 to 1000 string urls');
+      }
+      return { ok: true, request: { type: MessageType.CRAWL_RECAPTURE, site: msg.site, urls: [...urls] } };
+    }
+    case MessageType.SITE_FIDELITY:
     case MessageType.CRAWL_UPDATE:
     case MessageType.CRAWL_PAUSE:
     case MessageType.CRAWL_RESUME:

@@ -8,7 +8,7 @@
  * two viewports at a time so lazy content loads, then writes the DOM as the page's scripts left it — with what
  * `outerHTML` loses: styles set through the CSSOM (`insertRule`, `adoptedStyleSheets`), shadow roots (as
  * declarative shadow DOM), form state, canvases as images where readable, the source each responsive image chose —
- * and sends it with the URLs the page loaded, and the page measured for its fidelity score (lib/measure.js), to the
+ * and sends it with the URLs the page loaded, and the page measured for its fidelity score (measure.js), to the
  * extension's service worker.
  */
 (() => {
@@ -133,7 +133,7 @@
 
   async function run() {
     await settle();
-    // Measured as the user would see it, before materialise() rewrites parts of the DOM (lib/measure.js, loaded
+    // Measured as the user would see it, before materialise() rewrites parts of the DOM (measure.js, loaded
     // before this script).
     const measure = globalThis.sitemirrorMeasure?.(window) ?? null;
     const roots = shadowRoots();

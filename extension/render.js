@@ -147,7 +147,7 @@ async function apply() {
     id: SCRIPT_ID,
     // Any port: match patterns name none. The script itself acts only in our frames.
     matches: hosts.flatMap((h) => [`http://${h}/*`, `https://${h}/*`]),
-    js: ['lib/measure.js', 'render-frame.js'],
+    js: ['measure.js', 'render-frame.js'],
     allFrames: true,
     runAt: 'document_idle',
     persistAcrossSessions: false,

@@ -113,11 +113,11 @@ export function percent(progress) {
  * @param {number} progress
  */
 export function crawlStateText(job, progress) {
-  const verb = job.kind === 'update' ? 'Updating' : 'Mirroring';
+  const verb = { update: 'Updating', recapture: 'Recapturing' }[job.kind] ?? 'Mirroring';
   switch (job.state) {
     case 'running': return `${verb}: ${percent(progress)}%`;
     case 'paused': return `Paused at ${percent(progress)}%`;
-    case 'done': return job.kind === 'update' ? 'Update done' : 'Done';
+    case 'done': return { update: 'Update done', recapture: 'Recapture done' }[job.kind] ?? 'Done';
     case 'cancelled': return 'Cancelled';
     case 'failed': return `Failed: ${job.error || 'unknown error'}`;
     default: return String(job.state);

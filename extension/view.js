@@ -61,7 +61,8 @@ function render(info, url, load) {
   for (const v of info.versions) {
     const option = document.createElement('option');
     option.value = new Date(v.at).toISOString();
-    option.textContent = `${new Date(v.at).toLocaleString()} — ${sourceLabel(v.source ?? '')}${v.status >= 400 ? ` (${v.status})` : ''}`;
+    const scored = v.fidelity ? `, fidelity ${Math.min(v.fidelity.viewportMatch, v.fidelity.textMatch).toFixed(2)}` : '';
+    option.textContent = `${new Date(v.at).toLocaleString()} — ${sourceLabel(v.source ?? '')}${v.status >= 400 ? ` (${v.status})` : ''}${scored}`;
     option.dataset.source = v.source ?? '';
     option.selected = v.at === info.captured;
     select.append(option);
@@ -71,6 +72,9 @@ function render(info, url, load) {
   $('source').textContent = sourceLabel(info.source ?? '');
   $('source').dataset.source = info.source ?? '';
   $('count').textContent = `${info.versions.length} version${info.versions.length === 1 ? '' : 's'}`;
+  const f = info.fidelity;
+  $('fidelity').textContent = f ? `Fidelity: screen ${f.viewportMatch.toFixed(2)}, text ${f.textMatch.toFixed(2)}` : '';
+  $('fidelity').title = f ? `This copy against the page as it rendered when captured; ${f.missing} of ${f.resources} stylesheets, images and fonts missing` : '';
   if (load) $('mirror').src = info.frame;
   document.title = `Offline copy — ${url}`;
 }

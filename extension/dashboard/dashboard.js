@@ -1,6 +1,7 @@
 /**
  * Dashboard: the mirrored sites (pages, size, last updated, their crawl: state, progress and counts; Open, Pause /
- * Resume / Cancel, Update now, Report of failed and skipped URLs, Delete), a form that mirrors a site by URL
+ * Resume / Cancel, Update now, Report of failed and skipped URLs, Fidelity of rendered pages with Compare and
+ * Recapture, Delete), a form that mirrors a site by URL
  * (`crawl/start`, with crawl options under "Options"), the offline-fallback triggers, the extension's storage usage
  * and persistence. It talks to the background through messages.js; while a crawl runs or is paused it polls
  * `crawl/status` every 500 ms, and a crawl started elsewhere (the popup) shows up at once (chrome.storage.onChanged).
@@ -198,6 +199,7 @@ class SiteRow {
     this.cancel = button('Cancel crawl', 'secondary', (b) => this.control(b, MessageType.CRAWL_CANCEL, 'cancelled'));
     this.update = button('Update now', 'secondary', (b) => this.control(b, MessageType.CRAWL_UPDATE, 'updated'));
     this.reportButton = button('Report', 'secondary', () => this.toggleReport());
+    this.fidelityButton = button('Fidelity', 'secondary', () => this.toggleFidelity());
     this.exportWacz = button('Export WACZ', 'secondary', (b) => this.exportArchive(b, 'wacz'));
     this.exportButton = button('Export WARC', 'secondary', (b) => this.exportArchive(b, 'warc'));
     this.del = button('Delete', 'danger', () => this.remove());
@@ -239,7 +241,7 @@ class SiteRow {
       this.updated,
       el('td', { className: 'crawl' }, this.state, this.progress, this.counts, this.actionError, this.note),
       el('td', { className: 'actions' }, this.open, this.pause, this.resume, this.cancel, this.update, this.reportButton,
-        this.exportWacz, this.exportButton, this.del),
+        this.fidelityButton, this.exportWacz, this.exportButton, this.del),
     );
     this.tr.dataset.siteId = site.id;
     this.report = el('div', { className: 'report', attrs: { id: reportId, role: 'region' } });
@@ -247,6 +249,14 @@ class SiteRow {
     this.reportRow = el('tr', { className: 'report-row' }, el('td', { attrs: { colspan: '6' } }, this.report));
     this.reportRow.dataset.reportOf = site.id;
     this.reportRow.hidden = true;
+    const fidelityId = `fidelity-${reportIds}`;
+    this.fidelityButton.setAttribute('aria-expanded', 'false');
+    this.fidelityButton.setAttribute('aria-controls', fidelityId);
+    this.fidelity = el('div', { className: 'fidelity', attrs: { id: fidelityId, role: 'region' } });
+    this.fidelity.setAttribute('aria-label', `Fidelity of ${site.id}`);
+    this.fidelityRow = el('tr', { className: 'report-row fidelity-row' }, el('td', { attrs: { colspan: '6' } }, this.fidelity));
+    this.fidelityRow.dataset.fidelityOf = site.id;
+    this.fidelityRow.hidden = true;
     this.setSite(site);
     this.showCrawl(null);
   }
@@ -297,8 +307,11 @@ class SiteRow {
     const before = this.status?.job;
     this.showCrawl(res);
     const after = res.job;
-    // The crawl moved on: a report on show is refreshed (finished crawls add their last entries).
-    if (!this.reportRow.hidden && (before?.state !== after?.state || before?.started !== after?.started)) this.loadReport();
+    // The crawl moved on: a report on show is refreshed (finished crawls add their last entries), and so are the
+    // scores (a crawl scores its pages as it goes).
+    const moved = before?.state !== after?.state || before?.started !== after?.started;
+    if (!this.reportRow.hidden && moved) this.loadReport();
+    if (!this.fidelityRow.hidden && moved) this.loadFidelity();
   }
 
   /** @param {import('../messages.js').CrawlStatusResponse | null} res @param {string} [problem] */
@@ -383,6 +396,100 @@ class SiteRow {
       setText(this.actionError, `The export failed (${err?.code || err?.name || 'error'}): ${err?.message || err}`);
     } finally {
       b.disabled = false;
+    }
+  }
+
+  toggleFidelity() {
+    const open = this.fidelityRow.hidden;
+    this.fidelityRow.hidden = !open;
+    this.fidelityButton.setAttribute('aria-expanded', String(open));
+    if (open) this.loadFidelity();
+  }
+
+  /**
+   * The site's fidelity (`site/fidelity`, the engine's summary): the means over scored pages, what their replays
+   * missed, the worst pages with Compare (live and mirror side by side) and Recapture, and "Recapture low-scoring
+   * pages" for every page below 0.9.
+   */
+  async loadFidelity() {
+    const n = (this.fidelitySeq = (this.fidelitySeq ?? 0) + 1);
+    this.fidelity.setAttribute('aria-busy', 'true');
+    const res = await send({ type: MessageType.SITE_FIDELITY, site: this.id });
+    if (n !== this.fidelitySeq) return;
+    this.fidelity.removeAttribute('aria-busy');
+    const heading = el('h3', { text: `Fidelity of ${this.id}` });
+    if (!res.ok) {
+      this.fidelity.replaceChildren(heading, el('p', { className: 'error', text: `The scores couldn’t be read (${res.error.code}).` }));
+      return;
+    }
+    const score = (v) => (v === null || v === undefined ? '—' : v.toFixed(2));
+    if (res.scored === 0) {
+      this.fidelity.replaceChildren(heading, el('p', {
+        className: 'fidelity-summary',
+        text: 'No page has a fidelity score yet. Pages are scored when a crawl renders them: choose “Render pages with JavaScript” in the options of “Mirror this site”.',
+      }));
+      return;
+    }
+    const summary = el('p', {
+      className: 'fidelity-summary',
+      text: `${res.scored} of ${res.pages} pages scored. Mean screen match ${score(res.viewportMean)}, mean text match ` +
+        `${score(res.textMean)}; ${res.missing} of ${res.resources} stylesheets, images and fonts missing in replay.`,
+    });
+    /** @type {HTMLElement[]} */
+    const parts = [heading, summary];
+    if (res.low.length) {
+      const all = el('button', { text: `Recapture low-scoring pages (${res.low.length})`, className: 'secondary recapture-low', attrs: { type: 'button' } });
+      all.addEventListener('click', () => this.recapture(all, res.low));
+      parts.push(all);
+    }
+    const body = el('tbody');
+    for (const w of res.worst) {
+      const f = w.fidelity;
+      const compare = el('button', { text: 'Compare', className: 'secondary', attrs: { type: 'button' } });
+      compare.addEventListener('click', () => chrome.tabs.create({ url: chrome.runtime.getURL(`compare.html?url=${encodeURIComponent(w.url)}`) }));
+      const again = el('button', { text: 'Recapture', className: 'secondary', attrs: { type: 'button' } });
+      again.addEventListener('click', () => this.recapture(again, [w.url]));
+      const tr = el('tr', {},
+        el('td', { className: 'report-url', text: w.url }),
+        el('td', { className: 'num fidelity-viewport', text: score(f.viewportMatch) }),
+        el('td', { className: 'num fidelity-text', text: score(f.textMatch) }),
+        el('td', { className: 'num fidelity-missing', text: `${f.missing} of ${f.resources}` }),
+        el('td', { className: 'updated', text: formatTime(f.at) }),
+        el('td', {}, compare, again));
+      tr.dataset.url = w.url;
+      tr.classList.toggle('low', Math.min(f.viewportMatch, f.textMatch) < 0.9);
+      body.append(tr);
+    }
+    parts.push(el('table', { className: 'report-list fidelity-list' },
+      el('caption', { text: 'Lowest-scoring pages first' }),
+      el('thead', {}, el('tr', {},
+        el('th', { text: 'Page', attrs: { scope: 'col' } }),
+        el('th', { text: 'Screen match', attrs: { scope: 'col', title: 'The first screen of the page, live when it was captured and in the mirror: share of points that look the same' } }),
+        el('th', { text: 'Text match', attrs: { scope: 'col', title: 'The visible text, live when it was captured and in the mirror' } }),
+        el('th', { text: 'Missing in replay', attrs: { scope: 'col' } }),
+        el('th', { text: 'Scored', attrs: { scope: 'col' } }),
+        el('th', { text: 'Actions', attrs: { scope: 'col' } }))),
+      body));
+    this.fidelity.replaceChildren(...parts);
+    this.fidelity.dataset.loaded = String(n);
+  }
+
+  /** Crawls `urls` again, rendered and scored (`crawl/recapture`); the row follows the crawl. */
+  async recapture(b, urls) {
+    if (b.getAttribute('aria-disabled') === 'true') return;
+    b.setAttribute('aria-disabled', 'true');
+    setText(this.actionError, '');
+    try {
+      const res = await send({ type: MessageType.CRAWL_RECAPTURE, site: this.id, urls });
+      if (!res.ok) {
+        setText(this.actionError, `The pages couldn’t be recaptured (${res.error.code})${res.error.message ? `: ${res.error.message}` : '.'}`);
+        return;
+      }
+      setText(this.note, `Recapturing ${urls.length} page${urls.length === 1 ? '' : 's'}…`);
+      await this.load();
+      schedulePoll();
+    } finally {
+      b.removeAttribute('aria-disabled');
     }
   }
 
@@ -474,6 +581,7 @@ async function refreshSites() {
     if (ids.has(id)) continue;
     r.tr.remove();
     r.reportRow.remove();
+    r.fidelityRow.remove();
     rows.delete(id);
   }
   const order = res.sites.map((site) => {
@@ -485,7 +593,7 @@ async function refreshSites() {
   // Re-append only when the order changed: moving a row would take the keyboard focus out of it.
   const current = [...body.children].filter((n) => n.matches('tr:not(.report-row)'));
   if (current.length !== order.length || current.some((tr, i) => tr !== order[i].tr)) {
-    body.replaceChildren(...order.flatMap((r) => [r.tr, r.reportRow]));
+    body.replaceChildren(...order.flatMap((r) => [r.tr, r.reportRow, r.fidelityRow]));
   }
   $('sites').hidden = res.sites.length === 0;
   $('sites-empty').hidden = res.sites.length > 0;

@@ -38,7 +38,7 @@ function open(token, url, width, height) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A page's replay (a mirror URL) measured as its render was (lib/measure.js): loaded in a frame where no script
+ * A page's replay (a mirror URL) measured as its render was (measure.js): loaded in a frame where no script
  * runs (the sandbox says so whatever the response does; the replay's own CSP does too), same origin as this
  * document so it can look, given time for its fonts and images. Null when it doesn't load.
  * @param {string} url @param {number} width @param {number} height

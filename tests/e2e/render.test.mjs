@@ -220,7 +220,7 @@ test('the service worker stopped mid-render loses no page: the resumed crawl ren
   assert.equal(await page.textContent('h1'), 'Built by script');
 });
 
-test('every rendered page gets a fidelity score: an intact page scores high, one whose replay lost its stylesheet and image scores low', async (t) => {
+test('every rendered page gets a fidelity score (intact high, a replay that lost its stylesheet and image low), shown on the dashboard with Compare, kept in the WACZ, and Recapture low-scoring pages crawls that page alone again', async (t) => {
   const site = await startServer({
     routes: {
       '/': { type: 'text/html', body: '<!doctype html><title>Home</title><link rel="stylesheet" href="/style.css"><header>Shop</header><main><p>Fresh bread every morning, baked in the shop.</p><a href="/broken">The broken page</a></main>' },
@@ -259,4 +259,58 @@ test('every rendered page gets a fidelity score: an intact page scores high, one
   assert.ok(of('/broken').viewportMatch < 0.6, `broken: ${JSON.stringify(of('/broken'))}`);
   assert.ok(of('/broken').missing >= 2, 'its stylesheet and image are missing in replay');
   assert.deepEqual(summary.low, [`${siteId}broken`]);
+
+  // The dashboard's Fidelity panel: the means, the worst page first with its numbers.
+  await dash.reload();
+  await dash.locator(`tr[data-site-id="${siteId}"]`).getByRole('button', { name: 'Fidelity' }).click();
+  const panel = dash.locator(`tr[data-fidelity-of="${siteId}"] .fidelity`);
+  await panel.locator('tbody tr').first().waitFor();
+  assert.match(await panel.locator('.fidelity-summary').textContent(),
+    /^2 of 2 pages scored\. Mean screen match 0\.\d\d, mean text match 1\.00; 2 of \d+ stylesheets, images and fonts missing in replay\.$/);
+  const worst = panel.locator('tbody tr').first();
+  assert.equal(await worst.getAttribute('data-url'), `${siteId}broken`);
+  assert.equal(await worst.locator('.fidelity-viewport').textContent(), of('/broken').viewportMatch.toFixed(2));
+  assert.equal(await worst.getAttribute('class'), 'low');
+
+  // Compare: the live page and its mirror side by side, with the copy's score.
+  const [compare] = await Promise.all([ext.ctx.waitForEvent('page'), worst.getByRole('button', { name: 'Compare' }).click()]);
+  await compare.locator('#scores').filter({ hasText: /match/ }).waitFor();
+  assert.equal(await compare.textContent('#scores'),
+    `Screen match ${of('/broken').viewportMatch.toFixed(2)} · text match 1.00 · 2 of ${of('/broken').resources} missing in replay`);
+  assert.equal(await compare.getAttribute('#live', 'src'), `${siteId}broken`);
+  assert.ok((await compare.getAttribute('#mirror', 'src')).startsWith(`chrome-extension://${ext.extensionId}/m/`));
+  assert.equal(await compare.getAttribute('#live', 'sandbox'), 'allow-scripts allow-same-origin', 'the live page gets no popups, dialogs or navigation of ours');
+  await compare.close();
+
+  // The WACZ's pages.jsonl carries each page's score (its entries are stored uncompressed: the JSON is in the bytes).
+  const wacz = await dash.evaluate(async (s) => {
+    const engine = await import(chrome.runtime.getURL('pkg/sitemirror.js'));
+    await engine.default({ module_or_path: chrome.runtime.getURL('pkg/sitemirror_bg.wasm') });
+    const store = await engine.MirrorStore.open('sitemirror', undefined);
+    const archive = await import(chrome.runtime.getURL('archive.js'));
+    const out = await archive.exportWacz(engine, store, s, { software: 'test' });
+    return new TextDecoder('latin1').decode(await out.blob.arrayBuffer());
+  }, siteId);
+  const line = wacz.split('\n').find((l) => l.includes(`"url":"${siteId}broken"`) && l.includes('"ts"'));
+  assert.deepEqual(JSON.parse(line).fidelity, of('/broken'));
+
+  // Recapture low-scoring pages: that page alone is crawled again (with what it uses), rendered and scored again.
+  site.reset();
+  await panel.getByRole('button', { name: 'Recapture low-scoring pages (1)' }).click();
+  const recaptured = await until(async () => {
+    const s = await send({ type: 'crawl/status', site: siteId });
+    return s.job?.kind === 'recapture' && s.job.state !== 'running' ? s : null;
+  }, 'the recapture to end', 60_000);
+  assert.equal(recaptured.job.state, 'done');
+  await dash.locator(`tr[data-site-id="${siteId}"] .crawl-state`).filter({ hasText: 'Recapture done' }).waitFor();
+  const fetched = new Set(site.log.filter((r) => r.method === 'GET' && r.headers['sec-fetch-dest'] === 'empty').map((r) => r.path));
+  assert.deepEqual([...fetched].filter((p) => !['/robots.txt', '/sitemap.xml'].includes(p)).sort(), ['/broken', '/style.css']);
+  const rescored = await sw.evaluate(async (s) => (await globalThis.sitemirror.storeReady).fidelity(s, 10), siteId);
+  const again = rescored.worst.find((w) => w.url === `${siteId}broken`).fidelity;
+  assert.ok(again.at > of('/broken').at, 'scored again');
+  // The site's exclusions still apply: the page is as broken as before, and says so.
+  assert.equal(again.viewportMatch, of('/broken').viewportMatch);
+  // "Update now" after a recapture crawls the whole site again, from its start.
+  site.reset();
+  assert.equal((await send({ type: 'crawl/update', site: siteId })).job.startUrl, siteId);
 });
