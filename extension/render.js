@@ -57,13 +57,17 @@ export async function release(site) {
  * @returns {Promise<{html?: Uint8Array, resources: string[], measure?: object, error?: string}>}
  */
 export async function render(site, url) {
-  await ensureOffscreen();
+  const opened = await ensureOffscreen().then(() => null, (err) => `${ErrorCode.RENDER_FAILED}: ${String(err?.message ?? err)}`);
+  if (opened) return { resources: [], error: opened };
   const token = crypto.randomUUID();
   const done = new Promise((resolve) => {
     const timer = setTimeout(() => finish(token, { error: `${ErrorCode.RENDER_TIMEOUT}: not settled in ${RENDER_TIMEOUT_MS} ms` }), RENDER_TIMEOUT_MS);
     pending.set(token, { resolve, timer, site });
   });
-  await chrome.runtime.sendMessage({ target: 'render-offscreen', type: 'render/open', token, url, ...VIEWPORT });
+  // A page whose frame can't be opened fails alone (its raw copy stays), not the crawl.
+  await chrome.runtime
+    .sendMessage({ target: 'render-offscreen', type: 'render/open', token, url, ...VIEWPORT })
+    .catch((err) => finish(token, { error: `${ErrorCode.RENDER_FAILED}: ${String(err?.message ?? err)}`.slice(0, 500) }));
   return done;
 }
 
@@ -101,7 +105,7 @@ export function measureOf(m) {
  * @param {string} mirrorUrl
  */
 export async function measureReplay(mirrorUrl) {
-  await ensureOffscreen();
+  if (!(await ensureOffscreen().then(() => true, () => false))) return null;
   const timeout = new Promise((resolve) => setTimeout(() => resolve(null), RENDER_TIMEOUT_MS));
   const asked = chrome.runtime.sendMessage({ target: 'render-offscreen', type: 'render/measure', url: mirrorUrl, ...VIEWPORT });
   return measureOf(await Promise.race([asked.catch(() => null), timeout])) ?? null;
@@ -117,8 +121,10 @@ function finish(token, result) {
 }
 
 async function ensureOffscreen() {
+  if (creating) return creating;
   const url = chrome.runtime.getURL(OFFSCREEN);
   const existing = await chrome.runtime.getContexts({ contextTypes: [chrome.runtime.ContextType.OFFSCREEN_DOCUMENT], documentUrls: [url] });
+  if (creating) return creating;
   if (existing.length) {
     // A document this worker didn't open: its previous life was stopped mid-render. Those frames answer no one
     // (the resumed crawl renders their pages again), so they go before new ones open.
@@ -127,9 +133,15 @@ async function ensureOffscreen() {
     return;
   }
   reset = Promise.resolve(); // a document opened by this life holds only its own frames
-  creating ??= chrome.offscreen
-    .createDocument({ url: OFFSCREEN, reasons: [chrome.offscreen.Reason.DOM_SCRAPING], justification: 'Render the pages of a site being mirrored, as its scripts build them.' })
-    .finally(() => (creating = null));
+  creating = (async () => {
+    await chrome.offscreen.createDocument({ url: OFFSCREEN, reasons: [chrome.offscreen.Reason.DOM_SCRAPING], justification: 'Render the pages of a site being mirrored, as its scripts build them.' });
+    // createDocument can resolve before the document's scripts have run: it is ready once its listener answers.
+    for (let i = 0; i < 250; i++) {
+      if (await chrome.runtime.sendMessage({ target: 'render-offscreen', type: 'render/ping' }).catch(() => false)) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error(`${ErrorCode.RENDER_FAILED}: the rendering document did not start`);
+  })().finally(() => (creating = null));
   await creating;
 }
 

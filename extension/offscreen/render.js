@@ -9,6 +9,10 @@ const openFrames = new Map();
 
 chrome.runtime.onMessage.addListener((msg, sender, sendResponse) => {
   if (!msg || msg.target !== 'render-offscreen' || sender.id !== chrome.runtime.id) return;
+  if (msg.type === 'render/ping') {
+    sendResponse(true);
+    return;
+  }
   if (msg.type === 'render/open') open(msg.token, msg.url, msg.width, msg.height);
   if (msg.type === 'render/close') close(msg.token);
   if (msg.type === 'render/reset') for (const token of [...openFrames.keys()]) close(token);
