@@ -17,22 +17,35 @@
   const TRANSPARENT = 'rgba(0, 0, 0, 0)';
   const MEDIA = new Set(['img', 'canvas', 'picture', 'video']);
 
-  /** The colour behind an element: its own background, else the nearest ancestor's. */
-  function background(el, win) {
-    for (let e = el; e; e = e.parentElement) {
-      const s = win.getComputedStyle(e);
-      if (s.backgroundImage !== 'none') return 'image';
-      if (s.backgroundColor !== TRANSPARENT) return s.backgroundColor;
+  /**
+   * The colour behind an element: its own background, else the nearest ancestor's (memoised per measure: most
+   * points of a grid fall on the same few elements and ancestors).
+   * @param {Element | null} el @param {Window} win @param {Map<Element, string>} memo
+   * @returns {string}
+   */
+  function background(el, win, memo) {
+    if (!el) return 'none';
+    let out = memo.get(el);
+    if (out === undefined) {
+      const s = win.getComputedStyle(el);
+      if (s.backgroundImage !== 'none') out = 'image';
+      else if (s.backgroundColor !== TRANSPARENT) out = s.backgroundColor;
+      else out = background(el.parentElement, win, memo);
+      memo.set(el, out);
     }
-    return 'none';
+    return out;
   }
 
-  function describe(el, win) {
+  /** @param {Element | null} el @param {Window} win @param {Map<Element, string>} memo */
+  function describe(el, win, memo) {
     if (!el) return '';
     const kind = MEDIA.has(el.localName) ? 'media' : el.localName;
     let loaded = '';
-    if (el.localName === 'img') loaded = el.complete && el.naturalWidth > 0 ? 'loaded' : 'broken';
-    return `${kind}|${background(el, win)}|${win.getComputedStyle(el).color}|${loaded}`;
+    if (el.localName === 'img') {
+      const img = /** @type {HTMLImageElement} */ (el);
+      loaded = img.complete && img.naturalWidth > 0 ? 'loaded' : 'broken';
+    }
+    return `${kind}|${background(el, win, memo)}|${win.getComputedStyle(el).color}|${loaded}`;
   }
 
   /**
@@ -43,14 +56,24 @@
     const doc = win.document;
     const [cols, rows] = GRID;
     const cells = [];
+    const backgrounds = new Map();
+    const described = new Map();
     for (let r = 0; r < rows; r++) {
       for (let c = 0; c < cols; c++) {
         const x = ((c + 0.5) * win.innerWidth) / cols;
         const y = ((r + 0.5) * win.innerHeight) / rows;
-        cells.push(describe(doc.elementFromPoint(x, y), win));
+        const el = doc.elementFromPoint(x, y);
+        let cell = described.get(el);
+        if (cell === undefined) {
+          cell = describe(el, win, backgrounds);
+          described.set(el, cell);
+        }
+        cells.push(cell);
       }
     }
-    const sheets = /** @type {HTMLLinkElement[]} */ ([...doc.querySelectorAll('link[rel~="stylesheet"][href]')]);
+    // A disabled or alternate stylesheet (a theme not chosen) is never applied: not something the page uses.
+    const sheets = /** @type {HTMLLinkElement[]} */ ([...doc.querySelectorAll('link[rel~="stylesheet"][href]:not([rel~="alternate"])')])
+      .filter((link) => !link.disabled);
     const images = [...doc.images].filter((img) => img.currentSrc || img.getAttribute('src'));
     const fonts = [...doc.fonts].filter((f) => f.status !== 'unloaded');
     const failed = [

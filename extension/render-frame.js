@@ -86,6 +86,9 @@
   /** Writes what the DOM holds only in objects into markup. The frame is discarded after. */
   function materialise(roots) {
     for (const root of [document, ...roots]) {
+      // The page ran with scripts on, so its <noscript> fallbacks were never shown; replay runs none and would show
+      // them (measured on mdBook: its noscript table-of-contents frame covered the sidebar scripts had built).
+      for (const fallback of root.querySelectorAll('noscript')) fallback.remove();
       // Rules added through the CSSOM are not in the <style> element's text.
       for (const style of root.querySelectorAll('style')) {
         const text = style.sheet && rulesOf(style.sheet);

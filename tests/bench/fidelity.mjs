@@ -225,6 +225,15 @@ for (const site of SITES) {
   };
   const rawScores = await score(raw.ext);
   const renderedScores = await score(rendered.ext);
+  // The product's own score (every rendered page, computed by the crawl: crate/src/crawl/fidelity.rs), over the
+  // site and on the sampled pages, beside the benchmark's pixel and text comparison of those pages.
+  const product = await extensionWorker(rendered.ext.ctx).evaluate(async ({ site, urls }) => {
+    const store = await globalThis.sitemirror.storeReady;
+    const summary = await store.fidelity(site, 1);
+    const sampled = [];
+    for (const u of urls) sampled.push((await store.lookup(u, undefined))?.fidelity ?? null);
+    return { summary, sampled };
+  }, { site: `${server.origin}/`, urls });
   await raw.ext.close();
   await rendered.ext.close();
   await server.close();
@@ -238,7 +247,7 @@ for (const site of SITES) {
       links: liveLinks ? replayLinks / liveLinks : 1, liveLinks, replayLinks,
     };
   };
-  const row = { site: site.name, pages: rendered.counts.done, raw, rendered, floor, rawScore: summary(rawScores), renderedScore: summary(renderedScores), samples: urls.length };
+  const row = { site: site.name, pages: rendered.counts.done, raw, rendered, floor, rawScore: summary(rawScores), renderedScore: summary(renderedScores), samples: urls.length, product, renderedPages: renderedScores };
   rows.push(row);
   console.log(`${site.name}: raw ${raw.seconds.toFixed(1)} s (${raw.counts.done} done), rendered ${rendered.seconds.toFixed(1)} s (${rendered.counts.done} done); ` +
     `text ${f2(row.rawScore.textMean)} → ${f2(row.renderedScore.textMean)}, links ${f2(row.rawScore.links)} → ${f2(row.renderedScore.links)}, ` +
@@ -260,3 +269,21 @@ for (const r of rows) {
 }
 console.log('');
 console.log('Goals (issue 13): screenshotMatch mean ≥ 0.95, textMatch mean ≥ 0.98, links ≥ 95% of live, rendered crawl ≤ 3× raw.');
+console.log('');
+console.log('The product\'s own fidelity score (computed by the rendered crawl for every page it rendered; screen match = the 32×20 grid of');
+console.log('points, text match = word Dice against the page as it rendered), and on the sampled pages beside the benchmark\'s pixel screenshotMatch');
+console.log('and textMatch (live now vs replay):');
+console.log('');
+console.log('| site | pages scored | screen match mean (worst) | text match mean (worst) | missing in replay | sampled: product screen / pixel screenshotMatch | sampled: product text / benchmark textMatch | lowest page |');
+console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+for (const r of rows) {
+  const s = r.product.summary;
+  const w = s.worst[0];
+  // [the product's score, the benchmark's] per sampled page the product scored.
+  const pairs = r.product.sampled.map((f, i) => [f, r.renderedPages[i]]).filter(([f]) => f);
+  const pm = (k) => f2(mean(pairs.map(([f]) => f[k])));
+  const bm = (k) => f2(mean(pairs.map(([, b]) => b[k])));
+  console.log(`| ${r.site} | ${s.scored} of ${s.pages} | ${s.viewportMean === null ? '—' : f2(s.viewportMean)} (${w ? f2(w.fidelity.viewportMatch) : '—'}) | ` +
+    `${s.textMean === null ? '—' : f2(s.textMean)} (${w ? f2(w.fidelity.textMatch) : '—'}) | ${s.missing} of ${s.resources} | ` +
+    `${pm('viewportMatch')} / ${bm('shot')} (${pairs.length} pages) | ${pm('textMatch')} / ${bm('text')} | ${w ? w.url.replace(/^http:\/\/127\.0\.0\.1:\d+/, '') : '—'} |`);
+}

@@ -49,6 +49,8 @@ pub const MAX_IN_FLIGHT: usize = 24;
 /// Pages being rendered at once: each is a browsing context running the site's scripts, far heavier than a fetch,
 /// but most of a render is waiting for the page's own requests and for it to go quiet.
 pub const MAX_RENDERS: usize = 4;
+/// Replays being measured for their fidelity score at once (`Step::Score`).
+pub const MAX_SCORES: usize = 2;
 /// How far into the queue the scheduler looks for a host that may start a request now.
 const SCAN: usize = 64;
 /// Redirects followed in a row before the chain counts as a loop.
@@ -463,15 +465,16 @@ impl Driver {
             None => self.pending_since.map(|t| t.saturating_add(BATCH_MS).saturating_sub(now)),
             Some(_) => None,
         };
-        // A page's score before another render: both use a frame, and the score finishes a page already stored.
-        if self.rendering.len() + self.scoring.len() < MAX_RENDERS {
+        // Scores have frames of their own beside the renders': a render spends most of its time waiting for the
+        // page's requests and for it to go quiet, a score loads a replay from the store.
+        if self.scoring.len() < MAX_SCORES {
             if let Some((url, live)) = self.scores.pop_front() {
                 self.next_id += 1;
                 self.scoring.insert(self.next_id, url.clone());
                 return Step::Score { id: self.next_id, url, live };
             }
         }
-        if !blocked && self.rendering.len() + self.scoring.len() < MAX_RENDERS {
+        if !blocked && self.rendering.len() < MAX_RENDERS {
             // Decided as a render starts, not as the page is queued: by then `auto` knows more of the template.
             while let Some(job) = self.renders.pop_front() {
                 if !self.render.wants(&job.url) {
