@@ -119,9 +119,12 @@ export async function onPageLoaded(tabId) {
  */
 async function renderedDom(page) {
   try {
+    // snapshot.js reads the page without changing it (the user is looking at it): what outerHTML would lose —
+    // form state, CSSOM styles, shadow roots, canvases — is written into a copy.
+    await chrome.scripting.executeScript({ target: { tabId: page.tabId }, files: ['snapshot.js'] });
     const [result] = await chrome.scripting.executeScript({
       target: { tabId: page.tabId },
-      func: () => ({ url: location.href, html: `<!DOCTYPE html>\n${document.documentElement.outerHTML}` }),
+      func: () => ({ url: location.href, html: globalThis.sitemirrorSnapshot(document) }),
     });
     const got = result?.result;
     return got && got.url.split('#')[0] === page.pageUrl.split('#')[0] ? got.html : null;

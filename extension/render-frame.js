@@ -5,10 +5,9 @@
  * user's own tabs on that site) it does nothing.
  *
  * It waits for the page to settle (no new request and no DOM change for QUIET_MS, at most SETTLE_MS), scrolling down
- * two viewports at a time so lazy content loads, then writes the DOM as the page's scripts left it — with what
- * `outerHTML` loses: styles set through the CSSOM (`insertRule`, `adoptedStyleSheets`), shadow roots (as
- * declarative shadow DOM), form state, canvases as images where readable, the source each responsive image chose —
- * and sends it with the URLs the page loaded, and the page measured for its fidelity score (measure.js), to the
+ * two viewports at a time so lazy content loads, then writes the DOM as the page's scripts left it (snapshot.js:
+ * with what `outerHTML` loses — CSSOM styles, shadow roots, form state, canvases, the chosen responsive image) and
+ * sends it with the URLs the page loaded, and the page measured for its fidelity score (measure.js), to the
  * extension's service worker.
  */
 (() => {
@@ -52,96 +51,11 @@
     scrollTo(0, 0);
   }
 
-  /**
-   * Every shadow root, open or closed (a content script may read closed ones), depth first.
-   * @param {Document | ShadowRoot} [root]
-   * @param {ShadowRoot[]} [out]
-   */
-  function shadowRoots(root = document, out = []) {
-    for (const el of root.querySelectorAll('*')) {
-      // Only HTML elements host shadow roots (the API throws for SVG and MathML ones).
-      if (!(el instanceof HTMLElement)) continue;
-      let shadow = el.shadowRoot;
-      try {
-        shadow = chrome.dom?.openOrClosedShadowRoot?.(el) ?? shadow;
-      } catch {
-        // an element the API refuses: its open root (if any) is still taken
-      }
-      if (shadow) {
-        out.push(shadow);
-        shadowRoots(shadow, out);
-      }
-    }
-    return out;
-  }
-
-  const rulesOf = (sheet) => {
-    try {
-      return [...sheet.cssRules].map((r) => r.cssText).join('\n');
-    } catch {
-      return null; // a cross-origin sheet: its <link> is kept and the file crawled
-    }
-  };
-
-  /** Writes what the DOM holds only in objects into markup. The frame is discarded after. */
-  function materialise(roots) {
-    for (const root of [document, ...roots]) {
-      // The page ran with scripts on, so its <noscript> fallbacks were never shown; replay runs none and would show
-      // them (measured on mdBook: its noscript table-of-contents frame covered the sidebar scripts had built).
-      for (const fallback of root.querySelectorAll('noscript')) fallback.remove();
-      // Rules added through the CSSOM are not in the <style> element's text.
-      for (const style of root.querySelectorAll('style')) {
-        const text = style.sheet && rulesOf(style.sheet);
-        if (text !== null && text !== undefined && text !== style.textContent) style.textContent = text;
-      }
-      const adopted = root.adoptedStyleSheets ?? [];
-      if (adopted.length) {
-        const style = document.createElement('style');
-        style.textContent = adopted.map(rulesOf).filter((t) => t).join('\n');
-        if (root === document) document.head.append(style);
-        else root.append(style);
-      }
-      for (const input of root.querySelectorAll('input')) {
-        if (input.type === 'checkbox' || input.type === 'radio') input.toggleAttribute('checked', input.checked);
-        else if (input.type !== 'password' && input.type !== 'file') input.setAttribute('value', input.value);
-      }
-      for (const area of root.querySelectorAll('textarea')) area.textContent = area.value;
-      for (const option of root.querySelectorAll('option')) option.toggleAttribute('selected', option.selected);
-      for (const img of root.querySelectorAll('img')) {
-        if (img.currentSrc && img.currentSrc !== img.src) img.setAttribute('src', img.currentSrc);
-      }
-      for (const canvas of root.querySelectorAll('canvas')) {
-        try {
-          const img = document.createElement('img');
-          img.src = canvas.toDataURL();
-          img.width = canvas.width;
-          img.height = canvas.height;
-          for (const name of ['id', 'class', 'style']) if (canvas.hasAttribute(name)) img.setAttribute(name, canvas.getAttribute(name));
-          canvas.replaceWith(img);
-        } catch {
-          // A canvas holding another origin's pixels can't be read: it stays (empty in replay).
-        }
-      }
-    }
-  }
-
-  const escapeAttr = (v) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
-
-  function serialise(roots) {
-    const html = document.documentElement;
-    const attrs = [...html.attributes].map((a) => ` ${a.name}="${escapeAttr(a.value)}"`).join('');
-    const inner = html.getHTML ? html.getHTML({ shadowRoots: roots }) : html.innerHTML;
-    return `<!DOCTYPE html>\n<html${attrs}>${inner}</html>`;
-  }
-
   async function run() {
     await settle();
-    // Measured as the user would see it, before materialise() rewrites parts of the DOM (measure.js, loaded
-    // before this script).
+    // measure.js and snapshot.js are loaded before this script, in the same isolated world.
     const measure = globalThis.sitemirrorMeasure?.(window) ?? null;
-    const roots = shadowRoots();
-    materialise(roots);
-    const html = serialise(roots);
+    const html = globalThis.sitemirrorSnapshot(document);
     const resources = performance.getEntriesByType('resource').map((e) => e.name).filter((u) => /^https?:/.test(u));
     await chrome.runtime.sendMessage({ type: 'render/done', token, url: location.href, html, resources, measure });
   }

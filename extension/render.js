@@ -159,7 +159,7 @@ async function apply() {
     id: SCRIPT_ID,
     // Any port: match patterns name none. The script itself acts only in our frames.
     matches: hosts.flatMap((h) => [`http://${h}/*`, `https://${h}/*`]),
-    js: ['measure.js', 'render-frame.js'],
+    js: ['measure.js', 'snapshot.js', 'render-frame.js'],
     allFrames: true,
     runAt: 'document_idle',
     persistAcrossSessions: false,

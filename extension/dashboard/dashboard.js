@@ -91,6 +91,8 @@ function readOptions() {
   if (checked('opt-robots')) options.ignoreRobots = true;
   const render = /** @type {HTMLSelectElement} */ ($('opt-render')).value;
   if (render !== 'never') options.render = render;
+  const score = /** @type {HTMLSelectElement} */ ($('opt-score')).value;
+  if (render !== 'never' && score !== 'sample') options.score = score;
   return { options, errors };
 }
 

@@ -31,6 +31,16 @@ const ROUTES = {
   '/app.html':
     '<!doctype html><title>App</title><div id=root></div>' +
     '<script>document.getElementById("root").innerHTML = "<h1>Built by script</h1>"</script>',
+  // What outerHTML loses: a box ticked by script, a CSSOM rule, a shadow root with an adopted sheet, a canvas, a
+  // noscript fallback that never showed.
+  '/state.html':
+    '<!doctype html><title>State</title><input type=checkbox id=box><input id=name><style id=css></style>' +
+    '<div id=host></div><canvas id=pic width=4 height=2></canvas><noscript><p id=fallback>Enable JavaScript</p></noscript>' +
+    '<script>box.checked = true; document.getElementById("name").value = "typed"; css.sheet.insertRule("h2 { color: rgb(7, 8, 9) }");' +
+    'const root = host.attachShadow({ mode: "closed" }); const s = new CSSStyleSheet(); s.replaceSync("p { color: rgb(1, 2, 3) }");' +
+    'root.adoptedStyleSheets = [s]; root.innerHTML = "<p>In the shadow</p>";' +
+    'const g = pic.getContext("2d"); g.fillStyle = "red"; g.fillRect(0, 0, 4, 2);' +
+    'document.body.insertAdjacentHTML("beforeend", "<h2>Styled</h2>")</script>',
 };
 
 /** Polls the store in the SW until `url` has a capture (capture runs after the page's load event). */
@@ -147,6 +157,48 @@ test('a page built by JavaScript replays as rendered, though replay runs no scri
     await frame.locator('h1').waitFor();
     assert.equal(await frame.locator('h1').textContent(), 'Built by script');
     assert.equal(await frame.locator('script').count(), 0, 'and the rendered copy carries no script');
+  } finally {
+    await page.close();
+  }
+});
+
+test('a visited page is kept with what outerHTML loses — form state, CSSOM, a closed shadow root, a canvas — and the page itself is left as it was', async () => {
+  const server = await mirroredOrigin();
+  const page = await ext.ctx.newPage();
+  try {
+    await page.goto(`${server.origin}/state.html`);
+    const before = await page.evaluate(() => document.documentElement.outerHTML);
+    await waitForCapture(`${server.origin}/state.html#rendered`);
+    // The user's page: not one attribute, element or style changed by the capture.
+    assert.equal(await page.evaluate(() => document.documentElement.outerHTML), before);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('canvas, noscript').length), 2);
+    await server.close();
+    await page.goto(`${server.origin}/state.html`).catch(() => {});
+    await page.waitForURL(/\/view\.html\?url=/, { timeout: 5000 });
+    const frame = page.frameLocator('#mirror');
+    await frame.locator('h2').waitFor();
+    const seen = await frame.locator('html').evaluate(() => {
+      const p = document.getElementById('host').shadowRoot?.querySelector('p');
+      const pic = document.getElementById('pic');
+      return {
+        checked: /** @type {HTMLInputElement} */ (document.getElementById('box')).checked,
+        name: /** @type {HTMLInputElement} */ (document.getElementById('name')).value,
+        h2: getComputedStyle(document.querySelector('h2')).color,
+        shadow: p?.textContent,
+        shadowColor: p && getComputedStyle(p).color,
+        canvas: `${pic.localName} ${pic.getAttribute('src')?.slice(0, 22)}`,
+        fallback: document.getElementById('fallback') === null,
+      };
+    });
+    assert.deepEqual(seen, {
+      checked: true,
+      name: 'typed',
+      h2: 'rgb(7, 8, 9)',
+      shadow: 'In the shadow',
+      shadowColor: 'rgb(1, 2, 3)',
+      canvas: 'img data:image/png;base64,',
+      fallback: true,
+    });
   } finally {
     await page.close();
   }

@@ -57,10 +57,10 @@ pub enum RenderMode {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ScoreMode {
-    /// Every rendered page.
-    #[default]
+    /// Every rendered page (each costs a replay load: on documentation sites it about doubles a rendered crawl).
     Every,
     /// The first pages of each template (`crawl::render::SAMPLES`).
+    #[default]
     Sample,
     Never,
 }
@@ -120,7 +120,7 @@ impl Default for CrawlOptions {
             timeout_ms: DEFAULT_TIMEOUT_MS,
             max_retries: DEFAULT_MAX_RETRIES,
             render: RenderMode::Never,
-            score: ScoreMode::Every,
+            score: ScoreMode::Sample,
         }
     }
 }
